@@ -1,0 +1,63 @@
+package dev.hookguard.malcolm;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * A submitted Workflow Value. Malcolm! documents the value as "mixed", so it is kept as a JSON node with
+ * typed accessors that do not guess: each answers empty when the value is not of its type.
+ *
+ * @param id    the value's id
+ * @param field the field it answers; {@code null} when not sent
+ * @param value the submitted value as sent (a JSON null when absent)
+ * @param raw   the value object as sent
+ */
+public record Value(String id, Field field, JsonNode value, JsonNode raw) {
+
+    /** The value as text when it is a JSON string, number or boolean. */
+    public Optional<String> asText() {
+        return value.isValueNode() && !value.isNull() ? Optional.of(value.asText()) : Optional.empty();
+    }
+
+    /** The value as a whole number, when it is one (or a string holding one). */
+    public Optional<Long> asLong() {
+        if (value.isIntegralNumber() && value.canConvertToLong()) {
+            return Optional.of(value.longValue());
+        }
+        if (value.isTextual()) {
+            try {
+                return Optional.of(Long.parseLong(value.textValue().strip()));
+            } catch (NumberFormatException e) {
+                return Optional.empty();
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** The value as a decimal number, when it is a JSON number. */
+    public Optional<Double> asDouble() {
+        return value.isNumber() ? Optional.of(value.doubleValue()) : Optional.empty();
+    }
+
+    /** The value as a boolean, when it is a JSON boolean. */
+    public Optional<Boolean> asBoolean() {
+        return value.isBoolean() ? Optional.of(value.booleanValue()) : Optional.empty();
+    }
+
+    /** The texts of a multiple-choice value (a JSON array), or the single text as a one-element list. */
+    public List<String> asTextList() {
+        if (value.isArray()) {
+            List<String> texts = new ArrayList<>(value.size());
+            value.forEach(v -> texts.add(v.asText()));
+            return List.copyOf(texts);
+        }
+        return asText().map(List::of).orElse(List.of());
+    }
+
+    /** True when no value was submitted (JSON null or absent). */
+    public boolean isNull() {
+        return value.isNull() || value.isMissingNode();
+    }
+}

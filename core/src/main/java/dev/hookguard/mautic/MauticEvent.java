@@ -1,0 +1,49 @@
+package dev.hookguard.mautic;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.time.OffsetDateTime;
+
+/**
+ * One Mautic webhook event: one record per event type Mautic 5 sends, and {@link UnknownEvent} for the rest.
+ * Switch over it, or ask a {@link MauticBatch} for the events of one type.
+ */
+public sealed interface MauticEvent permits
+        ContactIdentified,
+        ContactUpdated,
+        ContactPointsChanged,
+        ContactDeleted,
+        ContactChannelSubscriptionChanged,
+        ContactCompanyChanged,
+        CompanySaved,
+        CompanyDeleted,
+        ContactSegmentChanged,
+        EmailSent,
+        EmailOpened,
+        FormSubmitted,
+        PageHit,
+        TextMessageSent,
+        UnknownEvent {
+
+    /** Type, timestamp, idempotency key and raw JSON of this event. */
+    EventMeta meta();
+
+    /** The wire name of the event type, e.g. {@code mautic.form_on_submit}. */
+    default String type() {
+        return meta().type();
+    }
+
+    /** When Mautic queued the event, offset kept (second precision). */
+    default OffsetDateTime timestamp() {
+        return meta().timestamp();
+    }
+
+    /** The key this event is handled once under. */
+    default String idempotencyKey() {
+        return meta().idempotencyKey();
+    }
+
+    /** The event object as sent. */
+    default JsonNode raw() {
+        return meta().raw();
+    }
+}

@@ -1,0 +1,218 @@
+package dev.hookguard.signature;
+
+import dev.hookguard.signature.SignatureVerificationException.Reason;
+import java.security.MessageDigest;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Objects;
+import javax.crypto.Mac;
+import javax.crypto.ShortBufferException;
+import javax.crypto.spec.SecretKeySpec;
+
+/**
+ * Verifies a delivery's signature header over its raw body bytes, against every current secret, in
+ * constant time. Immutable and safe to share between threads.
+ *
+ * <pre>{@code
+ * SignatureVerifier verifier = SignatureVerifier.builder(SignatureScheme.MAUTIC)
+ *         .secret(System.getenv("MAUTIC_WEBHOOK_SECRET"))
+ *         .build();
+ * verifier.verify(rawBody, request.getHeader("Webhook-Signature"));   // throws when forged
+ * }</pre>
+ */
+public final class SignatureVerifier {
+
+    private final SignatureScheme scheme;
+    private final List<SecretKeySpec> fixedKeys;
+    private final SecretResolver resolver;
+    /** A {@link Mac} is not thread-safe: each thread keeps its own, keyed once. */
+    private final ThreadLocal<Mac[]> fixedMacs;
+    private final ThreadLocal<byte[]> digestBuffer = ThreadLocal.withInitial(() -> new byte[SignatureScheme.DIGEST_LENGTH]);
+
+    private SignatureVerifier(Builder builder) {
+        this.scheme = builder.scheme;
+        this.resolver = builder.resolver;
+        List<SecretKeySpec> keys = new ArrayList<>(builder.secrets.size());
+        for (String secret : builder.secrets) {
+            keys.add(Hmac.key(secret));
+        }
+        this.fixedKeys = List.copyOf(keys);
+        this.fixedMacs = ThreadLocal.withInitial(() -> {
+            Mac[] macs = new Mac[fixedKeys.size()];
+            for (int i = 0; i < macs.length; i++) {
+                macs[i] = Hmac.keyed(fixedKeys.get(i));
+            }
+            return macs;
+        });
+    }
+
+    /** Starts a verifier for one scheme; give it secrets or a resolver. */
+    public static Builder builder(SignatureScheme scheme) {
+        return new Builder(scheme);
+    }
+
+    /** The scheme this verifier checks. */
+    public SignatureScheme scheme() {
+        return scheme;
+    }
+
+    /**
+     * Verifies {@code signatureHeader} over {@code body} with the fixed secrets, or with the resolver's
+     * secrets for a delivery without tenant header.
+     *
+     * @throws SignatureVerificationException when the header is missing, malformed or matches no secret
+     */
+    public void verify(byte[] body, String signatureHeader) {
+        verify(body, signatureHeader, null);
+    }
+
+    /**
+     * Verifies {@code signatureHeader} over {@code body}; {@code tenantHeader} (the scheme's
+     * {@link SignatureScheme#tenantHeader()} value, may be {@code null}) picks the secrets when a resolver is set.
+     *
+     * @throws SignatureVerificationException when the header is missing, malformed or matches no secret
+     */
+    public void verify(byte[] body, String signatureHeader, String tenantHeader) {
+        Objects.requireNonNull(body, "body");
+        byte[] claimed = decode(signatureHeader);
+        boolean matched = resolver == null ? matchesFixed(body, claimed) : matchesResolved(body, claimed, tenantHeader);
+        if (!matched) {
+            throw new SignatureVerificationException(Reason.MISMATCH,
+                    scheme.headerName() + " does not match the body for any current secret");
+        }
+    }
+
+    /** Like {@link #verify(byte[], String, String)}, answering instead of throwing. */
+    public boolean isValid(byte[] body, String signatureHeader, String tenantHeader) {
+        try {
+            verify(body, signatureHeader, tenantHeader);
+            return true;
+        } catch (SignatureVerificationException e) {
+            return false;
+        }
+    }
+
+    private byte[] decode(String header) {
+        if (header == null || header.isBlank()) {
+            throw new SignatureVerificationException(Reason.MISSING, scheme.headerName() + " header is missing or empty");
+        }
+        String value = header.strip();
+        String prefix = scheme.prefix();
+        if (!value.startsWith(prefix)) {
+            throw malformed(prefix.isEmpty() ? "" : " (expected the prefix " + prefix + ")");
+        }
+        byte[] digest;
+        try {
+            digest = Base64.getDecoder().decode(value.substring(prefix.length()));
+        } catch (IllegalArgumentException e) {
+            throw malformed(" (not base64)");
+        }
+        if (digest.length != SignatureScheme.DIGEST_LENGTH) {
+            throw malformed(" (not a base64 HMAC-SHA256 digest)");
+        }
+        return digest;
+    }
+
+    private SignatureVerificationException malformed(String detail) {
+        return new SignatureVerificationException(Reason.MALFORMED, scheme.headerName() + " header is malformed" + detail);
+    }
+
+    private boolean matchesFixed(byte[] body, byte[] claimed) {
+        Mac[] macs = fixedMacs.get();
+        byte[] computed = digestBuffer.get();
+        boolean matched = false;
+        // Every secret is tried, even after a match, so timing does not tell which one matched.
+        for (Mac mac : macs) {
+            matched |= matches(mac, body, claimed, computed);
+        }
+        return matched;
+    }
+
+    private boolean matchesResolved(byte[] body, byte[] claimed, String tenant) {
+        List<String> secrets = resolver.secretsFor(tenant);
+        byte[] computed = digestBuffer.get();
+        boolean matched = false;
+        boolean anySecret = false;
+        if (secrets != null) {
+            for (String secret : secrets) {
+                if (secret == null || secret.isBlank()) {
+                    continue;
+                }
+                anySecret = true;
+                matched |= matches(Hmac.keyed(Hmac.key(secret)), body, claimed, computed);
+            }
+        }
+        if (!anySecret) {
+            throw new SignatureVerificationException(Reason.UNKNOWN_TENANT,
+                    "no secret is configured for the sender named in " + scheme.tenantHeader());
+        }
+        return matched;
+    }
+
+    private static boolean matches(Mac mac, byte[] body, byte[] claimed, byte[] computed) {
+        mac.update(body);
+        try {
+            mac.doFinal(computed, 0);
+        } catch (ShortBufferException e) {
+            throw new IllegalStateException(e);
+        }
+        return MessageDigest.isEqual(computed, claimed);
+    }
+
+    @Override
+    public String toString() {
+        // Never the secrets.
+        return "SignatureVerifier[" + scheme.name() + ", "
+                + (resolver == null ? fixedKeys.size() + " secret(s)" : "resolver") + "]";
+    }
+
+    /** Builds a {@link SignatureVerifier}. Either secrets or a resolver, not both. */
+    public static final class Builder {
+        private final SignatureScheme scheme;
+        private final List<String> secrets = new ArrayList<>();
+        private SecretResolver resolver;
+
+        private Builder(SignatureScheme scheme) {
+            this.scheme = Objects.requireNonNull(scheme, "scheme");
+        }
+
+        /** Adds a current secret; add several while rotating. Refuses empty or blank secrets. */
+        public Builder secret(String secret) {
+            Hmac.requireUsable(secret, scheme.name() + " webhook secret");
+            secrets.add(secret);
+            return this;
+        }
+
+        /** Adds every secret of {@code all}, as {@link #secret(String)} does. */
+        public Builder secrets(Iterable<String> all) {
+            Objects.requireNonNull(all, "secrets");
+            all.forEach(this::secret);
+            return this;
+        }
+
+        /** Adds every secret given, as {@link #secret(String)} does. */
+        public Builder secrets(String... all) {
+            return secrets(List.of(all));
+        }
+
+        /** Picks secrets per delivery from the tenant header instead of a fixed list. */
+        public Builder secretResolver(SecretResolver resolver) {
+            this.resolver = Objects.requireNonNull(resolver, "resolver");
+            return this;
+        }
+
+        /**
+         * @throws IllegalStateException when neither secrets nor a resolver were given, or both were
+         */
+        public SignatureVerifier build() {
+            if (resolver == null && secrets.isEmpty()) {
+                throw new IllegalStateException("no " + scheme.name() + " webhook secret configured: give at least one secret or a resolver");
+            }
+            if (resolver != null && !secrets.isEmpty()) {
+                throw new IllegalStateException("give either fixed secrets or a secret resolver, not both");
+            }
+            return new SignatureVerifier(this);
+        }
+    }
+}

@@ -1,0 +1,35 @@
+package dev.hookguard.testing;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+
+/** Loads the vectors and fixtures copied from {@code ../shared} into test resources. */
+public final class TestResources {
+
+    public static final ObjectMapper JSON = new ObjectMapper();
+
+    private TestResources() {
+    }
+
+    public static byte[] bytes(String path) {
+        try (InputStream in = TestResources.class.getResourceAsStream("/" + path)) {
+            if (in == null) {
+                throw new IllegalArgumentException("no test resource " + path);
+            }
+            return in.readAllBytes();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public static JsonNode json(String path) {
+        try {
+            return JSON.readTree(bytes(path));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
