@@ -1,0 +1,99 @@
+package dev.hookguard.delivery;
+
+import dev.hookguard.idempotency.IdempotencyStore;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * The pipeline's verdict on a delivery before the application sees it: refused (with the outcome to write),
+ * a duplicate of one already handled (answered 2xx, not handled again), or accepted, with the typed payload and
+ * idempotency claims that {@link #complete} settles once the application has handled it.
+ *
+ * @param <T> {@code MauticBatch} or {@code WorkflowSession}
+ */
+public final class Admission<T> {
+
+    private final Outcome outcome;
+    private final Delivery delivery;
+    private final T payload;
+    private final List<String> claimedKeys;
+    private final IdempotencyStore store;
+    private final AtomicBoolean completed = new AtomicBoolean();
+
+    private Admission(Outcome outcome, Delivery delivery, T payload, List<String> claimedKeys, IdempotencyStore store) {
+        this.outcome = outcome;
+        this.delivery = delivery;
+        this.payload = payload;
+        this.claimedKeys = claimedKeys;
+        this.store = store;
+    }
+
+    static <T> Admission<T> refused(Outcome outcome, Delivery delivery) {
+        return new Admission<>(outcome, delivery, null, List.of(), null);
+    }
+
+    static <T> Admission<T> duplicate(Delivery delivery) {
+        return new Admission<>(Outcome.ok(), delivery, null, List.of(), null);
+    }
+
+    static <T> Admission<T> accepted(Delivery delivery, T payload, List<String> claimedKeys, IdempotencyStore store) {
+        return new Admission<>(null, delivery, payload, List.copyOf(claimedKeys), store);
+    }
+
+    /** True when the application should handle {@link #payload()}. */
+    public boolean isAccepted() {
+        return outcome == null;
+    }
+
+    /** For a refusal or a finished duplicate: the outcome to write. Empty for an accepted delivery. */
+    public Optional<Outcome> outcome() {
+        return Optional.ofNullable(outcome);
+    }
+
+    /** The delivery as read; {@code null} when it was refused before its body was read. */
+    public Delivery delivery() {
+        return delivery;
+    }
+
+    /**
+     * The verified, parsed payload, without the Mautic events that were handled before.
+     *
+     * @throws IllegalStateException when the delivery was not accepted
+     */
+    public T payload() {
+        if (!isAccepted()) {
+            throw new IllegalStateException("the delivery was not accepted");
+        }
+        return payload;
+    }
+
+    /** The idempotency keys this delivery claimed. */
+    public List<String> claimedKeys() {
+        return claimedKeys;
+    }
+
+    /**
+     * Settles an accepted delivery: marks its keys done when the application succeeded, releases them when it
+     * failed (so a retry is handled). Only the first call counts.
+     *
+     * @return 200 on success, else the 500 problem to write
+     */
+    public Outcome complete(boolean succeeded) {
+        if (!isAccepted()) {
+            throw new IllegalStateException("the delivery was not accepted");
+        }
+        if (completed.compareAndSet(false, true)) {
+            for (String key : claimedKeys) {
+                if (succeeded) {
+                    store.markDone(key);
+                } else {
+                    store.release(key);
+                }
+            }
+        }
+        return succeeded ? Outcome.ok()
+                : Outcome.refuse(500, "handler_failed", "Webhook handler failed",
+                        "the application failed to handle this delivery; it may be delivered again");
+    }
+}

@@ -1,0 +1,25 @@
+package dev.hookguard.delivery;
+
+import java.io.IOException;
+import java.io.InputStream;
+
+/**
+ * What an adapter gives the pipeline before the body is read, so that the pipeline reads no more than its
+ * limit. Servlet, Spring and Javalin adapters implement it in a few lines.
+ */
+public interface IncomingRequest {
+
+    String method();
+
+    /** A header's first value, ignoring case; {@code null} when absent. */
+    String header(String name);
+
+    /** The declared {@code Content-Length}, or {@code -1} when unknown (chunked). */
+    long contentLength();
+
+    /** The body stream; the pipeline reads at most its limit plus one byte. */
+    InputStream body() throws IOException;
+
+    /** The peer's address, for refusal logs. */
+    String remoteAddress();
+}

@@ -1,0 +1,65 @@
+package dev.hookguard.delivery;
+
+import dev.hookguard.malcolm.MalcolmPayloads;
+import dev.hookguard.malcolm.WorkflowSession;
+import dev.hookguard.mautic.MauticBatch;
+import dev.hookguard.mautic.MauticEvent;
+import dev.hookguard.mautic.MauticPayloads;
+import dev.hookguard.signature.SignatureScheme;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+/** What differs between the senders once a signature is verified: parsing and idempotency keys. */
+interface PayloadKind<T> {
+
+    T parse(Delivery delivery);
+
+    /** The keys that must be claimed, distinct, in body order. */
+    List<String> keys(T payload);
+
+    /** The payload narrowed to the events whose keys were claimed now. */
+    T only(T payload, Set<String> claimed);
+
+    PayloadKind<MauticBatch> MAUTIC = new PayloadKind<>() {
+        @Override
+        public MauticBatch parse(Delivery delivery) {
+            return MauticPayloads.parse(delivery.body());
+        }
+
+        @Override
+        public List<String> keys(MauticBatch batch) {
+            Set<String> keys = new LinkedHashSet<>();
+            for (MauticEvent event : batch.events()) {
+                keys.add(event.idempotencyKey());
+            }
+            return List.copyOf(keys);
+        }
+
+        @Override
+        public MauticBatch only(MauticBatch batch, Set<String> claimed) {
+            if (claimed.size() == keys(batch).size()) {
+                return batch;
+            }
+            return new MauticBatch(batch.events().stream().filter(e -> claimed.contains(e.idempotencyKey())).toList(),
+                    batch.testTimestamp(), batch.raw());
+        }
+    };
+
+    PayloadKind<WorkflowSession> MALCOLM = new PayloadKind<>() {
+        @Override
+        public WorkflowSession parse(Delivery delivery) {
+            return MalcolmPayloads.parse(delivery.body(), delivery.headers().get(SignatureScheme.MALCOLM.tenantHeader()));
+        }
+
+        @Override
+        public List<String> keys(WorkflowSession session) {
+            return List.of(session.idempotencyKey());
+        }
+
+        @Override
+        public WorkflowSession only(WorkflowSession session, Set<String> claimed) {
+            return session;
+        }
+    };
+}

@@ -1,0 +1,318 @@
+package dev.hookguard.delivery;
+
+import dev.hookguard.idempotency.IdempotencyStore;
+import dev.hookguard.idempotency.InMemoryIdempotencyStore;
+import dev.hookguard.malcolm.WorkflowSession;
+import dev.hookguard.mautic.MauticBatch;
+import dev.hookguard.payload.PayloadParseException;
+import dev.hookguard.signature.SecretResolver;
+import dev.hookguard.signature.SignatureScheme;
+import dev.hookguard.signature.SignatureVerificationException;
+import dev.hookguard.signature.SignatureVerifier;
+import java.io.IOException;
+import java.io.InputStream;
+import java.lang.System.Logger.Level;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Everything a receiver decides, decided once: method, content type, body limit, signature, parsing,
+ * idempotency, the application's handler, and the outcome to answer. Adapters only move bytes and headers in
+ * and write the {@link Outcome} out. Immutable and thread-safe; build one per sender endpoint.
+ *
+ * <pre>{@code
+ * WebhookPipeline<MauticBatch> mautic = WebhookPipeline.mautic()
+ *         .secrets(System.getenv("MAUTIC_WEBHOOK_SECRET"))
+ *         .handler(batch -> batch.eventsOf(FormSubmitted.class).forEach(issues::open))
+ *         .build();
+ * Outcome outcome = mautic.process(incomingRequest);   // write outcome.status(), headers and body
+ * }</pre>
+ *
+ * @param <T> {@link MauticBatch} or {@link WorkflowSession}
+ */
+public final class WebhookPipeline<T> {
+
+    /** 5 MiB: far above any real Mautic batch or Malcolm! session. */
+    public static final int DEFAULT_MAX_BODY_BYTES = 5 * 1024 * 1024;
+
+    private static final System.Logger LOG = System.getLogger(WebhookPipeline.class.getName());
+
+    private final SignatureScheme scheme;
+    private final SignatureVerifier verifier;
+    private final PayloadKind<T> kind;
+    private final int maxBodyBytes;
+    private final IdempotencyStore store;
+    private final WebhookHandler<? super T> handler;
+    private final int retryAfterSeconds;
+
+    private WebhookPipeline(Builder<T> b) {
+        this.scheme = b.scheme;
+        this.kind = b.kind;
+        this.verifier = b.verifier != null ? b.verifier : b.verifierBuilder.build();
+        if (verifier.scheme() != scheme) {
+            throw new IllegalArgumentException("the verifier checks " + verifier.scheme().name() + ", not " + scheme.name());
+        }
+        this.maxBodyBytes = b.maxBodyBytes;
+        this.store = b.store != null ? b.store : InMemoryIdempotencyStore.withDefaults();
+        this.handler = b.handler;
+        this.retryAfterSeconds = b.retryAfterSeconds;
+    }
+
+    /** A pipeline for Mautic ({@code Webhook-Signature}, {@link MauticBatch}). */
+    public static Builder<MauticBatch> mautic() {
+        return new Builder<>(SignatureScheme.MAUTIC, PayloadKind.MAUTIC);
+    }
+
+    /** A pipeline for Malcolm! ({@code X-Signature}, {@link WorkflowSession}). */
+    public static Builder<WorkflowSession> malcolm() {
+        return new Builder<>(SignatureScheme.MALCOLM, PayloadKind.MALCOLM);
+    }
+
+    /** A pipeline for a scheme chosen by configuration; its payload is a {@link MauticBatch} or a {@link WorkflowSession}. */
+    public static Builder<?> forScheme(SignatureScheme scheme) {
+        if (scheme == SignatureScheme.MAUTIC) {
+            return mautic();
+        }
+        if (scheme == SignatureScheme.MALCOLM) {
+            return malcolm();
+        }
+        throw new IllegalArgumentException("no payload parser for scheme " + scheme.name());
+    }
+
+    public SignatureScheme scheme() {
+        return scheme;
+    }
+
+    /** The body limit in bytes. */
+    public int maxBodyBytes() {
+        return maxBodyBytes;
+    }
+
+    public IdempotencyStore idempotencyStore() {
+        return store;
+    }
+
+    /** Runs the whole pipeline, the handler included, and returns what to answer. */
+    public Outcome process(IncomingRequest request) {
+        return run(admit(request));
+    }
+
+    /** Runs the whole pipeline over a delivery already read, the handler included. */
+    public Outcome process(Delivery delivery) {
+        return run(admit(delivery));
+    }
+
+    private Outcome run(Admission<T> admission) {
+        if (!admission.isAccepted()) {
+            return admission.outcome().orElseThrow();
+        }
+        if (handler == null) {
+            throw new IllegalStateException("this pipeline has no handler: use admit() and complete(), or give a handler");
+        }
+        try {
+            handler.handle(admission.payload());
+        } catch (Exception | LinkageError e) {
+            LOG.log(Level.ERROR, () -> "the " + scheme.name() + " webhook handler failed; its keys are released so a retry is handled", e);
+            return admission.complete(false);
+        }
+        return admission.complete(true);
+    }
+
+    /**
+     * Decides everything up to the handler: reads the body (no more than the limit plus one byte), verifies,
+     * parses and claims. The caller handles an accepted payload, then calls {@link Admission#complete}.
+     */
+    public Admission<T> admit(IncomingRequest request) {
+        Outcome early = checkMethodAndType(request.method(), request.header("Content-Type"), request.remoteAddress());
+        if (early != null) {
+            return Admission.refused(early, null);
+        }
+        if (request.contentLength() > maxBodyBytes) {
+            return Admission.refused(tooLarge(request.remoteAddress()), null);
+        }
+        byte[] body;
+        try (InputStream in = request.body()) {
+            body = BodyReader.read(in, request.contentLength(), maxBodyBytes);
+        } catch (IOException e) {
+            return Admission.refused(refuse(400, "body_unreadable", "Body not readable", "the request body could not be read",
+                    request.remoteAddress()), null);
+        }
+        if (body == null) {
+            return Admission.refused(tooLarge(request.remoteAddress()), null);
+        }
+        return admit(new Delivery(request.method(), request::header, body, request.remoteAddress()));
+    }
+
+    /** Decides everything up to the handler for a delivery already read. */
+    public Admission<T> admit(Delivery delivery) {
+        Outcome early = checkMethodAndType(delivery.method(), delivery.contentType(), delivery.remoteAddress());
+        if (early != null) {
+            return Admission.refused(early, delivery);
+        }
+        if (delivery.body().length > maxBodyBytes) {
+            return Admission.refused(tooLarge(delivery.remoteAddress()), delivery);
+        }
+        try {
+            verifier.verify(delivery.body(), delivery.headers().get(scheme.headerName()), delivery.headers().get(scheme.tenantHeader()));
+        } catch (SignatureVerificationException e) {
+            return Admission.refused(refuse(401, "signature_" + e.reason().name().toLowerCase(Locale.ROOT), "Invalid signature",
+                    e.getMessage(), delivery.remoteAddress()), delivery);
+        }
+        T payload;
+        try {
+            payload = kind.parse(delivery);
+        } catch (PayloadParseException e) {
+            return Admission.refused(refuse(400, "invalid_payload", "Not a " + senderName() + " payload",
+                    e.getMessage(), delivery.remoteAddress()), delivery);
+        } catch (RuntimeException | StackOverflowError e) {
+            LOG.log(Level.WARNING, () -> "unexpected " + e.getClass().getName() + " while parsing a " + scheme.name() + " payload");
+            return Admission.refused(refuse(400, "invalid_payload", "Not a " + senderName() + " payload",
+                    "the body could not be parsed", delivery.remoteAddress()), delivery);
+        }
+        return claim(delivery, payload);
+    }
+
+    private Admission<T> claim(Delivery delivery, T payload) {
+        List<String> keys = kind.keys(payload);
+        List<String> claimed = new ArrayList<>(keys.size());
+        boolean inFlight = false;
+        for (String key : keys) {
+            switch (store.claim(key)) {
+                case CLAIMED -> claimed.add(key);
+                case IN_FLIGHT -> inFlight = true;
+                case DONE -> { }
+            }
+            if (inFlight) {
+                break;
+            }
+        }
+        if (inFlight) {
+            claimed.forEach(store::release);
+            return Admission.refused(refuse(409, Map.of("Retry-After", Integer.toString(retryAfterSeconds)), "in_flight",
+                    "Delivery in progress", "the same delivery is being handled right now; try again later",
+                    delivery.remoteAddress()), delivery);
+        }
+        if (!keys.isEmpty() && claimed.isEmpty()) {
+            return Admission.duplicate(delivery);
+        }
+        return Admission.accepted(delivery, kind.only(payload, new HashSet<>(claimed)), claimed, store);
+    }
+
+    private Outcome checkMethodAndType(String method, String contentType, String remote) {
+        if (!"POST".equalsIgnoreCase(method)) {
+            return refuse(405, Map.of("Allow", "POST"), "method_not_allowed", "Method not allowed",
+                    "webhooks are delivered with POST", remote);
+        }
+        if (contentType != null && !isJson(contentType)) {
+            return refuse(415, "unsupported_media_type", "Unsupported media type", "webhook bodies are application/json", remote);
+        }
+        return null;
+    }
+
+    static boolean isJson(String contentType) {
+        int semicolon = contentType.indexOf(';');
+        String type = (semicolon < 0 ? contentType : contentType.substring(0, semicolon)).strip().toLowerCase(Locale.ROOT);
+        return type.equals("application/json") || type.startsWith("application/") && type.endsWith("+json");
+    }
+
+    private Outcome tooLarge(String remote) {
+        return refuse(413, "body_too_large", "Body too large", "the body is larger than " + maxBodyBytes + " bytes", remote);
+    }
+
+    private Outcome refuse(int status, String code, String title, String detail, String remote) {
+        return refuse(status, Map.of(), code, title, detail, remote);
+    }
+
+    private Outcome refuse(int status, Map<String, String> headers, String code, String title, String detail, String remote) {
+        // The reason and the peer only: never the body, a secret or a signature.
+        LOG.log(Level.WARNING, () -> "refused " + scheme.name() + " delivery from " + remote + ": " + status + " " + code);
+        return Outcome.refuse(status, headers, code, title, detail);
+    }
+
+    private String senderName() {
+        return scheme == SignatureScheme.MAUTIC ? "Mautic" : "Malcolm!";
+    }
+
+    /** Builds a {@link WebhookPipeline}. Give secrets, a resolver or a verifier. */
+    public static final class Builder<T> {
+        private final SignatureScheme scheme;
+        private final PayloadKind<T> kind;
+        private final SignatureVerifier.Builder verifierBuilder;
+        private SignatureVerifier verifier;
+        private int maxBodyBytes = DEFAULT_MAX_BODY_BYTES;
+        private IdempotencyStore store;
+        private WebhookHandler<? super T> handler;
+        private int retryAfterSeconds = 5;
+
+        private Builder(SignatureScheme scheme, PayloadKind<T> kind) {
+            this.scheme = scheme;
+            this.kind = kind;
+            this.verifierBuilder = SignatureVerifier.builder(scheme);
+        }
+
+        /** Adds current secrets (several while rotating); blank ones are refused. */
+        public Builder<T> secrets(String... secrets) {
+            verifierBuilder.secrets(secrets);
+            return this;
+        }
+
+        /** Adds current secrets (several while rotating); blank ones are refused. */
+        public Builder<T> secrets(Iterable<String> secrets) {
+            verifierBuilder.secrets(secrets);
+            return this;
+        }
+
+        /** Picks secrets per tenant header instead. */
+        public Builder<T> secretResolver(SecretResolver resolver) {
+            verifierBuilder.secretResolver(resolver);
+            return this;
+        }
+
+        /** Uses a verifier built elsewhere (replaces secrets and resolver). */
+        public Builder<T> verifier(SignatureVerifier verifier) {
+            this.verifier = Objects.requireNonNull(verifier, "verifier");
+            return this;
+        }
+
+        /** The body limit (default 5 MiB). A longer body is answered 413 after reading at most this plus one byte. */
+        public Builder<T> maxBodyBytes(long maxBodyBytes) {
+            if (maxBodyBytes < 1 || maxBodyBytes > Integer.MAX_VALUE - 16) {
+                throw new IllegalArgumentException("max body bytes must be between 1 and " + (Integer.MAX_VALUE - 16));
+            }
+            this.maxBodyBytes = (int) maxBodyBytes;
+            return this;
+        }
+
+        /** Where idempotency keys live (default: a bounded in-memory store). */
+        public Builder<T> idempotencyStore(IdempotencyStore store) {
+            this.store = Objects.requireNonNull(store, "store");
+            return this;
+        }
+
+        /** The application's code, for {@link WebhookPipeline#process}. */
+        public Builder<T> handler(WebhookHandler<? super T> handler) {
+            this.handler = Objects.requireNonNull(handler, "handler");
+            return this;
+        }
+
+        /** Seconds in the {@code Retry-After} of a 409 (default 5). */
+        public Builder<T> retryAfterSeconds(int seconds) {
+            if (seconds < 0) {
+                throw new IllegalArgumentException("retry-after must not be negative");
+            }
+            this.retryAfterSeconds = seconds;
+            return this;
+        }
+
+        /**
+         * @throws IllegalStateException when no secret, resolver or verifier was given
+         */
+        public WebhookPipeline<T> build() {
+            return new WebhookPipeline<>(this);
+        }
+    }
+}
