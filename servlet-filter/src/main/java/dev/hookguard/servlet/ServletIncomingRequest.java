@@ -1,0 +1,35 @@
+package dev.hookguard.servlet;
+
+import dev.hookguard.delivery.IncomingRequest;
+import jakarta.servlet.http.HttpServletRequest;
+import java.io.IOException;
+import java.io.InputStream;
+
+/** A servlet request as the pipeline reads it. */
+record ServletIncomingRequest(HttpServletRequest request) implements IncomingRequest {
+
+    @Override
+    public String method() {
+        return request.getMethod();
+    }
+
+    @Override
+    public String header(String name) {
+        return request.getHeader(name);
+    }
+
+    @Override
+    public long contentLength() {
+        return request.getContentLengthLong();
+    }
+
+    @Override
+    public InputStream body() throws IOException {
+        return request.getInputStream();
+    }
+
+    @Override
+    public String remoteAddress() {
+        return request.getRemoteAddr();
+    }
+}

@@ -1,0 +1,71 @@
+package dev.hookguard.servlet;
+
+import dev.hookguard.delivery.Delivery;
+import dev.hookguard.malcolm.WorkflowSession;
+import dev.hookguard.mautic.MauticBatch;
+import jakarta.servlet.ServletRequest;
+
+/**
+ * Reads what {@link WebhookVerificationFilter} attached to a verified request.
+ *
+ * <pre>{@code
+ * MauticBatch batch = WebhookRequests.mauticBatch(request);
+ * }</pre>
+ */
+public final class WebhookRequests {
+
+    /** Request attribute holding the typed payload ({@link MauticBatch} or {@link WorkflowSession}). */
+    public static final String PAYLOAD_ATTRIBUTE = "dev.hookguard.payload";
+
+    /** Request attribute holding the {@link Delivery} (raw bytes and headers) that was verified. */
+    public static final String DELIVERY_ATTRIBUTE = "dev.hookguard.delivery";
+
+    private WebhookRequests() {
+    }
+
+    /**
+     * The verified Mautic batch, without events that were handled before.
+     *
+     * @throws IllegalStateException when no Mautic filter verified this request
+     */
+    public static MauticBatch mauticBatch(ServletRequest request) {
+        return payload(request, MauticBatch.class);
+    }
+
+    /**
+     * The verified Malcolm! session.
+     *
+     * @throws IllegalStateException when no Malcolm! filter verified this request
+     */
+    public static WorkflowSession workflowSession(ServletRequest request) {
+        return payload(request, WorkflowSession.class);
+    }
+
+    /**
+     * The verified delivery: its exact body bytes and headers.
+     *
+     * @throws IllegalStateException when no filter verified this request
+     */
+    public static Delivery delivery(ServletRequest request) {
+        Object delivery = request.getAttribute(DELIVERY_ATTRIBUTE);
+        if (delivery instanceof Delivery d) {
+            return d;
+        }
+        throw new IllegalStateException("no verified webhook on this request: is WebhookVerificationFilter mapped to its path?");
+    }
+
+    /** Whether a filter verified this request. */
+    public static boolean isVerified(ServletRequest request) {
+        return request.getAttribute(PAYLOAD_ATTRIBUTE) != null;
+    }
+
+    private static <T> T payload(ServletRequest request, Class<T> type) {
+        Object payload = request.getAttribute(PAYLOAD_ATTRIBUTE);
+        if (type.isInstance(payload)) {
+            return type.cast(payload);
+        }
+        throw new IllegalStateException(payload == null
+                ? "no verified webhook on this request: is WebhookVerificationFilter mapped to its path?"
+                : "the verified webhook is a " + payload.getClass().getSimpleName() + ", not a " + type.getSimpleName());
+    }
+}

@@ -1,0 +1,73 @@
+package dev.hookguard.servlet;
+
+import jakarta.servlet.DispatcherType;
+import jakarta.servlet.Filter;
+import jakarta.servlet.http.HttpServlet;
+import java.net.URI;
+import java.util.EnumSet;
+import java.util.Map;
+import org.eclipse.jetty.ee10.servlet.FilterHolder;
+import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
+import org.eclipse.jetty.ee10.servlet.ServletHolder;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+
+/** A real Jetty 12 (ee10) server on a loopback port. */
+final class JettyApp implements AutoCloseable {
+
+    private final Server server;
+    private final ServerConnector connector;
+    final ServletContextHandler context;
+
+    private JettyApp() {
+        server = new Server();
+        connector = new ServerConnector(server);
+        connector.setHost("127.0.0.1");
+        connector.setPort(0);
+        server.addConnector(connector);
+        context = new ServletContextHandler("/");
+        server.setHandler(context);
+    }
+
+    static JettyApp create() {
+        return new JettyApp();
+    }
+
+    JettyApp filter(Filter filter, String path) {
+        context.addFilter(new FilterHolder(filter), path, EnumSet.of(DispatcherType.REQUEST));
+        return this;
+    }
+
+    /** As a web.xml user mounts it: by class name and init-params alone. */
+    JettyApp filterByClassName(String className, Map<String, String> initParams, String path) {
+        FilterHolder holder = new FilterHolder();
+        holder.setClassName(className);
+        holder.setName("hookguard-" + path);
+        initParams.forEach(holder::setInitParameter);
+        context.addFilter(holder, path, EnumSet.of(DispatcherType.REQUEST));
+        return this;
+    }
+
+    JettyApp servlet(HttpServlet servlet, String path) {
+        context.addServlet(new ServletHolder(servlet), path);
+        return this;
+    }
+
+    JettyApp start() throws Exception {
+        server.start();
+        return this;
+    }
+
+    boolean isFailed() {
+        return context.isFailed() || !context.isAvailable();
+    }
+
+    URI uri(String path) {
+        return URI.create("http://127.0.0.1:" + connector.getLocalPort() + path);
+    }
+
+    @Override
+    public void close() throws Exception {
+        server.stop();
+    }
+}
