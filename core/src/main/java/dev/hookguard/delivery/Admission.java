@@ -19,26 +19,36 @@ public final class Admission<T> {
     private final T payload;
     private final List<String> claimedKeys;
     private final IdempotencyStore store;
+    private final Completion completion;
+    private final long acceptedAtNanos = System.nanoTime();
     private final AtomicBoolean completed = new AtomicBoolean();
 
-    private Admission(Outcome outcome, Delivery delivery, T payload, List<String> claimedKeys, IdempotencyStore store) {
+    /** Tells the pipeline's listeners how an accepted delivery ended. */
+    interface Completion {
+        void completed(int status, String code, long handlingNanos);
+    }
+
+    private Admission(Outcome outcome, Delivery delivery, T payload, List<String> claimedKeys, IdempotencyStore store,
+                      Completion completion) {
         this.outcome = outcome;
         this.delivery = delivery;
         this.payload = payload;
         this.claimedKeys = claimedKeys;
         this.store = store;
+        this.completion = completion;
     }
 
     static <T> Admission<T> refused(Outcome outcome, Delivery delivery) {
-        return new Admission<>(outcome, delivery, null, List.of(), null);
+        return new Admission<>(outcome, delivery, null, List.of(), null, null);
     }
 
     static <T> Admission<T> duplicate(Delivery delivery) {
-        return new Admission<>(Outcome.ok(), delivery, null, List.of(), null);
+        return new Admission<>(Outcome.ok(), delivery, null, List.of(), null, null);
     }
 
-    static <T> Admission<T> accepted(Delivery delivery, T payload, List<String> claimedKeys, IdempotencyStore store) {
-        return new Admission<>(null, delivery, payload, List.copyOf(claimedKeys), store);
+    static <T> Admission<T> accepted(Delivery delivery, T payload, List<String> claimedKeys, IdempotencyStore store,
+                                     Completion completion) {
+        return new Admission<>(null, delivery, payload, List.copyOf(claimedKeys), store, completion);
     }
 
     /** True when the application should handle {@link #payload()}. */
@@ -91,6 +101,7 @@ public final class Admission<T> {
                     store.release(key);
                 }
             }
+            completion.completed(succeeded ? 200 : 500, succeeded ? "handled" : "handler_failed", System.nanoTime() - acceptedAtNanos);
         }
         return succeeded ? Outcome.ok()
                 : Outcome.refuse(500, "handler_failed", "Webhook handler failed",

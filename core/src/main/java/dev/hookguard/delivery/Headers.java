@@ -1,6 +1,5 @@
 package dev.hookguard.delivery;
 
-import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -14,7 +13,7 @@ public interface Headers {
     /** Headers from a map, looked up ignoring case. */
     static Headers of(Map<String, String> headers) {
         TreeMap<String, String> byName = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
-        headers.forEach((k, v) -> byName.putIfAbsent(k.toLowerCase(Locale.ROOT), v));
+        headers.forEach(byName::putIfAbsent);
         return byName::get;
     }
 }

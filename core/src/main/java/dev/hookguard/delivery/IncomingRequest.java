@@ -2,6 +2,8 @@ package dev.hookguard.delivery;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.Collection;
+import java.util.List;
 
 /**
  * What an adapter gives the pipeline before the body is read, so that the pipeline reads no more than its
@@ -13,6 +15,14 @@ public interface IncomingRequest {
 
     /** A header's first value, ignoring case; {@code null} when absent. */
     String header(String name);
+
+    /**
+     * The names of all headers sent, so the {@link Delivery} can keep them after the request is gone. The
+     * headers both senders use are kept even when this is empty.
+     */
+    default Collection<String> headerNames() {
+        return List.of();
+    }
 
     /** The declared {@code Content-Length}, or {@code -1} when unknown (chunked). */
     long contentLength();

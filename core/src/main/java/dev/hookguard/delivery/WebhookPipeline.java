@@ -48,6 +48,7 @@ public final class WebhookPipeline<T> {
     private final IdempotencyStore store;
     private final WebhookHandler<? super T> handler;
     private final int retryAfterSeconds;
+    private final List<DeliveryListener> listeners;
 
     private WebhookPipeline(Builder<T> b) {
         this.scheme = b.scheme;
@@ -60,6 +61,7 @@ public final class WebhookPipeline<T> {
         this.store = b.store != null ? b.store : InMemoryIdempotencyStore.withDefaults();
         this.handler = b.handler;
         this.retryAfterSeconds = b.retryAfterSeconds;
+        this.listeners = List.copyOf(b.listeners);
     }
 
     /** A pipeline for Mautic ({@code Webhook-Signature}, {@link MauticBatch}). */
@@ -144,7 +146,28 @@ public final class WebhookPipeline<T> {
         if (body == null) {
             return Admission.refused(tooLarge(request.remoteAddress()), null);
         }
-        return admit(new Delivery(request.method(), request::header, body, request.remoteAddress()));
+        return admit(new Delivery(request.method(), snapshot(request), body, request.remoteAddress()));
+    }
+
+    private static final List<String> SENDER_HEADERS = List.of("Content-Type", "User-Agent", "Webhook-Signature", "X-Origin-Base-URL",
+            "X-Signature", "X-Instance-Id");
+
+    /** Adapters recycle their requests: keep the headers as they were. */
+    private static Headers snapshot(IncomingRequest request) {
+        Map<String, String> headers = new java.util.LinkedHashMap<>();
+        for (String name : SENDER_HEADERS) {
+            String value = request.header(name);
+            if (value != null) {
+                headers.put(name, value);
+            }
+        }
+        for (String name : request.headerNames()) {
+            String value = request.header(name);
+            if (value != null) {
+                headers.putIfAbsent(name, value);
+            }
+        }
+        return Headers.of(headers);
     }
 
     /** Decides everything up to the handler for a delivery already read. */
@@ -197,9 +220,10 @@ public final class WebhookPipeline<T> {
                     delivery.remoteAddress()), delivery);
         }
         if (!keys.isEmpty() && claimed.isEmpty()) {
+            notify(200, "duplicate", -1);
             return Admission.duplicate(delivery);
         }
-        return Admission.accepted(delivery, kind.only(payload, new HashSet<>(claimed)), claimed, store);
+        return Admission.accepted(delivery, kind.only(payload, new HashSet<>(claimed)), claimed, store, this::notify);
     }
 
     private Outcome checkMethodAndType(String method, String contentType, String remote) {
@@ -230,7 +254,18 @@ public final class WebhookPipeline<T> {
     private Outcome refuse(int status, Map<String, String> headers, String code, String title, String detail, String remote) {
         // The reason and the peer only: never the body, a secret or a signature.
         LOG.log(Level.WARNING, () -> "refused " + scheme.name() + " delivery from " + remote + ": " + status + " " + code);
+        notify(status, code, -1);
         return Outcome.refuse(status, headers, code, title, detail);
+    }
+
+    private void notify(int status, String code, long handlingNanos) {
+        for (DeliveryListener listener : listeners) {
+            try {
+                listener.delivered(scheme, status, code, handlingNanos);
+            } catch (RuntimeException e) {
+                LOG.log(Level.WARNING, () -> "a delivery listener failed: " + e.getClass().getName());
+            }
+        }
     }
 
     private String senderName() {
@@ -247,6 +282,7 @@ public final class WebhookPipeline<T> {
         private IdempotencyStore store;
         private WebhookHandler<? super T> handler;
         private int retryAfterSeconds = 5;
+        private final List<DeliveryListener> listeners = new ArrayList<>();
 
         private Builder(SignatureScheme scheme, PayloadKind<T> kind) {
             this.scheme = scheme;
@@ -306,6 +342,17 @@ public final class WebhookPipeline<T> {
             }
             this.retryAfterSeconds = seconds;
             return this;
+        }
+
+        /** Adds a listener told how every delivery ended (for metrics). */
+        public Builder<T> listener(DeliveryListener listener) {
+            listeners.add(Objects.requireNonNull(listener, "listener"));
+            return this;
+        }
+
+        /** The scheme this builder is for. */
+        public SignatureScheme scheme() {
+            return scheme;
         }
 
         /**

@@ -315,6 +315,18 @@ class WebhookPipelineTest {
     }
 
     @Test
+    void listenersHearEveryOutcomeWithHandlingTime() {
+        List<String> heard = new CopyOnWriteArrayList<>();
+        WebhookPipeline<MauticBatch> pipeline = WebhookPipeline.mautic().secrets(SECRET).handler(b -> { })
+                .listener((scheme, status, code, nanos) -> heard.add(scheme.name() + " " + status + " " + code + " " + (nanos >= 0)))
+                .build();
+        pipeline.process(signedMautic(formBody(1)));
+        pipeline.process(signedMautic(formBody(1)));
+        pipeline.process(mauticDelivery(formBody(2), "AAAA", "application/json"));
+        assertThat(heard).containsExactly("mautic 200 handled true", "mautic 200 duplicate false", "mautic 401 signature_malformed false");
+    }
+
+    @Test
     void pipelineWithoutSecretsCannotBeBuilt() {
         assertThatThrownBy(() -> WebhookPipeline.mautic().build()).isInstanceOf(IllegalStateException.class).hasMessageContaining("no mautic webhook secret");
         assertThatThrownBy(() -> WebhookPipeline.malcolm().secrets(" ")).isInstanceOf(IllegalArgumentException.class);

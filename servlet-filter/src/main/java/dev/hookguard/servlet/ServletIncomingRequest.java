@@ -4,6 +4,8 @@ import dev.hookguard.delivery.IncomingRequest;
 import jakarta.servlet.http.HttpServletRequest;
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.Collection;
+import java.util.Collections;
 
 /** A servlet request as the pipeline reads it. */
 record ServletIncomingRequest(HttpServletRequest request) implements IncomingRequest {
@@ -16,6 +18,11 @@ record ServletIncomingRequest(HttpServletRequest request) implements IncomingReq
     @Override
     public String header(String name) {
         return request.getHeader(name);
+    }
+
+    @Override
+    public Collection<String> headerNames() {
+        return Collections.list(request.getHeaderNames());
     }
 
     @Override

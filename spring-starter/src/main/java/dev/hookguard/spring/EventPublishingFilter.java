@@ -1,0 +1,48 @@
+package dev.hookguard.spring;
+
+import dev.hookguard.malcolm.WorkflowSession;
+import dev.hookguard.mautic.MauticBatch;
+import dev.hookguard.mautic.MauticEvent;
+import dev.hookguard.servlet.WebhookRequests;
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+import org.springframework.context.ApplicationEventPublisher;
+import org.springframework.web.filter.OncePerRequestFilter;
+
+/**
+ * Behind the verification filter: when the application has no controller of its own for the path, publishes
+ * every verified Mautic event as its typed record, or the Malcolm! session, and answers 200 once every listener
+ * returned. A listener that throws fails the delivery (500, key released).
+ */
+final class EventPublishingFilter extends OncePerRequestFilter {
+
+    private final ApplicationEventPublisher publisher;
+    private final OwnControllerCheck hasOwnController;
+
+    EventPublishingFilter(ApplicationEventPublisher publisher, OwnControllerCheck hasOwnController) {
+        this.publisher = publisher;
+        this.hasOwnController = hasOwnController;
+    }
+
+    @Override
+    protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
+            throws ServletException, IOException {
+        if (!WebhookRequests.isVerified(request) || hasOwnController.test(request)) {
+            chain.doFilter(request, response);
+            return;
+        }
+        Object payload = request.getAttribute(WebhookRequests.PAYLOAD_ATTRIBUTE);
+        if (payload instanceof MauticBatch batch) {
+            for (MauticEvent event : batch.events()) {
+                publisher.publishEvent(event);
+            }
+        } else if (payload instanceof WorkflowSession session) {
+            publisher.publishEvent(session);
+        }
+        response.setStatus(HttpServletResponse.SC_OK);
+        response.setContentLength(0);
+    }
+}

@@ -1,0 +1,202 @@
+package dev.hookguard.spring;
+
+import dev.hookguard.delivery.WebhookPipeline;
+import dev.hookguard.idempotency.IdempotencyStore;
+import dev.hookguard.idempotency.InMemoryIdempotencyStore;
+import dev.hookguard.malcolm.WorkflowSession;
+import dev.hookguard.mautic.MauticBatch;
+import dev.hookguard.servlet.WebhookVerificationFilter;
+import dev.hookguard.signature.SecretResolver;
+import dev.hookguard.signature.SignatureScheme;
+import dev.hookguard.signature.SignatureVerifier;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.util.List;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.beans.factory.annotation.Qualifier;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.web.servlet.FilterRegistrationBean;
+import org.springframework.context.ApplicationEventPublisher;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Conditional;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.Ordered;
+import org.springframework.web.method.support.HandlerMethodArgumentResolver;
+import org.springframework.web.servlet.HandlerMapping;
+import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
+
+/**
+ * Verifies Mautic and Malcolm! webhooks on their paths as soon as their secrets are set. Every bean backs off
+ * when the application defines its own with the same name (or, for the store, of the same type).
+ */
+@AutoConfiguration
+@ConditionalOnClass({WebhookPipeline.class, WebhookVerificationFilter.class, FilterRegistrationBean.class})
+@ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
+@EnableConfigurationProperties(HookguardProperties.class)
+public class HookguardAutoConfiguration {
+
+    /** Before Spring Security's chain (-100), so a forged delivery never reaches anything else. */
+    static final int FILTER_ORDER = Ordered.HIGHEST_PRECEDENCE + 50;
+
+    @Bean
+    @ConditionalOnMissingBean
+    IdempotencyStore hookguardIdempotencyStore() {
+        return InMemoryIdempotencyStore.withDefaults();
+    }
+
+    @Bean
+    @ConditionalOnMissingBean(OwnControllerCheck.class)
+    OwnControllerCheck hookguardNoControllers() {
+        return request -> false;
+    }
+
+    static List<String> secrets(String property, String path, List<String> secrets) {
+        if (secrets == null || secrets.isEmpty()) {
+            throw new HookguardConfigurationException(property,
+                    property + " is not set: the webhook endpoint " + path + " is enabled but has no secret to verify with");
+        }
+        for (String secret : secrets) {
+            if (secret == null || secret.isBlank()) {
+                throw new HookguardConfigurationException(property, property + " holds a blank secret: every secret must have content");
+            }
+        }
+        return secrets;
+    }
+
+    static <T> WebhookPipeline<T> pipeline(WebhookPipeline.Builder<T> builder, SignatureVerifier verifier, IdempotencyStore store,
+                                           HookguardProperties properties, ObjectProvider<HookguardPipelineCustomizer> customizers) {
+        builder.verifier(verifier).idempotencyStore(store).maxBodyBytes(properties.maxBodySize().toBytes());
+        customizers.orderedStream().forEach(c -> c.customize(builder));
+        return builder.build();
+    }
+
+    static FilterRegistrationBean<WebhookVerificationFilter> verification(String name, WebhookPipeline<?> pipeline, String path) {
+        FilterRegistrationBean<WebhookVerificationFilter> registration = new FilterRegistrationBean<>(WebhookVerificationFilter.of(pipeline));
+        registration.setName(name);
+        registration.addUrlPatterns(path);
+        registration.setOrder(FILTER_ORDER);
+        return registration;
+    }
+
+    static FilterRegistrationBean<EventPublishingFilter> events(String name, ApplicationEventPublisher publisher,
+                                                                OwnControllerCheck controllers, String path) {
+        FilterRegistrationBean<EventPublishingFilter> registration = new FilterRegistrationBean<>(new EventPublishingFilter(publisher, controllers));
+        registration.setName(name);
+        registration.addUrlPatterns(path);
+        registration.setOrder(FILTER_ORDER + 1);
+        return registration;
+    }
+
+    /** The Mautic endpoint, on when {@code hookguard.mautic.enabled} or {@code hookguard.mautic.secrets} is set. */
+    @Configuration(proxyBeanMethods = false)
+    @Conditional(EndpointEnabledCondition.Mautic.class)
+    static class MauticEndpoint {
+
+        @Bean(name = "hookguardMauticVerifier")
+        @ConditionalOnMissingBean(name = "hookguardMauticVerifier")
+        SignatureVerifier hookguardMauticVerifier(HookguardProperties properties,
+                                                  @Qualifier("hookguardMauticSecretResolver") ObjectProvider<SecretResolver> resolver) {
+            SignatureVerifier.Builder builder = SignatureVerifier.builder(SignatureScheme.MAUTIC);
+            SecretResolver custom = resolver.getIfAvailable();
+            if (custom != null) {
+                return builder.secretResolver(custom).build();
+            }
+            return builder.secrets(secrets("hookguard.mautic.secrets", properties.mautic().path(), properties.mautic().secrets())).build();
+        }
+
+        @Bean(name = "hookguardMauticPipeline")
+        @ConditionalOnMissingBean(name = "hookguardMauticPipeline")
+        WebhookPipeline<MauticBatch> hookguardMauticPipeline(@Qualifier("hookguardMauticVerifier") SignatureVerifier verifier,
+                                                             IdempotencyStore store, HookguardProperties properties,
+                                                             ObjectProvider<HookguardPipelineCustomizer> customizers) {
+            return pipeline(WebhookPipeline.mautic(), verifier, store, properties, customizers);
+        }
+
+        @Bean
+        FilterRegistrationBean<WebhookVerificationFilter> hookguardMauticFilter(
+                @Qualifier("hookguardMauticPipeline") WebhookPipeline<MauticBatch> pipeline, HookguardProperties properties) {
+            return verification("hookguardMauticFilter", pipeline, properties.mautic().path());
+        }
+
+        @Bean
+        FilterRegistrationBean<EventPublishingFilter> hookguardMauticEvents(ApplicationEventPublisher publisher,
+                                                                           OwnControllerCheck controllers, HookguardProperties properties) {
+            return events("hookguardMauticEvents", publisher, controllers, properties.mautic().path());
+        }
+    }
+
+    /** The Malcolm! endpoint, on when {@code hookguard.malcolm.enabled} or {@code hookguard.malcolm.secrets} is set. */
+    @Configuration(proxyBeanMethods = false)
+    @Conditional(EndpointEnabledCondition.Malcolm.class)
+    static class MalcolmEndpoint {
+
+        @Bean(name = "hookguardMalcolmVerifier")
+        @ConditionalOnMissingBean(name = "hookguardMalcolmVerifier")
+        SignatureVerifier hookguardMalcolmVerifier(HookguardProperties properties,
+                                                   @Qualifier("hookguardMalcolmSecretResolver") ObjectProvider<SecretResolver> resolver) {
+            SignatureVerifier.Builder builder = SignatureVerifier.builder(SignatureScheme.MALCOLM);
+            SecretResolver custom = resolver.getIfAvailable();
+            if (custom != null) {
+                return builder.secretResolver(custom).build();
+            }
+            return builder.secrets(secrets("hookguard.malcolm.secrets", properties.malcolm().path(), properties.malcolm().secrets())).build();
+        }
+
+        @Bean(name = "hookguardMalcolmPipeline")
+        @ConditionalOnMissingBean(name = "hookguardMalcolmPipeline")
+        WebhookPipeline<WorkflowSession> hookguardMalcolmPipeline(@Qualifier("hookguardMalcolmVerifier") SignatureVerifier verifier,
+                                                                  IdempotencyStore store, HookguardProperties properties,
+                                                                  ObjectProvider<HookguardPipelineCustomizer> customizers) {
+            return pipeline(WebhookPipeline.malcolm(), verifier, store, properties, customizers);
+        }
+
+        @Bean
+        FilterRegistrationBean<WebhookVerificationFilter> hookguardMalcolmFilter(
+                @Qualifier("hookguardMalcolmPipeline") WebhookPipeline<WorkflowSession> pipeline, HookguardProperties properties) {
+            return verification("hookguardMalcolmFilter", pipeline, properties.malcolm().path());
+        }
+
+        @Bean
+        FilterRegistrationBean<EventPublishingFilter> hookguardMalcolmEvents(ApplicationEventPublisher publisher,
+                                                                            OwnControllerCheck controllers, HookguardProperties properties) {
+            return events("hookguardMalcolmEvents", publisher, controllers, properties.malcolm().path());
+        }
+    }
+
+    /** Controller style: {@code @VerifiedWebhook} parameters, and events only where no controller takes the path. */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass({WebMvcConfigurer.class, HandlerMapping.class})
+    static class WebMvc {
+
+        @Bean
+        @ConditionalOnMissingBean(name = "hookguardControllerLookup")
+        OwnControllerCheck hookguardControllerLookup(ObjectProvider<HandlerMapping> mappings) {
+            return new ControllerLookup(mappings);
+        }
+
+        @Bean
+        WebMvcConfigurer hookguardWebMvcConfigurer() {
+            return new WebMvcConfigurer() {
+                @Override
+                public void addArgumentResolvers(List<HandlerMethodArgumentResolver> resolvers) {
+                    resolvers.add(new VerifiedWebhookArgumentResolver());
+                }
+            };
+        }
+    }
+
+    /** Micrometer, when it is on the classpath and a registry exists. */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass(MeterRegistry.class)
+    static class Metrics {
+
+        @Bean
+        @ConditionalOnMissingBean(name = "hookguardMetricsCustomizer")
+        HookguardPipelineCustomizer hookguardMetricsCustomizer(ObjectProvider<MeterRegistry> registry) {
+            return builder -> registry.ifAvailable(r -> builder.listener(new HookguardMetrics(r)));
+        }
+    }
+}
