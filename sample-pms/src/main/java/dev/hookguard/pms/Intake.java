@@ -1,0 +1,111 @@
+package dev.hookguard.pms;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.hookguard.malcolm.Value;
+import dev.hookguard.malcolm.WorkflowSession;
+import dev.hookguard.mautic.Contact;
+import dev.hookguard.mautic.FormSubmitted;
+import dev.hookguard.mautic.MauticBatch;
+import dev.hookguard.mautic.MauticEvent;
+import dev.hookguard.mautic.Submission;
+import java.util.Optional;
+import java.util.stream.Collectors;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Transactional;
+
+/**
+ * Turns verified deliveries into rows. One transaction per delivery: each event is recorded under its idempotency
+ * key (a unique column), and its issue is created in the same transaction, so a delivery creates its issues once
+ * however often it arrives, across restarts too.
+ */
+@Service
+class Intake {
+
+    private final Repository repository;
+
+    Intake(Repository repository) {
+        this.repository = repository;
+    }
+
+    /** @return how many issues the batch created */
+    @Transactional
+    public int receive(MauticBatch batch) {
+        int created = 0;
+        for (MauticEvent event : batch.events()) {
+            Optional<Long> eventId = repository.recordEvent(event.idempotencyKey(), "mautic", event.type(), event.raw().toString(),
+                    event.timestamp());
+            if (eventId.isEmpty()) {
+                continue;
+            }
+            // "Send Test Payload" carries Mautic's sample submission: recorded as activity, not an issue.
+            if (event instanceof FormSubmitted form && !batch.isTestPayload()) {
+                long issueId = repository.createIssue(title(form.submission()), description(form.submission()), "mautic",
+                        event.idempotencyKey(), reporter(form.submission()));
+                repository.linkIssue(eventId.get(), issueId);
+                created++;
+            }
+        }
+        return created;
+    }
+
+    /** @return 1 when the session created its issue, 0 when it was received before */
+    @Transactional
+    public int receive(WorkflowSession session) {
+        Optional<Long> eventId = repository.recordEvent(session.idempotencyKey(), "malcolm", "malcolm.workflow_completed",
+                session.raw().toString(), session.completedAt());
+        if (eventId.isEmpty()) {
+            return 0;
+        }
+        String title = firstNonBlank(session.label(), session.workflow() == null ? null : session.workflow().name(), "Workflow session " + session.id());
+        StringBuilder description = new StringBuilder(firstNonBlank(session.description(), session.text(), ""));
+        session.values().ifPresent(values -> values.forEach(v -> description.append(description.isEmpty() ? "" : "\n")
+                .append(v.field() == null ? v.id() : v.field().name()).append(": ").append(text(v.value()))));
+        String reporter = session.value("email").flatMap(Value::asText).orElse(null);
+        long issueId = repository.createIssue(title, description.toString(), "malcolm", session.idempotencyKey(), reporter);
+        repository.linkIssue(eventId.get(), issueId);
+        return 1;
+    }
+
+    /** {@code <form name>: <submitter>}, the submitter being a name, else an email, else the contact id. */
+    static String title(Submission s) {
+        String form = s.form() == null || s.form().name() == null ? "Form" : s.form().name();
+        Contact lead = s.lead();
+        String submitter = firstNonBlank(
+                lead == null ? null : lead.name().orElse(null),
+                s.result("name").orElse(null),
+                lead == null ? null : lead.email().orElse(null),
+                s.result("email").orElse(null),
+                lead == null || lead.id() == null ? null : "contact #" + lead.id(),
+                "anonymous");
+        return form + ": " + submitter;
+    }
+
+    /** The submitted results, one per line, in the order sent. */
+    static String description(Submission s) {
+        return s.results().entrySet().stream().map(e -> e.getKey() + ": " + text(e.getValue())).collect(Collectors.joining("\n"));
+    }
+
+    static String reporter(Submission s) {
+        return Optional.ofNullable(s.lead()).flatMap(Contact::email).or(() -> s.result("email")).orElse(null);
+    }
+
+    private static String text(JsonNode value) {
+        if (value == null || value.isNull()) {
+            return "";
+        }
+        if (value.isArray()) {
+            return java.util.stream.StreamSupport.stream(value.spliterator(), false).map(PmsText::of).collect(Collectors.joining(", "));
+        }
+        return PmsText.of(value);
+    }
+
+    private static String firstNonBlank(String... candidates) {
+        for (String c : candidates) {
+            if (c != null && !c.isBlank()) {
+                return c;
+            }
+        }
+        return "";
+    }
+
+}

@@ -1,0 +1,45 @@
+package dev.hookguard.pms;
+
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.List;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+import org.springframework.boot.web.context.WebServerApplicationContext;
+import org.springframework.context.ConfigurableApplicationContext;
+
+/** The sample PMS started for real, as {@code java -jar} would, on a random port. */
+final class PmsApp implements AutoCloseable {
+
+    static final String MAUTIC_SECRET = "pms-mautic-secret";
+    static final String MALCOLM_SECRET = "pms-malcolm-secret";
+
+    final ConfigurableApplicationContext context;
+
+    PmsApp(ConfigurableApplicationContext context) {
+        this.context = context;
+    }
+
+    static PmsApp start(String databaseUrl, String... extraArgs) {
+        List<String> args = new ArrayList<>(List.of("--server.port=0", "--spring.datasource.url=" + databaseUrl,
+                "--hookguard.mautic.secrets=" + MAUTIC_SECRET, "--hookguard.malcolm.secrets=" + MALCOLM_SECRET));
+        args.addAll(List.of(extraArgs));
+        return new PmsApp(new SpringApplicationBuilder(SamplePmsApplication.class).listeners(new DemoSecrets()).run(args.toArray(String[]::new)));
+    }
+
+    int port() {
+        return ((WebServerApplicationContext) context).getWebServer().getPort();
+    }
+
+    URI uri(String path) {
+        return URI.create("http://127.0.0.1:" + port() + path);
+    }
+
+    Repository repository() {
+        return context.getBean(Repository.class);
+    }
+
+    @Override
+    public void close() {
+        context.close();
+    }
+}

@@ -1,0 +1,72 @@
+package dev.hookguard.pms;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.hookguard.sender.MauticSender;
+import dev.hookguard.sender.OutgoingEvent;
+import dev.hookguard.sender.SampleEvents;
+import dev.hookguard.spring.HookguardConfigurationException;
+import java.nio.file.Path;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.springframework.boot.builder.SpringApplicationBuilder;
+
+class PmsLifecycleTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void issuesSurviveARestartOnTheSameDatabaseAndARedeliveryAfterItCreatesNoSecondIssue() {
+        String url = "jdbc:h2:file:" + dir.resolve("pms").toAbsolutePath() + ";DB_CLOSE_ON_EXIT=FALSE";
+        List<OutgoingEvent> form = SampleEvents.of("mautic.form_on_submit", 77, 1);
+        try (PmsApp first = PmsApp.start(url)) {
+            assertThat(MauticSender.builder(first.uri("/webhooks/mautic"), PmsApp.MAUTIC_SECRET).build().sendImmediate(form).allDelivered()).isTrue();
+            assertThat(first.repository().issues()).hasSize(1);
+        }
+        try (PmsApp second = PmsApp.start(url)) {
+            assertThat(second.repository().issues()).singleElement()
+                    .satisfies(issue -> assertThat(issue.externalKey()).isEqualTo("mautic:form_on_submit:20077"));
+            // The in-memory idempotency store is new; the database still knows the event.
+            assertThat(MauticSender.builder(second.uri("/webhooks/mautic"), PmsApp.MAUTIC_SECRET).build().sendImmediate(form).allDelivered()).isTrue();
+            assertThat(second.repository().issues()).hasSize(1);
+            assertThat(second.repository().count("received_event")).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void withoutSecretsAndWithoutDemoTheAppRefusesToStartNamingTheProperty() {
+        assertThatThrownBy(() -> new SpringApplicationBuilder(SamplePmsApplication.class)
+                .run("--server.port=0", "--spring.datasource.url=jdbc:h2:mem:nosecret"))
+                .hasRootCauseInstanceOf(HookguardConfigurationException.class)
+                .rootCause().hasMessageMatching("hookguard\\.(mautic|malcolm)\\.secrets is not set.*");
+    }
+
+    @Test
+    void demoModeGeneratesSecretsAndPlaysTheScenario() throws InterruptedException {
+        try (PmsApp app = new PmsAppWithoutSecrets().start()) {
+            String secret = app.context.getEnvironment().getProperty("hookguard.mautic.secrets");
+            assertThat(secret).hasSize(64).matches("[0-9a-f]+");
+            DemoRunner demo = app.context.getBean(DemoRunner.class);
+            // The scenario already ran once at startup; its test payload is told apart by its second.
+            Thread.sleep(1_100);
+            List<DemoRunner.Step> steps = demo.play(app.uri("/webhooks/mautic"), app.uri("/webhooks/malcolm"), secret,
+                    app.context.getEnvironment().getProperty("hookguard.malcolm.secrets"));
+            assertThat(steps).extracting(DemoRunner.Step::statuses)
+                    .containsExactly(List.of(200), List.of(200), List.of(200), List.of(200, 200), List.of(401), List.of(200));
+            assertThat(steps).extracting(DemoRunner.Step::issuesCreated).containsExactly(1L, 1L, 1L, 1L, 0L, 0L);
+            assertThat(steps).extracting(DemoRunner.Step::eventsRecorded).containsExactly(1L, 10L, 1L, 1L, 0L, 8L);
+            assertThat(DemoRunner.table(steps)).contains("a forged delivery (wrong secret)").contains("401");
+        }
+    }
+
+    /** Starts in demo mode with no secrets given, as a newcomer would. */
+    static final class PmsAppWithoutSecrets {
+        PmsApp start() {
+            return new PmsApp(new SpringApplicationBuilder(SamplePmsApplication.class).listeners(new DemoSecrets())
+                    .run("--server.port=0", "--spring.datasource.url=jdbc:h2:mem:demo;DB_CLOSE_DELAY=-1", "--demo"));
+        }
+    }
+}
