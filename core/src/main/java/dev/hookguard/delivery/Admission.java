@@ -95,10 +95,16 @@ public final class Admission<T> {
         }
         if (completed.compareAndSet(false, true)) {
             for (String key : claimedKeys) {
-                if (succeeded) {
-                    store.markDone(key);
-                } else {
-                    store.release(key);
+                try {
+                    if (succeeded) {
+                        store.markDone(key);
+                    } else {
+                        store.release(key);
+                    }
+                } catch (RuntimeException e) {
+                    // The claim then expires on its own; the delivery itself was handled (or not) as answered.
+                    System.getLogger(Admission.class.getName()).log(System.Logger.Level.WARNING,
+                            () -> "could not settle an idempotency key: " + e.getClass().getName());
                 }
             }
             completion.completed(succeeded ? 200 : 500, succeeded ? "handled" : "handler_failed", System.nanoTime() - acceptedAtNanos);

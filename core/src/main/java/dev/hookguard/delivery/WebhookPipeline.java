@@ -203,18 +203,26 @@ public final class WebhookPipeline<T> {
         List<String> keys = kind.keys(payload);
         List<String> claimed = new ArrayList<>(keys.size());
         boolean inFlight = false;
-        for (String key : keys) {
-            switch (store.claim(key)) {
-                case CLAIMED -> claimed.add(key);
-                case IN_FLIGHT -> inFlight = true;
-                case DONE -> { }
+        try {
+            for (String key : keys) {
+                switch (store.claim(key)) {
+                    case CLAIMED -> claimed.add(key);
+                    case IN_FLIGHT -> inFlight = true;
+                    case DONE -> { }
+                }
+                if (inFlight) {
+                    break;
+                }
             }
-            if (inFlight) {
-                break;
-            }
+        } catch (RuntimeException e) {
+            LOG.log(Level.ERROR, () -> "the idempotency store failed; the " + scheme.name() + " delivery is refused for a retry", e);
+            releaseQuietly(claimed);
+            return Admission.refused(refuse(503, Map.of("Retry-After", Integer.toString(retryAfterSeconds)), "store_unavailable",
+                    "Temporarily unavailable", "the delivery cannot be recorded right now; try again later",
+                    delivery.remoteAddress()), delivery);
         }
         if (inFlight) {
-            claimed.forEach(store::release);
+            releaseQuietly(claimed);
             return Admission.refused(refuse(409, Map.of("Retry-After", Integer.toString(retryAfterSeconds)), "in_flight",
                     "Delivery in progress", "the same delivery is being handled right now; try again later",
                     delivery.remoteAddress()), delivery);
@@ -224,6 +232,16 @@ public final class WebhookPipeline<T> {
             return Admission.duplicate(delivery);
         }
         return Admission.accepted(delivery, kind.only(payload, new HashSet<>(claimed)), claimed, store, this::notify);
+    }
+
+    private void releaseQuietly(List<String> keys) {
+        for (String key : keys) {
+            try {
+                store.release(key);
+            } catch (RuntimeException e) {
+                LOG.log(Level.WARNING, () -> "could not release an idempotency key; it expires on its own");
+            }
+        }
     }
 
     private Outcome checkMethodAndType(String method, String contentType, String remote) {

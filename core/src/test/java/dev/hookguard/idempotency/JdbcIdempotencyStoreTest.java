@@ -1,0 +1,132 @@
+package dev.hookguard.idempotency;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.hookguard.idempotency.IdempotencyStore.Claim;
+import dev.hookguard.testing.TestPostgres;
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicLong;
+import javax.sql.DataSource;
+import org.h2.jdbcx.JdbcDataSource;
+import org.junit.jupiter.api.Test;
+
+/** The same contract on H2 and on a real PostgreSQL server. */
+class JdbcIdempotencyStoreTest {
+
+    private final AtomicLong now = new AtomicLong(1_700_000_000_000L);
+    private final Clock clock = new Clock() {
+        public ZoneOffset getZone() { return ZoneOffset.UTC; }
+        public Clock withZone(ZoneId zone) { return this; }
+        public Instant instant() { return Instant.ofEpochMilli(now.get()); }
+    };
+
+    private static DataSource h2() {
+        JdbcDataSource ds = new JdbcDataSource();
+        ds.setURL("jdbc:h2:mem:idem-" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1");
+        return ds;
+    }
+
+    private static DataSource postgres() {
+        return TestPostgres.dataSource(TestPostgres.newDatabase());
+    }
+
+    private JdbcIdempotencyStore store(DataSource ds) {
+        JdbcIdempotencyStore store = JdbcIdempotencyStore.builder(ds).clock(clock)
+                .inFlightTtl(Duration.ofSeconds(30)).doneTtl(Duration.ofHours(1)).build();
+        store.createTableIfMissing();
+        return store;
+    }
+
+    private void claimDoneReleaseAndExpiry(DataSource ds) {
+        JdbcIdempotencyStore store = store(ds);
+        assertThat(store.claim("k")).isEqualTo(Claim.CLAIMED);
+        assertThat(store.claim("k")).isEqualTo(Claim.IN_FLIGHT);
+        store.release("k");
+        assertThat(store.claim("k")).isEqualTo(Claim.CLAIMED);
+        store.markDone("k");
+        assertThat(store.claim("k")).isEqualTo(Claim.DONE);
+        store.release("k");
+        assertThat(store.claim("k")).as("release never forgets a finished key").isEqualTo(Claim.DONE);
+
+        assertThat(store.claim("crashed")).isEqualTo(Claim.CLAIMED);
+        now.addAndGet(31_000);
+        assertThat(store.claim("crashed")).as("an unfinished claim expires").isEqualTo(Claim.CLAIMED);
+        now.addAndGet(3_600_000);
+        assertThat(store.claim("k")).as("a finished key expires").isEqualTo(Claim.CLAIMED);
+        assertThat(store.purgeExpired()).isGreaterThanOrEqualTo(1);
+        store.createTableIfMissing();
+    }
+
+    /** Two stores over two connection pools stand for two processes racing for the same keys. */
+    private void racingProcessesClaimEachKeyExactlyOnce(DataSource a, DataSource b) throws Exception {
+        JdbcIdempotencyStore first = store(a);
+        JdbcIdempotencyStore second = JdbcIdempotencyStore.builder(b).clock(clock).build();
+        ExecutorService pool = Executors.newFixedThreadPool(16);
+        try {
+            for (int round = 0; round < 25; round++) {
+                String key = "race-" + round;
+                List<Callable<Claim>> tasks = new ArrayList<>();
+                for (int t = 0; t < 16; t++) {
+                    JdbcIdempotencyStore store = t % 2 == 0 ? first : second;
+                    tasks.add(() -> store.claim(key));
+                }
+                int claimed = 0;
+                for (Future<Claim> f : pool.invokeAll(tasks)) {
+                    claimed += f.get() == Claim.CLAIMED ? 1 : 0;
+                }
+                assertThat(claimed).as(key).isEqualTo(1);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    @Test
+    void claimDoneReleaseAndExpiryOnH2() {
+        claimDoneReleaseAndExpiry(h2());
+    }
+
+    @Test
+    void racingProcessesClaimEachKeyExactlyOnceOnH2() throws Exception {
+        JdbcDataSource ds = new JdbcDataSource();
+        ds.setURL("jdbc:h2:mem:race-" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1");
+        racingProcessesClaimEachKeyExactlyOnce(ds, ds);
+    }
+
+    @Test
+    void claimDoneReleaseAndExpiryOnPostgres() {
+        claimDoneReleaseAndExpiry(postgres());
+    }
+
+    @Test
+    void racingProcessesClaimEachKeyExactlyOnceOnPostgres() throws Exception {
+        String url = TestPostgres.newDatabase();
+        racingProcessesClaimEachKeyExactlyOnce(TestPostgres.dataSource(url), TestPostgres.dataSource(url));
+    }
+
+    @Test
+    void unreachableDatabaseFailsWithTheStoresOwnException() {
+        JdbcDataSource ds = new JdbcDataSource();
+        ds.setURL("jdbc:h2:mem:missing-" + UUID.randomUUID() + ";IFEXISTS=TRUE");
+        JdbcIdempotencyStore store = JdbcIdempotencyStore.builder(ds).build();
+        assertThatThrownBy(() -> store.claim("k")).isInstanceOf(IdempotencyStoreException.class);
+    }
+
+    @Test
+    void tableNameMustBeAPlainIdentifier() {
+        assertThatThrownBy(() -> JdbcIdempotencyStore.builder(h2()).table("x; drop table users")).isInstanceOf(IllegalArgumentException.class);
+        assertThat(JdbcIdempotencyStore.builder(h2()).table("my_keys").build()).isNotNull();
+    }
+}
