@@ -1,0 +1,78 @@
+package dev.hookguard.pms;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.hookguard.sender.Attempt;
+import dev.hookguard.sender.MauticSender;
+import dev.hookguard.sender.RetryPolicy;
+import dev.hookguard.sender.SampleEvents;
+import dev.hookguard.sender.SendReport;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The PMS is killed ({@code kill -9}) in the middle of a queue-mode run of the retrying sender, and started again
+ * on the same H2 file: when the run ends, every event is an issue exactly once.
+ */
+class CrashRecoveryIT {
+
+    @Test
+    void killedInTheMiddleOfAQueueRunEveryEventBecomesAnIssueExactlyOnce() throws Exception {
+        Path dir = Files.createDirectories(Path.of("target", "crash-it-" + System.nanoTime()));
+        int port = PmsProcess.freePort();
+        Path log = dir.resolve("pms.log");
+        // The default database: H2 in ./data of the working directory, as a user runs it.
+        String[] args = {"--pms.idempotency.in-flight-ttl=3s"};
+        int events = 300;
+
+        PmsProcess first = new PmsProcess(port, log, args).in(dir).start();
+        CountDownLatch someDelivered = new CountDownLatch(8);
+        AtomicInteger failures = new AtomicInteger();
+        MauticSender sender = MauticSender.builder(first.uri("/webhooks/mautic"), PmsApp.MAUTIC_SECRET)
+                .retryPolicy(RetryPolicy.RETRYING).maxRuns(200).retryDelay(Duration.ofMillis(250))
+                .requestTimeout(Duration.ofSeconds(10)).connectTimeout(Duration.ofSeconds(1))
+                .onAttempt(a -> {
+                    if (a.outcome() == Attempt.Outcome.DELIVERED) {
+                        someDelivered.countDown();
+                    } else {
+                        failures.incrementAndGet();
+                    }
+                })
+                .build();
+        CompletableFuture<SendReport> run = CompletableFuture.supplyAsync(
+                () -> sender.sendQueued(SampleEvents.of("mautic.form_on_submit", 1, events)));
+
+        assertThat(someDelivered.await(60, TimeUnit.SECONDS)).isTrue();
+        first.kill();
+        PmsProcess second = new PmsProcess(port, log, args).in(dir);
+        try {
+            second.start();
+            SendReport report = run.get(180, TimeUnit.SECONDS);
+            assertThat(report.allDelivered()).as(report.summary()).isTrue();
+            assertThat(failures.get()).as("the crash was felt by the sender").isPositive();
+
+            JsonNode issues = new ObjectMapper().readTree(HttpClient.newHttpClient().send(
+                    HttpRequest.newBuilder(second.uri("/api/issues")).build(), HttpResponse.BodyHandlers.ofByteArray()).body());
+            Set<String> keys = new HashSet<>();
+            issues.forEach(issue -> keys.add(issue.get("externalKey").asText()));
+            System.out.printf("crash: %s; %d failed attempts while down%n", report.summary(), failures.get());
+            assertThat(issues.size()).isEqualTo(events);
+            assertThat(keys).hasSize(events);
+        } finally {
+            second.close();
+        }
+    }
+}

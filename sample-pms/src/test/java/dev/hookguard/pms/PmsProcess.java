@@ -1,0 +1,91 @@
+package dev.hookguard.pms;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/** The packaged PMS jar in a process of its own, as {@code java -jar} runs it. */
+final class PmsProcess implements AutoCloseable {
+
+    private final List<String> command;
+    private final Path log;
+    private Path workingDirectory;
+    final int port;
+    private Process process;
+
+    PmsProcess(int port, Path log, String... args) {
+        this.port = port;
+        this.log = log;
+        Path jar = Path.of("target", "hookguard-sample-pms.jar").toAbsolutePath();
+        if (!Files.isRegularFile(jar)) {
+            throw new IllegalStateException("no " + jar + ": process tests run after package (mvn verify)");
+        }
+        command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx256m", "-XX:TieredStopAtLevel=1", "-jar", jar.toString(), "--server.port=" + port,
+                "--hookguard.mautic.secrets=" + PmsApp.MAUTIC_SECRET, "--hookguard.malcolm.secrets=" + PmsApp.MALCOLM_SECRET));
+        command.addAll(List.of(args));
+    }
+
+    static int freePort() throws IOException {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+
+    /** Runs the process in {@code dir}, where the default H2 file {@code ./data/} then lives. */
+    PmsProcess in(Path dir) {
+        this.workingDirectory = dir;
+        return this;
+    }
+
+    URI uri(String path) {
+        return URI.create("http://127.0.0.1:" + port + path);
+    }
+
+    /** Starts the process and waits until it answers. */
+    PmsProcess start() throws Exception {
+        process = new ProcessBuilder(command).directory(workingDirectory == null ? null : workingDirectory.toFile()).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
+        HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+        long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+        while (System.nanoTime() < deadline) {
+            if (!process.isAlive()) {
+                throw new IllegalStateException("the PMS exited with " + process.exitValue() + "; see " + log);
+            }
+            try {
+                HttpResponse<Void> response = client.send(HttpRequest.newBuilder(uri("/api/issues")).timeout(Duration.ofSeconds(2)).build(),
+                        HttpResponse.BodyHandlers.discarding());
+                if (response.statusCode() == 200) {
+                    return this;
+                }
+            } catch (IOException notYet) {
+                // still starting
+            }
+            Thread.sleep(200);
+        }
+        throw new IllegalStateException("the PMS did not answer within 90 s; see " + log);
+    }
+
+    /** {@code kill -9}: no shutdown hook, no flush, no goodbye. */
+    void kill() throws InterruptedException {
+        process.destroyForcibly();
+        process.waitFor();
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        if (process != null && process.isAlive()) {
+            process.destroy();
+            if (!process.waitFor(20, java.util.concurrent.TimeUnit.SECONDS)) {
+                kill();
+            }
+        }
+    }
+}
