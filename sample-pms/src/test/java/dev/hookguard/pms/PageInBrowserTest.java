@@ -31,6 +31,11 @@ class PageInBrowserTest {
 
     @BeforeAll
     static void start() throws Exception {
+        boolean installed = Files.isExecutable(Path.of("/usr/bin/chromium")) && Files.isExecutable(Path.of("/usr/bin/chromedriver"));
+        if (!installed && System.getenv("CI") == null) {
+            // Outside CI a developer without Chromium gets a skip with the fix; in CI (.ci/run installs it) this fails.
+            org.junit.jupiter.api.Assumptions.abort("Debian's chromium and chromium-driver are not installed: apt-get install -y chromium chromium-driver");
+        }
         app = PmsApp.start("jdbc:h2:mem:pms-browser;DB_CLOSE_DELAY=-1");
         ChromeOptions options = new ChromeOptions();
         options.setBinary("/usr/bin/chromium");

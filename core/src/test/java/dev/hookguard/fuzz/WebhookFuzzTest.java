@@ -1,0 +1,122 @@
+package dev.hookguard.fuzz;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.code_intelligence.jazzer.api.FuzzedDataProvider;
+import com.code_intelligence.jazzer.junit.FuzzTest;
+import dev.hookguard.delivery.Delivery;
+import dev.hookguard.delivery.Headers;
+import dev.hookguard.delivery.Outcome;
+import dev.hookguard.delivery.WebhookPipeline;
+import dev.hookguard.malcolm.MalcolmPayloads;
+import dev.hookguard.malcolm.WorkflowSession;
+import dev.hookguard.mautic.MauticBatch;
+import dev.hookguard.mautic.MauticEvent;
+import dev.hookguard.mautic.MauticPayloads;
+import dev.hookguard.payload.PayloadParseException;
+import dev.hookguard.signature.SignatureScheme;
+import dev.hookguard.signature.SignatureVerificationException;
+import dev.hookguard.signature.SignatureVerifier;
+import dev.hookguard.signature.WebhookSigner;
+import java.util.HashMap;
+import java.util.Map;
+
+/**
+ * Fuzz targets. {@code mvn verify} runs each over its seed corpus ({@code WebhookFuzzTestInputs/<method>/} in
+ * test resources) in regression mode; {@code JAZZER_FUZZ=1} fuzzes for real (see the README).
+ */
+class WebhookFuzzTest {
+
+    private static final String SECRET = "fuzz-secret";
+    private static final SignatureVerifier MAUTIC = SignatureVerifier.builder(SignatureScheme.MAUTIC).secret(SECRET).build();
+    private static final SignatureVerifier MALCOLM = SignatureVerifier.builder(SignatureScheme.MALCOLM).secret(SECRET).build();
+    private static final WebhookPipeline<MauticBatch> MAUTIC_PIPELINE = WebhookPipeline.mautic().secrets(SECRET).maxBodyBytes(64 * 1024)
+            .handler(batch -> batch.events().forEach(WebhookFuzzTest::touch)).build();
+    private static final WebhookPipeline<WorkflowSession> MALCOLM_PIPELINE = WebhookPipeline.malcolm().secrets(SECRET).maxBodyBytes(64 * 1024)
+            .handler(WebhookFuzzTest::touch).build();
+    private static final String[] METHODS = {"POST", "GET", "PUT", "post", "DELETE", "OPTIONS", "", "P\u00d6ST"};
+    private static final String[] CONTENT_TYPES = {"application/json", "application/json; charset=utf-8", "text/plain",
+        "application/problem+json", "", ";", "application/", "APPLICATION/JSON", "multipart/form-data; boundary=x"};
+
+    /** Every typed accessor, so a parser that defers work cannot hide a crash. */
+    private static void touch(Object payload) {
+        if (payload instanceof MauticEvent e) {
+            assertThat(e.type()).isNotNull();
+            e.idempotencyKey().length();
+            e.raw().size();
+            String.valueOf(e);
+        } else if (payload instanceof WorkflowSession s) {
+            s.values().ifPresent(values -> values.forEach(v -> {
+                v.asText();
+                v.asLong();
+                v.asDouble();
+                v.asBoolean();
+                v.asTextList();
+            }));
+            s.value("email");
+            String.valueOf(s);
+        }
+    }
+
+    @FuzzTest(maxDuration = "3m")
+    void signatureHeaderParsing(FuzzedDataProvider data) {
+        boolean malcolm = data.consumeBoolean();
+        String header = data.consumeString(200);
+        byte[] body = data.consumeRemainingAsBytes();
+        try {
+            (malcolm ? MALCOLM : MAUTIC).verify(body, header);
+            // Only the real signature may pass.
+            assertThat(header.strip()).isEqualTo(WebhookSigner.sign(malcolm ? SignatureScheme.MALCOLM : SignatureScheme.MAUTIC, SECRET, body));
+        } catch (SignatureVerificationException expected) {
+            assertThat(expected.getMessage()).doesNotContain(SECRET);
+        }
+    }
+
+    @FuzzTest(maxDuration = "3m")
+    void mauticParser(byte[] body) {
+        try {
+            MauticBatch batch = MauticPayloads.parse(body);
+            batch.events().forEach(WebhookFuzzTest::touch);
+        } catch (PayloadParseException expected) {
+            assertThat(expected.pointer()).isNotNull();
+        }
+    }
+
+    @FuzzTest(maxDuration = "3m")
+    void malcolmParser(byte[] body) {
+        try {
+            touch(MalcolmPayloads.parse(body, "fuzz000001"));
+        } catch (PayloadParseException expected) {
+            assertThat(expected.pointer()).isNotNull();
+        }
+    }
+
+    @FuzzTest(maxDuration = "3m")
+    void wholePipeline(FuzzedDataProvider data) {
+        boolean malcolm = data.consumeBoolean();
+        String method = data.pickValue(METHODS);
+        Map<String, String> headers = new HashMap<>();
+        if (data.consumeBoolean()) {
+            headers.put("Content-Type", data.consumeBoolean() ? data.pickValue(CONTENT_TYPES) : data.consumeString(40));
+        }
+        boolean signProperly = data.consumeBoolean();
+        String forgedHeader = data.consumeString(80);
+        if (data.consumeBoolean()) {
+            headers.put("X-Instance-Id", data.consumeString(20));
+        }
+        byte[] body = data.consumeRemainingAsBytes();
+        SignatureScheme scheme = malcolm ? SignatureScheme.MALCOLM : SignatureScheme.MAUTIC;
+        headers.put(scheme.headerName(), signProperly ? WebhookSigner.sign(scheme, SECRET, body) : forgedHeader);
+        Delivery delivery = new Delivery(method, Headers.of(headers), body, "198.51.100.7");
+
+        Outcome outcome = malcolm ? MALCOLM_PIPELINE.process(delivery) : MAUTIC_PIPELINE.process(delivery);
+
+        assertThat(outcome.status()).isBetween(200, 499);
+        String problem = new String(outcome.body(), java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(problem).doesNotContain(SECRET);
+        if (!signProperly && outcome.isSuccess()) {
+            // A forged header can only pass when it happens to be the real signature.
+            assertThat(forgedHeader.strip()).isEqualTo(WebhookSigner.sign(scheme, SECRET, body));
+        }
+    }
+}
