@@ -1,9 +1,8 @@
 package dev.hookguard.malcolm;
 
-import static dev.hookguard.internal.Json.child;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.hookguard.internal.Json;
+import dev.hookguard.internal.Pointer;
 import dev.hookguard.payload.PayloadParseException;
 import java.util.ArrayList;
 import java.util.List;
@@ -34,19 +33,19 @@ public final class MalcolmPayloads {
         }
         return new WorkflowSession(
                 instanceId == null || instanceId.isBlank() ? null : instanceId.strip(),
-                Json.requiredText(root, "id", ""),
-                Json.text(root, "label", ""),
-                Json.text(root, "description", ""),
-                Json.text(root, "text", ""),
-                Json.text(root, "locale", ""),
-                Json.dateTime(root, "started-at", ""),
-                Json.dateTime(root, "completed-at", ""),
-                workflow(Json.object(root, "workflow", ""), "/workflow"),
+                Json.requiredText(root, "id", Pointer.ROOT),
+                Json.text(root, "label", Pointer.ROOT),
+                Json.text(root, "description", Pointer.ROOT),
+                Json.text(root, "text", Pointer.ROOT),
+                Json.text(root, "locale", Pointer.ROOT),
+                Json.dateTime(root, "started-at", Pointer.ROOT),
+                Json.dateTime(root, "completed-at", Pointer.ROOT),
+                workflow(Json.object(root, "workflow", Pointer.ROOT), Pointer.ROOT.child("workflow")),
                 values(root),
                 root);
     }
 
-    private static Workflow workflow(JsonNode node, String at) {
+    private static Workflow workflow(JsonNode node, Pointer at) {
         if (node == null) {
             return null;
         }
@@ -67,10 +66,10 @@ public final class MalcolmPayloads {
         }
         List<Value> values = new ArrayList<>(node.size());
         for (int i = 0; i < node.size(); i++) {
-            String at = child("/values", i);
+            Pointer at = Pointer.ROOT.child("values").child(i);
             JsonNode v = Json.asObject(node.get(i), at);
             JsonNode field = Json.object(v, "field", at);
-            String fieldAt = child(at, "field");
+            Pointer fieldAt = at.child("field");
             values.add(new Value(
                     Json.text(v, "id", at),
                     field == null ? null : new Field(Json.text(field, "id", fieldAt), Json.text(field, "name", fieldAt),

@@ -1,9 +1,8 @@
 package dev.hookguard.mautic;
 
-import static dev.hookguard.internal.Json.child;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.hookguard.internal.Json;
+import dev.hookguard.internal.Pointer;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -13,7 +12,7 @@ final class EventFactory {
 
     @FunctionalInterface
     interface Builder {
-        MauticEvent build(EventMeta meta, JsonNode event, String at);
+        MauticEvent build(EventMeta meta, JsonNode event, Pointer at);
     }
 
     static final Map<String, Builder> BY_TYPE = Map.ofEntries(
@@ -41,68 +40,68 @@ final class EventFactory {
     private EventFactory() {
     }
 
-    static MauticEvent build(EventMeta meta, JsonNode event, String at) {
+    static MauticEvent build(EventMeta meta, JsonNode event, Pointer at) {
         Builder builder = BY_TYPE.get(meta.type());
         return builder == null ? new UnknownEvent(meta) : builder.build(meta, event, at);
     }
 
-    static Contact contact(JsonNode parent, String field, String at) {
+    static Contact contact(JsonNode parent, String field, Pointer at) {
         JsonNode c = Json.object(parent, field, at);
         if (c == null) {
             return null;
         }
-        String here = child(at, field);
+        Pointer here = at.child(field);
         return new Contact(Json.longValue(c, "id", here), Json.intValue(c, "points", here),
                 Json.dateTime(c, "dateAdded", here), Json.dateTime(c, "dateModified", here),
                 Json.dateTime(c, "dateIdentified", here), c);
     }
 
-    private static PointsChange points(JsonNode e, String at) {
+    private static PointsChange points(JsonNode e, Pointer at) {
         JsonNode p = Json.object(e, "points", at);
         if (p == null) {
             return null;
         }
-        String here = child(at, "points");
+        Pointer here = at.child("points");
         return new PointsChange(Json.intValue(p, "old_points", here), Json.intValue(p, "new_points", here));
     }
 
-    private static Company company(JsonNode e, String at) {
+    private static Company company(JsonNode e, Pointer at) {
         JsonNode c = Json.object(e, "company", at);
-        return c == null ? null : new Company(Json.longValue(c, "id", child(at, "company")), c);
+        return c == null ? null : new Company(Json.longValue(c, "id", at.child("company")), c);
     }
 
-    private static Segment segment(JsonNode e, String at) {
+    private static Segment segment(JsonNode e, Pointer at) {
         JsonNode s = Json.object(e, "segment", at);
         if (s == null) {
             return null;
         }
-        String here = child(at, "segment");
+        Pointer here = at.child("segment");
         return new Segment(Json.longValue(s, "id", here), Json.text(s, "name", here), Json.text(s, "alias", here), s);
     }
 
-    private static Email email(JsonNode parent, String at) {
+    private static Email email(JsonNode parent, Pointer at) {
         JsonNode m = Json.object(parent, "email", at);
         if (m == null) {
             return null;
         }
-        String here = child(at, "email");
+        Pointer here = at.child("email");
         return new Email(Json.longValue(m, "id", here), Json.text(m, "name", here), Json.text(m, "subject", here), m);
     }
 
-    private static EmailStat stat(JsonNode e, String at) {
+    private static EmailStat stat(JsonNode e, Pointer at) {
         JsonNode s = Json.requiredObject(e, "stat", at);
-        String here = child(at, "stat");
+        Pointer here = at.child("stat");
         return new EmailStat(Json.longValue(s, "id", here), Json.text(s, "emailAddress", here),
                 Json.dateTime(s, "dateSent", here), Json.dateTime(s, "dateRead", here), Json.bool(s, "isRead", here),
                 Json.intValue(s, "openCount", here), Json.text(s, "trackingHash", here), email(s, here),
                 contact(s, "lead", here), s);
     }
 
-    private static Submission submission(JsonNode e, String at) {
+    private static Submission submission(JsonNode e, Pointer at) {
         JsonNode s = Json.requiredObject(e, "submission", at);
-        String here = child(at, "submission");
+        Pointer here = at.child("submission");
         JsonNode f = Json.object(s, "form", here);
-        String formAt = child(here, "form");
+        Pointer formAt = here.child("form");
         Form form = f == null ? null
                 : new Form(Json.longValue(f, "id", formAt), Json.text(f, "name", formAt), Json.text(f, "alias", formAt), f);
         JsonNode r = Json.object(s, "results", here);
@@ -115,11 +114,11 @@ final class EventFactory {
                 Collections.unmodifiableMap(results), s);
     }
 
-    private static Hit hit(JsonNode e, String at) {
+    private static Hit hit(JsonNode e, Pointer at) {
         JsonNode h = Json.requiredObject(e, "hit", at);
-        String here = child(at, "hit");
+        Pointer here = at.child("hit");
         JsonNode p = Json.object(h, "page", here);
-        String pageAt = child(here, "page");
+        Pointer pageAt = here.child("page");
         Page page = p == null ? null
                 : new Page(Json.longValue(p, "id", pageAt), Json.text(p, "title", pageAt), Json.text(p, "alias", pageAt), p);
         return new Hit(Json.longValue(h, "id", here), Json.dateTime(h, "dateHit", here), page, contact(h, "lead", here),

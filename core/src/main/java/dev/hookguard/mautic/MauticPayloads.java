@@ -1,7 +1,5 @@
 package dev.hookguard.mautic;
 
-import static dev.hookguard.internal.Json.child;
-
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
@@ -9,7 +7,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.hookguard.internal.IsoDateTimes;
 import dev.hookguard.internal.Json;
+import dev.hookguard.internal.Pointer;
 import dev.hookguard.payload.PayloadParseException;
 import java.io.IOException;
 import java.time.OffsetDateTime;
@@ -53,7 +53,7 @@ public final class MauticPayloads {
     }
 
     /** An event object and where its bytes are in the body, kept until the top-level timestamp is known. */
-    private record Pending(String type, JsonNode node, String at, int start, int end) {
+    private record Pending(String type, JsonNode node, Pointer at, int start, int end) {
     }
 
     private static MauticBatch read(JsonParser parser, byte[] body) throws IOException {
@@ -67,7 +67,7 @@ public final class MauticPayloads {
         JsonToken token;
         while ((token = parser.nextToken()) == JsonToken.FIELD_NAME) {
             String type = parser.currentName();
-            String at = child("", type);
+            Pointer at = Pointer.ROOT.child(type);
             token = parser.nextToken();
             if (TIMESTAMP.equals(type) && token == JsonToken.VALUE_STRING) {
                 testTimestampText = parser.getText();
@@ -76,9 +76,9 @@ public final class MauticPayloads {
                 ArrayNode array = root.putArray(type);
                 int index = 0;
                 while ((token = parser.nextToken()) != JsonToken.END_ARRAY) {
-                    String elementAt = child(at, index++);
+                    Pointer elementAt = at.child(index++);
                     if (token != JsonToken.START_OBJECT && token != JsonToken.START_ARRAY) {
-                        throw new PayloadParseException(elementAt, "expected an event object");
+                        throw new PayloadParseException(elementAt.toString(), "expected an event object");
                     }
                     Pending event = event(parser, body, type, elementAt);
                     array.add(event.node());
@@ -91,7 +91,7 @@ public final class MauticPayloads {
                 root.set(type, event.node());
                 pending.add(event);
             } else {
-                throw new PayloadParseException(at, "expected an array of event objects");
+                throw new PayloadParseException(at.toString(), "expected an array of event objects");
             }
         }
         if (token != JsonToken.END_OBJECT) {
@@ -103,18 +103,18 @@ public final class MauticPayloads {
         if (sawObjectEntry && testTimestampText == null) {
             throw new PayloadParseException("", "an event type maps to an object, but the body has no top-level timestamp of a test payload");
         }
-        OffsetDateTime testTimestamp = testTimestampText == null ? null : timestamp(testTimestampText, "/timestamp");
+        OffsetDateTime testTimestamp = testTimestampText == null ? null : timestamp(testTimestampText, Pointer.ROOT.child("timestamp"));
         List<MauticEvent> events = new ArrayList<>(pending.size());
         for (Pending p : pending) {
             JsonNode ts = p.node().get(TIMESTAMP);
-            OffsetDateTime timestamp = ts == null || ts.isNull() ? testTimestamp : eventTimestamp(ts, child(p.at(), TIMESTAMP));
-            String key = IdempotencyKeys.of(p.type(), p.node(), body, p.start(), p.end(), testTimestampText);
-            events.add(EventFactory.build(new EventMeta(p.type(), timestamp, key, p.node()), p.node(), p.at()));
+            OffsetDateTime timestamp = ts == null || ts.isNull() ? testTimestamp : eventTimestamp(ts, p.at().child(TIMESTAMP));
+            EventMeta meta = new EventMeta(p.type(), timestamp, p.node(), body, p.start(), p.end(), testTimestampText);
+            events.add(EventFactory.build(meta, p.node(), p.at()));
         }
         return new MauticBatch(events, testTimestamp, root);
     }
 
-    private static Pending event(JsonParser parser, byte[] body, String type, String at) throws IOException {
+    private static Pending event(JsonParser parser, byte[] body, String type, Pointer at) throws IOException {
         int start = (int) parser.currentTokenLocation().getByteOffset();
         JsonNode node = parser.readValueAsTree();
         int end = (int) parser.currentLocation().getByteOffset();
@@ -122,18 +122,18 @@ public final class MauticPayloads {
         return new Pending(type, Json.asObject(node, at), at, start, end);
     }
 
-    private static OffsetDateTime eventTimestamp(JsonNode node, String at) {
+    private static OffsetDateTime eventTimestamp(JsonNode node, Pointer at) {
         if (!node.isTextual()) {
-            throw new PayloadParseException(at, "expected an ISO 8601 date-time with offset");
+            throw new PayloadParseException(at.toString(), "expected an ISO 8601 date-time with offset");
         }
         return timestamp(node.textValue(), at);
     }
 
-    private static OffsetDateTime timestamp(String text, String at) {
+    private static OffsetDateTime timestamp(String text, Pointer at) {
         try {
-            return OffsetDateTime.parse(text);
+            return IsoDateTimes.parse(text);
         } catch (DateTimeParseException e) {
-            throw new PayloadParseException(at, "expected an ISO 8601 date-time with offset");
+            throw new PayloadParseException(at.toString(), "expected an ISO 8601 date-time with offset");
         }
     }
 }

@@ -38,7 +38,6 @@ class MalformedBodiesTest {
         all.add(Arguments.of("single quotes", utf8("{'id':'a'}")));
         all.add(Arguments.of("comment", utf8("{/*x*/\"id\":\"a\"}")));
         all.add(Arguments.of("NaN", utf8("{\"id\":NaN}")));
-        all.add(Arguments.of("duplicate key", utf8("{\"id\":\"a\",\"id\":\"b\",\"mautic.form_on_submit\":[],\"mautic.form_on_submit\":[]}")));
         all.add(Arguments.of("null", utf8("null")));
         all.add(Arguments.of("true", utf8("true")));
         all.add(Arguments.of("number", utf8("12345")));
