@@ -6,6 +6,6 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 mvn -B -ntp -q -DskipTests package -pl benchmarks -am
 java -jar benchmarks/target/benchmarks.jar -prof gc -rf json -rff benchmarks/results/jmh.json "$@"
-java -cp benchmarks/target/benchmarks.jar dev.hookguard.benchmarks.HttpBenchmark 10 8 3 benchmarks/results/http.json
+java -cp benchmarks/target/benchmarks.jar dev.hookguard.benchmarks.HttpBenchmark 8 8 5 benchmarks/results/http.json
 python3 benchmarks/report.py > BENCHMARKS.md
 echo "wrote BENCHMARKS.md"

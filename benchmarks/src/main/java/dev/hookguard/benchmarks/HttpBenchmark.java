@@ -27,7 +27,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * The same Javalin endpoint with and without Hookguard in front, driven over loopback by a Java load generator
  * (every request a new, signed Malcolm! session, so no request is a cheap duplicate). Without Hookguard the
  * endpoint parses the body with Jackson, as an application would; with it, it reads the verified session.
- * Runs alternate (plain, hookguard, plain, ...) and the ratio of the medians is reported.
+ * After one discarded warm-up run of each, runs alternate (plain, hookguard, plain, ...) and the ratio of the medians
+ * is reported.
  *
  * <pre>java -cp benchmarks/target/benchmarks.jar dev.hookguard.benchmarks.HttpBenchmark [seconds] [connections] [rounds] [out.json]</pre>
  */
@@ -123,6 +124,9 @@ public final class HttpBenchmark {
         int rounds = args.length > 2 ? Integer.parseInt(args[2]) : 3;
         Path out = Path.of(args.length > 3 ? args[3] : "benchmarks/results/http.json");
         AtomicLong ids = new AtomicLong();
+        // Warm both variants (and the client) up first: early rounds otherwise measure the JIT, not the endpoint.
+        run(false, seconds, connections, ids);
+        run(true, seconds, connections, ids);
         double[] plain = new double[rounds];
         double[] guarded = new double[rounds];
         for (int r = 0; r < rounds; r++) {

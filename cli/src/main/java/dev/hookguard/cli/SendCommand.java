@@ -80,10 +80,8 @@ final class SendCommand implements Runnable {
         }
     }
 
-    @Command(name = "mautic", mixinStandardHelpOptions = true,
-            description = {"Send Mautic events: immediate mode (one per request), queue mode (batches), or Send Test Payload.",
-                    "Exits 1 when any event was not delivered."})
-    static final class Mautic implements Callable<Integer> {
+    /** What both senders take: where, with which secret, how many. */
+    abstract static class SenderOptions implements Callable<Integer> {
 
         @ParentCommand
         SendCommand send;
@@ -94,8 +92,35 @@ final class SendCommand implements Runnable {
         @Option(names = "--url", required = true, description = "the webhook URL")
         URI url;
 
-        @Option(names = "--secret", description = "the webhook secret (default: $HOOKGUARD_SECRET)")
+        @Option(names = "--secret", description = "the secret (default: $HOOKGUARD_SECRET)")
         String secret;
+
+        @Option(names = "--count", defaultValue = "1", description = "how many (default: ${DEFAULT-VALUE})")
+        int count;
+
+        @Option(names = "--seq", defaultValue = "1", description = "sequence number of the first; the same number makes the same one (default: ${DEFAULT-VALUE})")
+        int firstSeq;
+
+        HookguardCli.Environment environment() {
+            return send.parent.environment();
+        }
+
+        String key() {
+            if (count < 1) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--count must be at least 1");
+            }
+            return Inputs.secrets(secret == null ? List.of() : List.of(secret), environment(), spec.commandLine()).get(0);
+        }
+
+        Progress progress(int expectedRequests) {
+            return new Progress(spec, environment().terminal(), expectedRequests);
+        }
+    }
+
+    @Command(name = "mautic", mixinStandardHelpOptions = true,
+            description = {"Send Mautic events: immediate mode (one per request), queue mode (batches), or Send Test Payload.",
+                    "Exits 1 when any event was not delivered."})
+    static final class Mautic extends SenderOptions {
 
         @Option(names = "--events", split = ",", defaultValue = "form_on_submit",
                 description = "event types, with or without 'mautic.', comma-separated; 'all' for every type (default: ${DEFAULT-VALUE})")
@@ -109,12 +134,6 @@ final class SendCommand implements Runnable {
 
         @Option(names = "--batch-size", defaultValue = "10", description = "webhook_limit: events per queued request (default: ${DEFAULT-VALUE})")
         int batchSize;
-
-        @Option(names = "--count", defaultValue = "1", description = "how many events, cycling through the types (default: ${DEFAULT-VALUE})")
-        int count;
-
-        @Option(names = "--seq", defaultValue = "1", description = "sequence number of the first event; the same number makes the same event (default: ${DEFAULT-VALUE})")
-        int firstSeq;
 
         @Option(names = "--test-payload", description = "send one 'Send Test Payload' body for the event types instead")
         boolean testPayload;
@@ -133,19 +152,17 @@ final class SendCommand implements Runnable {
 
         @Override
         public Integer call() {
-            HookguardCli.Environment environment = send.parent.environment();
-            String key = Inputs.secrets(secret == null ? List.of() : List.of(secret), environment, spec.commandLine()).get(0);
+            String key = key();
             List<String> types = types();
             boolean queue = switch (mode.toLowerCase(java.util.Locale.ROOT)) {
                 case "immediate" -> false;
                 case "queue" -> true;
                 default -> throw new CommandLine.ParameterException(spec.commandLine(), "--mode must be immediate or queue");
             };
-            if (count < 1 || batchSize < 1 || runs < 1) {
-                throw new CommandLine.ParameterException(spec.commandLine(), "--count, --batch-size and --runs must be at least 1");
+            if (batchSize < 1 || runs < 1) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--batch-size and --runs must be at least 1");
             }
-            int expectedRequests = testPayload ? 1 : queue ? (count + batchSize - 1) / batchSize : count;
-            Progress progress = new Progress(spec, environment.terminal(), expectedRequests);
+            Progress progress = progress(testPayload ? 1 : queue ? (count + batchSize - 1) / batchSize : count);
             MauticSender sender = MauticSender.builder(url, key)
                     .originBaseUrl(origin)
                     .batchSize(batchSize)
@@ -195,19 +212,7 @@ final class SendCommand implements Runnable {
     @Command(name = "malcolm", mixinStandardHelpOptions = true,
             description = {"Send Malcolm! Workflow Sessions: generated ones, or the body in FILE.",
                     "Exits 1 when any session was not delivered."})
-    static final class Malcolm implements Callable<Integer> {
-
-        @ParentCommand
-        SendCommand send;
-
-        @Spec
-        CommandSpec spec;
-
-        @Option(names = "--url", required = true, description = "the webhook URL")
-        URI url;
-
-        @Option(names = "--secret", description = "the secret token (default: $HOOKGUARD_SECRET)")
-        String secret;
+    static final class Malcolm extends SenderOptions {
 
         @Option(names = "--instance-id", defaultValue = "hgdemo0001", description = "X-Instance-Id (default: ${DEFAULT-VALUE})")
         String instanceId;
@@ -215,27 +220,17 @@ final class SendCommand implements Runnable {
         @Option(names = "--with-values", description = "include the Workflow Values")
         boolean withValues;
 
-        @Option(names = "--count", defaultValue = "1", description = "how many sessions (default: ${DEFAULT-VALUE})")
-        int count;
-
-        @Option(names = "--seq", defaultValue = "1", description = "sequence number of the first session (default: ${DEFAULT-VALUE})")
-        int firstSeq;
-
         @Parameters(arity = "0..1", paramLabel = "FILE", description = "send this body as it is instead of generated sessions")
         Path file;
 
         @Override
         public Integer call() {
-            HookguardCli.Environment environment = send.parent.environment();
-            String key = Inputs.secrets(secret == null ? List.of() : List.of(secret), environment, spec.commandLine()).get(0);
-            if (count < 1) {
-                throw new CommandLine.ParameterException(spec.commandLine(), "--count must be at least 1");
-            }
-            Progress progress = new Progress(spec, environment.terminal(), count);
+            String key = key();
+            Progress progress = progress(count);
             MalcolmSender sender = MalcolmSender.builder(url, key).instanceId(instanceId).onAttempt(progress::onAttempt).build();
             List<byte[]> bodies = new ArrayList<>();
             for (int i = 0; i < count; i++) {
-                bodies.add(file != null ? Inputs.body(file, environment.stdin())
+                bodies.add(file != null ? Inputs.body(file, environment().stdin())
                         : MalcolmSender.body(SampleEvents.malcolmSession(firstSeq + i, withValues)));
             }
             return progress.finish(sender.sendAll(bodies));

@@ -41,7 +41,8 @@ public final class IsoDateTimes {
             }
             if ((year | month | day | hour | minute | second) >= 0 && offsetSeconds != -1) {
                 try {
-                    return OffsetDateTime.of(year, month, day, hour, minute, second, 0, ZoneOffset.ofTotalSeconds(offsetSeconds));
+                    return OffsetDateTime.of(year, month, day, hour, minute, second, 0,
+                            offsetSeconds == 0 ? ZoneOffset.UTC : ZoneOffset.ofTotalSeconds(offsetSeconds));
                 } catch (DateTimeException invalid) {
                     // e.g. the 31st of April: let the full parser give its error
                 }

@@ -13,19 +13,17 @@ public final class EventMeta {
     private final String type;
     private final OffsetDateTime timestamp;
     private final JsonNode raw;
-    private final byte[] body;
-    private final int start;
-    private final int end;
+    private final EventSpans spans;
+    private final int index;
     private final String testTimestamp;
     private volatile String idempotencyKey;
 
-    EventMeta(String type, OffsetDateTime timestamp, JsonNode raw, byte[] body, int start, int end, String testTimestamp) {
+    EventMeta(String type, OffsetDateTime timestamp, JsonNode raw, EventSpans spans, int index, String testTimestamp) {
         this.type = type;
         this.timestamp = timestamp;
         this.raw = raw;
-        this.body = body;
-        this.start = start;
-        this.end = end;
+        this.spans = spans;
+        this.index = index;
         this.testTimestamp = testTimestamp;
     }
 
@@ -49,7 +47,7 @@ public final class EventMeta {
     public String idempotencyKey() {
         String key = idempotencyKey;
         if (key == null) {
-            key = IdempotencyKeys.of(type, raw, body, start, end, testTimestamp);
+            key = IdempotencyKeys.of(type, raw, () -> spans.of(type, index), spans.body(), testTimestamp);
             idempotencyKey = key;
         }
         return key;

@@ -91,7 +91,27 @@ public final class HookguardPlugin extends Plugin<HookguardPlugin.Config> {
     }
 
     /** The handlers of one endpoint, over its pipeline. */
-    private record Mounted<T>(String path, WebhookPipeline<T> pipeline, WebhookHandler<T> dispatcher) {
+    private static final class Mounted<T> {
+        private final String path;
+        private final WebhookPipeline<T> pipeline;
+        private final WebhookHandler<T> dispatcher;
+        /** Routes are fixed once Javalin has started: whether the app has its own is looked up once. */
+        private volatile Boolean ownRoute;
+
+        Mounted(String path, WebhookPipeline<T> pipeline, WebhookHandler<T> dispatcher) {
+            this.path = path;
+            this.pipeline = pipeline;
+            this.dispatcher = dispatcher;
+        }
+
+        private boolean hasOwnRoute(Context ctx, JavalinState state) {
+            Boolean own = ownRoute;
+            if (own == null) {
+                own = !state.internalRouter.findHttpHandlerEntries(HandlerType.POST, ctx.path()).isEmpty();
+                ownRoute = own;
+            }
+            return own;
+        }
 
         void before(Context ctx, JavalinState state) {
             Admission<T> admission = admit(ctx);
@@ -102,7 +122,7 @@ public final class HookguardPlugin extends Plugin<HookguardPlugin.Config> {
             }
             ctx.attribute(WebhookContext.PAYLOAD_ATTRIBUTE, admission.payload());
             ctx.attribute(WebhookContext.DELIVERY_ATTRIBUTE, admission.delivery());
-            if (!state.internalRouter.findHttpHandlerEntries(HandlerType.POST, ctx.path()).isEmpty()) {
+            if (hasOwnRoute(ctx, state)) {
                 // The application's route handles it; the after-handler settles the claim from its status.
                 ctx.attribute(WebhookContext.ADMISSION_ATTRIBUTE, admission);
                 return;

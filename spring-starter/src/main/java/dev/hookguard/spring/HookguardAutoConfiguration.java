@@ -66,6 +66,14 @@ public class HookguardAutoConfiguration {
         return secrets;
     }
 
+    /** The resolver bean of the application when there is one, else the secrets of the properties. */
+    static SignatureVerifier verifier(SignatureScheme scheme, String property, String path, List<String> secrets,
+                                      ObjectProvider<SecretResolver> resolver) {
+        SignatureVerifier.Builder builder = SignatureVerifier.builder(scheme);
+        SecretResolver custom = resolver.getIfAvailable();
+        return custom != null ? builder.secretResolver(custom).build() : builder.secrets(secrets(property, path, secrets)).build();
+    }
+
     static <T> WebhookPipeline<T> pipeline(WebhookPipeline.Builder<T> builder, SignatureVerifier verifier, IdempotencyStore store,
                                            HookguardProperties properties, ObjectProvider<HookguardPipelineCustomizer> customizers) {
         builder.verifier(verifier).idempotencyStore(store).maxBodyBytes(properties.maxBodySize().toBytes());
@@ -99,12 +107,7 @@ public class HookguardAutoConfiguration {
         @ConditionalOnMissingBean(name = "hookguardMauticVerifier")
         SignatureVerifier hookguardMauticVerifier(HookguardProperties properties,
                                                   @Qualifier("hookguardMauticSecretResolver") ObjectProvider<SecretResolver> resolver) {
-            SignatureVerifier.Builder builder = SignatureVerifier.builder(SignatureScheme.MAUTIC);
-            SecretResolver custom = resolver.getIfAvailable();
-            if (custom != null) {
-                return builder.secretResolver(custom).build();
-            }
-            return builder.secrets(secrets("hookguard.mautic.secrets", properties.mautic().path(), properties.mautic().secrets())).build();
+            return verifier(SignatureScheme.MAUTIC, "hookguard.mautic.secrets", properties.mautic().path(), properties.mautic().secrets(), resolver);
         }
 
         @Bean(name = "hookguardMauticPipeline")
@@ -137,12 +140,7 @@ public class HookguardAutoConfiguration {
         @ConditionalOnMissingBean(name = "hookguardMalcolmVerifier")
         SignatureVerifier hookguardMalcolmVerifier(HookguardProperties properties,
                                                    @Qualifier("hookguardMalcolmSecretResolver") ObjectProvider<SecretResolver> resolver) {
-            SignatureVerifier.Builder builder = SignatureVerifier.builder(SignatureScheme.MALCOLM);
-            SecretResolver custom = resolver.getIfAvailable();
-            if (custom != null) {
-                return builder.secretResolver(custom).build();
-            }
-            return builder.secrets(secrets("hookguard.malcolm.secrets", properties.malcolm().path(), properties.malcolm().secrets())).build();
+            return verifier(SignatureScheme.MALCOLM, "hookguard.malcolm.secrets", properties.malcolm().path(), properties.malcolm().secrets(), resolver);
         }
 
         @Bean(name = "hookguardMalcolmPipeline")
