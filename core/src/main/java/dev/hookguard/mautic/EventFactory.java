@@ -107,7 +107,7 @@ final class EventFactory {
         JsonNode r = Json.object(s, "results", here);
         Map<String, JsonNode> results = new LinkedHashMap<>();
         if (r != null) {
-            r.fields().forEachRemaining(entry -> results.put(entry.getKey(), entry.getValue()));
+            r.properties().forEach(entry -> results.put(entry.getKey(), entry.getValue()));
         }
         return new Submission(Json.longValue(s, "id", here), form, contact(s, "lead", here),
                 Json.text(s, "trackingId", here), Json.dateTime(s, "dateSubmitted", here), Json.text(s, "referer", here),

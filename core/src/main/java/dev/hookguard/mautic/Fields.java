@@ -37,9 +37,9 @@ final class Fields {
         Map<String, String> values = new LinkedHashMap<>();
         JsonNode fields = entity.get("fields");
         if (fields != null && fields.isObject()) {
-            fields.fields().forEachRemaining(group -> {
+            fields.properties().forEach(group -> {
                 if (group.getValue().isObject() && !"all".equals(group.getKey())) {
-                    group.getValue().fields().forEachRemaining(f -> {
+                    group.getValue().properties().forEach(f -> {
                         if (f.getValue().isObject()) {
                             text(f.getValue().get("value")).ifPresent(v -> values.putIfAbsent(f.getKey(), v));
                         }

@@ -8,7 +8,6 @@ import dev.hookguard.payload.PayloadParseException;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
-import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 
@@ -47,8 +46,7 @@ public final class MauticPayloads {
         EventSpans spans = new EventSpans(body);
         List<MauticEvent> events = new ArrayList<>();
         boolean sawObjectEntry = false;
-        for (Iterator<Map.Entry<String, JsonNode>> it = root.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> entry = it.next();
+        for (Map.Entry<String, JsonNode> entry : root.properties()) {
             String type = entry.getKey();
             JsonNode value = entry.getValue();
             Pointer at = Pointer.ROOT.child(type);

@@ -57,8 +57,7 @@ public final class PhpJson {
         }
         out.append('{');
         boolean first = true;
-        for (Iterator<Map.Entry<String, JsonNode>> it = node.fields(); it.hasNext(); ) {
-            Map.Entry<String, JsonNode> field = it.next();
+        for (Map.Entry<String, JsonNode> field : node.properties()) {
             if (!first) {
                 out.append(',');
             }
