@@ -7,7 +7,6 @@ import dev.hookguard.signature.SignatureScheme;
 import dev.hookguard.signature.WebhookSigner;
 import java.io.UncheckedIOException;
 import java.net.URI;
-import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -39,7 +38,7 @@ public final class MalcolmSender {
         this.url = b.url;
         this.secret = b.secret;
         this.instanceId = b.instanceId;
-        this.http = new Http(b.connectTimeout, b.requestTimeout);
+        this.http = b.http();
         this.listener = b.listener;
     }
 
@@ -90,38 +89,21 @@ public final class MalcolmSender {
     }
 
     /** Builds a {@link MalcolmSender}. */
-    public static final class Builder {
-        private final URI url;
-        private final String secret;
+    public static final class Builder extends SenderBuilder<Builder> {
         private String instanceId = "hgdemo0001";
-        private Duration connectTimeout = Duration.ofSeconds(5);
-        private Duration requestTimeout = Duration.ofSeconds(30);
-        private Consumer<Attempt> listener = a -> { };
 
         private Builder(URI url, String secret) {
-            this.url = Objects.requireNonNull(url, "url");
-            this.secret = secret;
+            super(url, secret);
+        }
+
+        @Override
+        Builder self() {
+            return this;
         }
 
         /** {@code X-Instance-Id}: ten characters in Malcolm! (default {@code hgdemo0001}). */
         public Builder instanceId(String instanceId) {
             this.instanceId = Objects.requireNonNull(instanceId, "instanceId");
-            return this;
-        }
-
-        public Builder connectTimeout(Duration connectTimeout) {
-            this.connectTimeout = Objects.requireNonNull(connectTimeout, "connectTimeout");
-            return this;
-        }
-
-        public Builder requestTimeout(Duration requestTimeout) {
-            this.requestTimeout = Objects.requireNonNull(requestTimeout, "requestTimeout");
-            return this;
-        }
-
-        /** Told of every request as it completes. */
-        public Builder onAttempt(Consumer<Attempt> listener) {
-            this.listener = Objects.requireNonNull(listener, "listener");
             return this;
         }
 

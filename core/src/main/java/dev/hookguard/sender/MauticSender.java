@@ -53,7 +53,7 @@ public final class MauticSender {
         this.retryPolicy = b.retryPolicy;
         this.maxRuns = b.maxRuns;
         this.retryDelay = b.retryDelay;
-        this.http = new Http(b.connectTimeout, b.requestTimeout);
+        this.http = b.http();
         this.listener = b.listener;
     }
 
@@ -230,22 +230,21 @@ public final class MauticSender {
     }
 
     /** Builds a {@link MauticSender}. */
-    public static final class Builder {
-        private final URI url;
-        private final String secret;
+    public static final class Builder extends SenderBuilder<Builder> {
         private String originBaseUrl = "https://mautic.example.com";
         private int batchSize = 10;
         private QueueOrder order = QueueOrder.ASC;
         private RetryPolicy retryPolicy = RetryPolicy.MAUTIC5;
         private int maxRuns = 3;
         private Duration retryDelay = Duration.ofMillis(200);
-        private Duration connectTimeout = Duration.ofSeconds(5);
-        private Duration requestTimeout = Duration.ofSeconds(30);
-        private Consumer<Attempt> listener = a -> { };
 
         private Builder(URI url, String secret) {
-            this.url = Objects.requireNonNull(url, "url");
-            this.secret = secret;
+            super(url, secret);
+        }
+
+        @Override
+        Builder self() {
+            return this;
         }
 
         /** {@code X-Origin-Base-URL}, Mautic's {@code site_url}. */
@@ -287,24 +286,6 @@ public final class MauticSender {
         /** The pause between runs after a failure (Mautic's is an hour; default here 200 ms). */
         public Builder retryDelay(Duration retryDelay) {
             this.retryDelay = Objects.requireNonNull(retryDelay, "retryDelay");
-            return this;
-        }
-
-        /** Connect timeout (default 5 s). */
-        public Builder connectTimeout(Duration connectTimeout) {
-            this.connectTimeout = Objects.requireNonNull(connectTimeout, "connectTimeout");
-            return this;
-        }
-
-        /** Whole-request timeout (Mautic sets none; default here 30 s so tests end). */
-        public Builder requestTimeout(Duration requestTimeout) {
-            this.requestTimeout = Objects.requireNonNull(requestTimeout, "requestTimeout");
-            return this;
-        }
-
-        /** Told of every request as it completes. */
-        public Builder onAttempt(Consumer<Attempt> listener) {
-            this.listener = Objects.requireNonNull(listener, "listener");
             return this;
         }
 
