@@ -61,8 +61,9 @@ class DemoRunner implements ApplicationListener<ApplicationReadyEvent> {
     }
 
     List<Step> play(URI mauticUrl, URI malcolmUrl, String mauticSecret, String malcolmSecret) {
-        // Fresh ids on every run, so a demo against a database kept from an earlier run still creates issues.
-        int seq = (int) (Instant.now().getEpochSecond() % 1_000_000) * 64 + PLAYS.getAndIncrement() % 2 * 32;
+        // Fresh ids on every run (a demo against a database kept from an earlier run still creates issues), and
+        // apart for a second play in the same second; a play uses 22 sequence numbers.
+        int seq = (int) (Instant.now().getEpochSecond() % 1_000_000) * 64 + (PLAYS.getAndIncrement() % 2) * 32;
         MauticSender mautic = MauticSender.builder(mauticUrl, mauticSecret).build();
         List<Step> steps = new ArrayList<>();
         steps.add(step("Mautic form submission, immediate mode", () -> statuses(mautic.sendImmediate(SampleEvents.of("mautic.form_on_submit", seq, 1)))));
