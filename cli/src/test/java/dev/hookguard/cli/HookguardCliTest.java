@@ -73,12 +73,13 @@ class HookguardCliTest {
         return file;
     }
 
+    static Stream<Arguments> validVectors() {
+        return vectors().filter(a -> ((JsonNode) a.get()[1]).get("valid").asBoolean());
+    }
+
     @ParameterizedTest(name = "{0}")
-    @MethodSource("vectors")
+    @MethodSource("validVectors")
     void signPrintsTheVectorsSignatureForEveryValidCase(String name, JsonNode c) throws Exception {
-        if (!c.get("valid").asBoolean()) {
-            return;
-        }
         Result r = run("sign", "--scheme", c.get("scheme").asText(), "--secret", c.get("secret").asText(), bodyFile(c).toString());
         assertThat(r.exit()).isZero();
         assertThat(r.out()).isEqualTo(c.get("signature").asText() + System.lineSeparator());

@@ -5,11 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.hookguard.idempotency.IdempotencyStore.Claim;
 import dev.hookguard.testing.TestPostgres;
-import java.time.Clock;
 import java.time.Duration;
-import java.time.Instant;
-import java.time.ZoneId;
-import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -17,7 +13,6 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.atomic.AtomicLong;
 import javax.sql.DataSource;
 import org.h2.jdbcx.JdbcDataSource;
 import org.junit.jupiter.api.Test;
@@ -25,12 +20,7 @@ import org.junit.jupiter.api.Test;
 /** The same contract on H2 and on a real PostgreSQL server. */
 class JdbcIdempotencyStoreTest {
 
-    private final AtomicLong now = new AtomicLong(1_700_000_000_000L);
-    private final Clock clock = new Clock() {
-        public ZoneOffset getZone() { return ZoneOffset.UTC; }
-        public Clock withZone(ZoneId zone) { return this; }
-        public Instant instant() { return Instant.ofEpochMilli(now.get()); }
-    };
+    private final StoreContract.MutableClock clock = new StoreContract.MutableClock();
 
     private static DataSource h2() {
         JdbcDataSource ds = new JdbcDataSource();
@@ -51,19 +41,12 @@ class JdbcIdempotencyStoreTest {
 
     private void claimDoneReleaseAndExpiry(DataSource ds) {
         JdbcIdempotencyStore store = store(ds);
-        assertThat(store.claim("k")).isEqualTo(Claim.CLAIMED);
-        assertThat(store.claim("k")).isEqualTo(Claim.IN_FLIGHT);
-        store.release("k");
-        assertThat(store.claim("k")).isEqualTo(Claim.CLAIMED);
-        store.markDone("k");
-        assertThat(store.claim("k")).isEqualTo(Claim.DONE);
-        store.release("k");
-        assertThat(store.claim("k")).as("release never forgets a finished key").isEqualTo(Claim.DONE);
+        StoreContract.claimDoneAndRelease(store);
 
         assertThat(store.claim("crashed")).isEqualTo(Claim.CLAIMED);
-        now.addAndGet(31_000);
+        clock.advance(31_000);
         assertThat(store.claim("crashed")).as("an unfinished claim expires").isEqualTo(Claim.CLAIMED);
-        now.addAndGet(3_600_000);
+        clock.advance(3_600_000);
         assertThat(store.claim("k")).as("a finished key expires").isEqualTo(Claim.CLAIMED);
         assertThat(store.purgeExpired()).isGreaterThanOrEqualTo(1);
         store.createTableIfMissing();

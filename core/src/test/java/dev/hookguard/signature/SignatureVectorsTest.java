@@ -35,12 +35,13 @@ class SignatureVectorsTest {
         assertThat(verifier.isValid(body, header, null)).as(c.get("note").asText()).isEqualTo(c.get("valid").asBoolean());
     }
 
+    static Stream<Arguments> validCases() {
+        return cases().filter(a -> ((JsonNode) a.get()[1]).get("valid").asBoolean());
+    }
+
     @ParameterizedTest(name = "{0}")
-    @MethodSource("cases")
+    @MethodSource("validCases")
     void signerReproducesEveryValidVector(String name, JsonNode c) {
-        if (!c.get("valid").asBoolean()) {
-            return;
-        }
         SignatureScheme scheme = SignatureScheme.named(c.get("scheme").asText());
         byte[] body = Base64.getDecoder().decode(c.get("body_base64").asText());
         assertThat(WebhookSigner.sign(scheme, c.get("secret").asText(), body)).isEqualTo(c.get("signature").asText());

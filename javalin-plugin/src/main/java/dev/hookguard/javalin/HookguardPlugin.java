@@ -86,20 +86,18 @@ public final class HookguardPlugin extends Plugin<HookguardPlugin.Config> {
         }
 
         Mounted<T> mount(int maxBodyBytes, IdempotencyStore store) {
-            return new Mounted<>(path, builder.maxBodyBytes(maxBodyBytes).idempotencyStore(store).build(), dispatcher);
+            return new Mounted<>(builder.maxBodyBytes(maxBodyBytes).idempotencyStore(store).build(), dispatcher);
         }
     }
 
     /** The handlers of one endpoint, over its pipeline. */
     private static final class Mounted<T> {
-        private final String path;
         private final WebhookPipeline<T> pipeline;
         private final WebhookHandler<T> dispatcher;
         /** Routes are fixed once Javalin has started: whether the app has its own is looked up once. */
         private volatile Boolean ownRoute;
 
-        Mounted(String path, WebhookPipeline<T> pipeline, WebhookHandler<T> dispatcher) {
-            this.path = path;
+        Mounted(WebhookPipeline<T> pipeline, WebhookHandler<T> dispatcher) {
             this.pipeline = pipeline;
             this.dispatcher = dispatcher;
         }

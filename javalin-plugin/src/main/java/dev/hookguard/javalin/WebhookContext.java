@@ -1,6 +1,7 @@
 package dev.hookguard.javalin;
 
 import dev.hookguard.delivery.Delivery;
+import dev.hookguard.delivery.VerifiedPayloads;
 import dev.hookguard.malcolm.WorkflowSession;
 import dev.hookguard.mautic.MauticBatch;
 import io.javalin.http.Context;
@@ -20,6 +21,7 @@ public final class WebhookContext {
     static final String ADMISSION_ATTRIBUTE = "dev.hookguard.admission";
     static final String PAYLOAD_ATTRIBUTE = "dev.hookguard.payload";
     static final String DELIVERY_ATTRIBUTE = "dev.hookguard.delivery";
+    private static final String HINT = "is the path configured in HookguardPlugin?";
 
     private WebhookContext() {
     }
@@ -48,20 +50,10 @@ public final class WebhookContext {
      * @throws IllegalStateException when the plugin verified nothing on this request
      */
     public static Delivery delivery(Context ctx) {
-        Object delivery = ctx.attribute(DELIVERY_ATTRIBUTE);
-        if (delivery instanceof Delivery d) {
-            return d;
-        }
-        throw new IllegalStateException("no verified webhook on this request: is the path configured in HookguardPlugin?");
+        return VerifiedPayloads.as(ctx.attribute(DELIVERY_ATTRIBUTE), Delivery.class, HINT);
     }
 
     private static <T> T payload(Context ctx, Class<T> type) {
-        Object payload = ctx.attribute(PAYLOAD_ATTRIBUTE);
-        if (type.isInstance(payload)) {
-            return type.cast(payload);
-        }
-        throw new IllegalStateException(payload == null
-                ? "no verified webhook on this request: is the path configured in HookguardPlugin?"
-                : "the verified webhook is a " + payload.getClass().getSimpleName() + ", not a " + type.getSimpleName());
+        return VerifiedPayloads.as(ctx.attribute(PAYLOAD_ATTRIBUTE), type, HINT);
     }
 }

@@ -1,6 +1,7 @@
 package dev.hookguard.servlet;
 
 import dev.hookguard.delivery.Delivery;
+import dev.hookguard.delivery.VerifiedPayloads;
 import dev.hookguard.malcolm.WorkflowSession;
 import dev.hookguard.mautic.MauticBatch;
 import jakarta.servlet.ServletRequest;
@@ -19,6 +20,8 @@ public final class WebhookRequests {
 
     /** Request attribute holding the {@link Delivery} (raw bytes and headers) that was verified. */
     public static final String DELIVERY_ATTRIBUTE = "dev.hookguard.delivery";
+
+    private static final String HINT = "is WebhookVerificationFilter mapped to its path?";
 
     private WebhookRequests() {
     }
@@ -47,11 +50,7 @@ public final class WebhookRequests {
      * @throws IllegalStateException when no filter verified this request
      */
     public static Delivery delivery(ServletRequest request) {
-        Object delivery = request.getAttribute(DELIVERY_ATTRIBUTE);
-        if (delivery instanceof Delivery d) {
-            return d;
-        }
-        throw new IllegalStateException("no verified webhook on this request: is WebhookVerificationFilter mapped to its path?");
+        return VerifiedPayloads.as(request.getAttribute(DELIVERY_ATTRIBUTE), Delivery.class, HINT);
     }
 
     /** Whether a filter verified this request. */
@@ -60,12 +59,6 @@ public final class WebhookRequests {
     }
 
     private static <T> T payload(ServletRequest request, Class<T> type) {
-        Object payload = request.getAttribute(PAYLOAD_ATTRIBUTE);
-        if (type.isInstance(payload)) {
-            return type.cast(payload);
-        }
-        throw new IllegalStateException(payload == null
-                ? "no verified webhook on this request: is WebhookVerificationFilter mapped to its path?"
-                : "the verified webhook is a " + payload.getClass().getSimpleName() + ", not a " + type.getSimpleName());
+        return VerifiedPayloads.as(request.getAttribute(PAYLOAD_ATTRIBUTE), type, HINT);
     }
 }
