@@ -12,7 +12,24 @@ import java.time.format.DateTimeParseException;
  */
 public final class IsoDateTimes {
 
+    /** Every whole quarter-hour offset, -18:00 to +18:00: ZoneOffset's own cache is a ConcurrentHashMap lookup. */
+    private static final ZoneOffset[] QUARTER_HOURS = new ZoneOffset[145];
+
+    static {
+        for (int i = 0; i < QUARTER_HOURS.length; i++) {
+            QUARTER_HOURS[i] = ZoneOffset.ofTotalSeconds((i - 72) * 900);
+        }
+    }
+
     private IsoDateTimes() {
+    }
+
+    private static ZoneOffset offset(int seconds) {
+        int quarters = seconds / 900;
+        if (quarters * 900 == seconds && quarters >= -72 && quarters <= 72) {
+            return QUARTER_HOURS[quarters + 72];
+        }
+        return ZoneOffset.ofTotalSeconds(seconds);
     }
 
     /**
@@ -41,8 +58,7 @@ public final class IsoDateTimes {
             }
             if ((year | month | day | hour | minute | second) >= 0 && offsetSeconds != -1) {
                 try {
-                    return OffsetDateTime.of(year, month, day, hour, minute, second, 0,
-                            offsetSeconds == 0 ? ZoneOffset.UTC : ZoneOffset.ofTotalSeconds(offsetSeconds));
+                    return OffsetDateTime.of(year, month, day, hour, minute, second, 0, offset(offsetSeconds));
                 } catch (DateTimeException invalid) {
                     // e.g. the 31st of April: let the full parser give its error
                 }

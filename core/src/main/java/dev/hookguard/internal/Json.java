@@ -4,13 +4,21 @@ import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.JsonTokenId;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.ObjectReader;
 import com.fasterxml.jackson.databind.json.JsonMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.BigIntegerNode;
+import com.fasterxml.jackson.databind.node.BooleanNode;
+import com.fasterxml.jackson.databind.node.DoubleNode;
+import com.fasterxml.jackson.databind.node.IntNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.LongNode;
+import com.fasterxml.jackson.databind.node.NullNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.databind.node.TextNode;
 import dev.hookguard.payload.PayloadParseException;
 import java.io.IOException;
 import java.time.OffsetDateTime;
@@ -22,13 +30,10 @@ import java.time.format.DateTimeParseException;
  */
 public final class Json {
 
-    /**
-     * Duplicate keys are not looked for: the body is parsed only after its signature proved the sender, and PHP's
-     * {@code json_encode} cannot write one; detecting them cost a third of the parsing time (ParseBenchmark).
-     */
-    public static final ObjectMapper MAPPER = JsonMapper.builder().build();
+    private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
-    private static final ObjectReader WHOLE_BODY = MAPPER.reader().with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
+    /** For writing (problem bodies); bodies are read by {@link #readTree} and {@link #readValue}. */
+    public static final ObjectMapper MAPPER = JsonMapper.builder().build();
 
     public static final JsonFactory FACTORY = MAPPER.getFactory();
 
@@ -53,17 +58,87 @@ public final class Json {
     /** Reads a whole body as one JSON value. */
     public static JsonNode readTree(byte[] body) {
         requireUtf8Json(body);
-        try {
-            JsonNode node = WHOLE_BODY.readTree(body);
-            if (node == null || node.isMissingNode()) {
-                throw new PayloadParseException("", "the body holds no JSON value");
-            }
-            return node;
+        try (JsonParser parser = parser(body)) {
+            JsonNode root = readValue(parser, firstToken(parser));
+            requireEnd(parser);
+            return root;
         } catch (JsonProcessingException e) {
             throw malformed(e);
         } catch (IOException e) {
             throw new PayloadParseException("", "the body could not be read as JSON");
         }
+    }
+
+    /** The body's first token; refuses a body of only whitespace. */
+    public static JsonToken firstToken(JsonParser parser) throws IOException {
+        JsonToken first = parser.nextToken();
+        if (first == null) {
+            throw new PayloadParseException("", "the body holds no JSON value");
+        }
+        return first;
+    }
+
+    /** Refuses anything after the body's one JSON value. */
+    public static void requireEnd(JsonParser parser) throws IOException {
+        if (parser.nextToken() != null) {
+            JsonLocation at = parser.currentTokenLocation();
+            throw new PayloadParseException("", "the body is not well-formed JSON: more than one value, near line "
+                    + at.getLineNr() + ", column " + at.getColumnNr());
+        }
+    }
+
+    /**
+     * Reads the value that starts at {@code token} into the same nodes Jackson's {@code readTree} builds, with objects
+     * backed by a compact {@link FieldMap}. Duplicate keys are not looked for (the last one wins, as in Jackson's
+     * default): the body is parsed only after its signature proved the sender, and PHP's {@code json_encode} cannot
+     * write one. Depth is bounded by the parser's {@code StreamReadConstraints} (1,000 levels).
+     */
+    public static JsonNode readValue(JsonParser parser, JsonToken token) throws IOException {
+        switch (token.id()) {
+            case JsonTokenId.ID_START_OBJECT: {
+                ObjectNode object = objectNode();
+                for (String name = parser.nextFieldName(); name != null; name = parser.nextFieldName()) {
+                    object.replace(name, readValue(parser, parser.nextToken()));
+                }
+                return object;
+            }
+            case JsonTokenId.ID_START_ARRAY: {
+                ArrayNode array = NODES.arrayNode();
+                for (JsonToken element = parser.nextToken(); element != JsonToken.END_ARRAY; element = parser.nextToken()) {
+                    if (element == null) {
+                        throw new PayloadParseException("", "the body is not well-formed JSON: it ends inside an array");
+                    }
+                    array.add(readValue(parser, element));
+                }
+                return array;
+            }
+            case JsonTokenId.ID_STRING:
+                return TextNode.valueOf(parser.getText());
+            case JsonTokenId.ID_NUMBER_INT:
+                switch (parser.getNumberType()) {
+                    case INT:
+                        return IntNode.valueOf(parser.getIntValue());
+                    case LONG:
+                        return LongNode.valueOf(parser.getLongValue());
+                    default:
+                        return BigIntegerNode.valueOf(parser.getBigIntegerValue());
+                }
+            case JsonTokenId.ID_NUMBER_FLOAT:
+                return DoubleNode.valueOf(parser.getDoubleValue());
+            case JsonTokenId.ID_TRUE:
+                return BooleanNode.TRUE;
+            case JsonTokenId.ID_FALSE:
+                return BooleanNode.FALSE;
+            case JsonTokenId.ID_NULL:
+                return NullNode.instance;
+            default:
+                throw new PayloadParseException("", "the body is not well-formed JSON");
+        }
+    }
+
+    /** An empty object of the kind {@link #readValue} builds. */
+    public static ObjectNode objectNode() {
+        return new ObjectNode(NODES, new FieldMap());
     }
 
     /** Turns a Jackson failure into one that says where, but not what (Jackson's messages quote the input). */
@@ -78,7 +153,7 @@ public final class Json {
     }
 
     public static ObjectNode emptyObject() {
-        return JsonNodeFactory.instance.objectNode();
+        return objectNode();
     }
 
     /**
@@ -87,6 +162,9 @@ public final class Json {
      */
     public static JsonNode object(JsonNode parent, String field, Pointer pointer) {
         JsonNode node = parent.get(field);
+        if (node instanceof ObjectNode) {
+            return node;
+        }
         if (node == null || node.isNull()) {
             return null;
         }
@@ -122,6 +200,10 @@ public final class Json {
     /** Text at {@code field}: strings as they are, whole numbers and booleans in their JSON form; null when absent. */
     public static String text(JsonNode parent, String field, Pointer pointer) {
         JsonNode node = parent.get(field);
+        // Class checks before JsonNode's virtual is*() calls, which are megamorphic here and cost more than parsing.
+        if (node instanceof TextNode) {
+            return node.textValue();
+        }
         if (node == null || node.isNull()) {
             return null;
         }
@@ -142,6 +224,9 @@ public final class Json {
     /** A whole number at {@code field}, written as a JSON number or a numeric string; null when absent. */
     public static Long longValue(JsonNode parent, String field, Pointer pointer) {
         JsonNode node = parent.get(field);
+        if (node instanceof IntNode || node instanceof LongNode) {
+            return node.longValue();
+        }
         if (node == null || node.isNull()) {
             return null;
         }
@@ -196,10 +281,10 @@ public final class Json {
     /** An ISO 8601 date-time with offset; null when absent, null or empty. */
     public static OffsetDateTime dateTime(JsonNode parent, String field, Pointer pointer) {
         JsonNode node = parent.get(field);
-        if (node == null || node.isNull()) {
+        if (node == null || node instanceof NullNode) {
             return null;
         }
-        if (node.isTextual()) {
+        if (node instanceof TextNode) {
             if (node.textValue().isEmpty()) {
                 return null;
             }

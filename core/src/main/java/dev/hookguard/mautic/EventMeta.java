@@ -13,17 +13,19 @@ public final class EventMeta {
     private final String type;
     private final OffsetDateTime timestamp;
     private final JsonNode raw;
-    private final EventSpans spans;
-    private final int index;
+    private final byte[] body;
+    private final int start;
+    private final int end;
     private final String testTimestamp;
     private volatile String idempotencyKey;
 
-    EventMeta(String type, OffsetDateTime timestamp, JsonNode raw, EventSpans spans, int index, String testTimestamp) {
+    EventMeta(String type, OffsetDateTime timestamp, JsonNode raw, byte[] body, int start, int end, String testTimestamp) {
         this.type = type;
         this.timestamp = timestamp;
         this.raw = raw;
-        this.spans = spans;
-        this.index = index;
+        this.body = body;
+        this.start = start;
+        this.end = end;
         this.testTimestamp = testTimestamp;
     }
 
@@ -47,7 +49,7 @@ public final class EventMeta {
     public String idempotencyKey() {
         String key = idempotencyKey;
         if (key == null) {
-            key = IdempotencyKeys.of(type, raw, () -> spans.of(type, index), spans.body(), testTimestamp);
+            key = IdempotencyKeys.of(type, raw, body, start, end, testTimestamp);
             idempotencyKey = key;
         }
         return key;

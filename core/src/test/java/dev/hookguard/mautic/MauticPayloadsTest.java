@@ -272,6 +272,27 @@ class MauticPayloadsTest {
     }
 
     @Test
+    void fallbackKeyHashesExactlyTheEventsByteSpanInAMultiByteBatch() throws Exception {
+        String first = "{\"contact\":{\"id\":1,\"firstname\":\"Zo\u00eb \u00d8degaard \ud83d\ude00\"}," + TS + "}";
+        String second = "{ \"contact\" : {\"id\":2,\"lastname\":\"L\u00f6schen\"} ,\n " + TS + " }";
+        String third = "{\"contact\":{\"id\":3}," + TS + "}";
+        String body = "{\"mautic.lead_post_save_update\":[" + first + ", " + second + "],\n\"mautic.lead_post_save_new\":[" + third + "]}";
+        List<MauticEvent> events = MauticPayloads.parse(utf8(body)).events();
+        assertThat(events).extracting(MauticEvent::idempotencyKey).containsExactly(
+                "mautic:lead_post_save_update:sha256:" + sha256("mautic.lead_post_save_update", first),
+                "mautic:lead_post_save_update:sha256:" + sha256("mautic.lead_post_save_update", second),
+                "mautic:lead_post_save_new:sha256:" + sha256("mautic.lead_post_save_new", third));
+    }
+
+    private static String sha256(String type, String event) throws Exception {
+        java.security.MessageDigest sha = java.security.MessageDigest.getInstance("SHA-256");
+        sha.update(utf8(type));
+        sha.update((byte) 0);
+        sha.update(utf8(event));
+        return java.util.HexFormat.of().formatHex(sha.digest());
+    }
+
+    @Test
     void eventRawNodeKeepsFieldsTheModelDoesNotKnow() {
         MauticBatch batch = MauticPayloads.parse(utf8("{\"mautic.form_on_submit\":[{\"submission\":{\"id\":1,\"brandNew\":{\"x\":[1,2]}},\"extra\":true," + TS + "}]}"));
         FormSubmitted e = batch.first(FormSubmitted.class).orElseThrow();

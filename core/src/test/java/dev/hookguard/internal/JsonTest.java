@@ -1,0 +1,94 @@
+package dev.hookguard.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Random;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** Hookguard reads bodies with its own tree reader: it must build exactly the tree Jackson's readTree builds. */
+class JsonTest {
+
+    private static final ObjectMapper JACKSON = new ObjectMapper();
+
+    static Stream<Path> fixtures() throws Exception {
+        Path root = Path.of(JsonTest.class.getResource("/fixtures").toURI());
+        try (Stream<Path> files = Files.walk(root)) {
+            return files.filter(p -> p.toString().endsWith(".json")).sorted().toList().stream();
+        }
+    }
+
+    @ParameterizedTest
+    @MethodSource("fixtures")
+    void readsEveryFixtureAsJacksonDoes(Path fixture) throws Exception {
+        byte[] body = Files.readAllBytes(fixture);
+        assertSameTree(body);
+    }
+
+    @Test
+    void readsEveryKindOfValueAsJacksonDoes() throws Exception {
+        for (String json : List.of("{}", "[]", "[[],{},[{}]]", "{\"a\":null,\"b\":true,\"c\":false,\"d\":\"\",\"e\":\"\\u00e9\\ud83d\\ude00\"}",
+                "[0,-1,2147483647,2147483648,-9223372036854775808,9223372036854775808,123456789012345678901234567890]",
+                "[0.5,-1e3,1E-7,1e308,1e999,-0.0,3.141592653589793]", "\"just text\"", "42", "null",
+                "{\"dup\":1,\"other\":2,\"dup\":3}")) {
+            assertSameTree(json.getBytes(StandardCharsets.UTF_8));
+        }
+    }
+
+    @Test
+    void readsRandomDocumentsAsJacksonDoes() throws Exception {
+        Random random = new Random(5);
+        for (int i = 0; i < 500; i++) {
+            assertSameTree(JACKSON.writeValueAsBytes(randomValue(random, 0)));
+        }
+    }
+
+    private static void assertSameTree(byte[] body) throws Exception {
+        JsonNode ours = Json.readTree(body);
+        JsonNode jacksons = JACKSON.readTree(body);
+        assertThat(ours).isEqualTo(jacksons);
+        assertThat(jacksons).isEqualTo(ours);
+        assertThat(JACKSON.writeValueAsString(ours)).isEqualTo(JACKSON.writeValueAsString(jacksons));
+        assertThat(ours.hashCode()).isEqualTo(jacksons.hashCode());
+    }
+
+    private static JsonNode randomValue(Random random, int depth) {
+        int kind = depth > 4 ? random.nextInt(5) : random.nextInt(7);
+        switch (kind) {
+            case 0:
+                return JACKSON.getNodeFactory().textNode(Long.toString(random.nextLong(), 36));
+            case 1:
+                return JACKSON.getNodeFactory().numberNode(random.nextInt());
+            case 2:
+                return JACKSON.getNodeFactory().numberNode(random.nextLong());
+            case 3:
+                return JACKSON.getNodeFactory().numberNode(random.nextDouble() * 1e6);
+            case 4:
+                return random.nextBoolean() ? JACKSON.getNodeFactory().booleanNode(random.nextBoolean())
+                        : JACKSON.getNodeFactory().nullNode();
+            case 5: {
+                var array = JACKSON.createArrayNode();
+                for (int i = random.nextInt(6); i > 0; i--) {
+                    array.add(randomValue(random, depth + 1));
+                }
+                return array;
+            }
+            default: {
+                ObjectNode object = JACKSON.createObjectNode();
+                for (int i = random.nextInt(FieldMap.LINEAR_LIMIT * 2); i > 0; i--) {
+                    object.set("f" + random.nextInt(40), randomValue(random, depth + 1));
+                }
+                return object;
+            }
+        }
+    }
+}
