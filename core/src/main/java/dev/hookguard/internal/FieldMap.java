@@ -13,8 +13,8 @@ import java.util.Set;
 
 /**
  * The fields of a parsed JSON object, in body order. Webhook objects are small (a Mautic contact has a dozen
- * fields), so up to {@link #LINEAR_LIMIT} fields live in three parallel arrays and are found by comparing cached
- * hashes; building one costs no entry objects and no hash table. Beyond that the fields move to a
+ * fields), so up to {@link #LINEAR_LIMIT} fields live in one array of alternating keys and values; building one
+ * costs two allocations, no entry objects and no hash table. Beyond that the fields move to a
  * {@link LinkedHashMap}, so a huge object never costs quadratic time. A full {@link Map}, writable like the
  * {@code LinkedHashMap} Jackson would have used, because users get these objects through {@code raw()}.
  */
@@ -22,24 +22,58 @@ final class FieldMap extends AbstractMap<String, JsonNode> {
 
     static final int LINEAR_LIMIT = 16;
 
-    private String[] keys = new String[8];
-    private int[] hashes = new int[8];
-    private JsonNode[] values = new JsonNode[8];
+    /** Key {@code i} at {@code 2i}, its value at {@code 2i + 1}. */
+    private Object[] slots = new Object[8];
     private int size;
+    /**
+     * One bit per key hash modulo 64: a clear bit proves a key absent without a search, so appending a new field
+     * (what parsing does) and asking for an absent optional one cost no scan. Bits are never cleared.
+     */
+    private long seen;
     private int modifications;
     private LinkedHashMap<String, JsonNode> large;
+    /**
+     * Where the last lookup found its key. Readers ask for fields mostly in the order the sender writes them, so the
+     * search starts just after it. Only a hint: a stale value, even one written by another thread, costs a longer
+     * search, never a wrong answer.
+     */
+    private int hint = -1;
 
     private int indexOf(Object key) {
-        if (!(key instanceof String)) {
+        if (!(key instanceof String) || (seen & 1L << key.hashCode()) == 0) {
             return -1;
         }
-        int hash = key.hashCode();
-        for (int i = 0; i < size; i++) {
-            if (hashes[i] == hash && (keys[i] == key || keys[i].equals(key))) {
+        int count = size;
+        if (count == 0) {
+            return -1;
+        }
+        int start = hint + 1;
+        if (start < 0 || start >= count) {
+            start = 0;
+        }
+        Object[] all = slots;
+        // Parsed names are interned by Jackson and names in code are literals, so identity finds nearly every key.
+        for (int n = 0, i = start; n < count; n++, i = i + 1 == count ? 0 : i + 1) {
+            if (all[2 * i] == key) {
+                hint = i;
+                return i;
+            }
+        }
+        for (int i = 0; i < count; i++) {
+            if (key.equals(all[2 * i])) {
+                hint = i;
                 return i;
             }
         }
         return -1;
+    }
+
+    private JsonNode valueAt(int i) {
+        return (JsonNode) slots[2 * i + 1];
+    }
+
+    private String keyAt(int i) {
+        return (String) slots[2 * i];
     }
 
     @Override
@@ -48,7 +82,7 @@ final class FieldMap extends AbstractMap<String, JsonNode> {
             return large.get(key);
         }
         int i = indexOf(key);
-        return i < 0 ? null : values[i];
+        return i < 0 ? null : valueAt(i);
     }
 
     @Override
@@ -68,30 +102,26 @@ final class FieldMap extends AbstractMap<String, JsonNode> {
         }
         int i = indexOf(key);
         if (i >= 0) {
-            JsonNode old = values[i];
-            values[i] = value;
+            JsonNode old = valueAt(i);
+            slots[2 * i + 1] = value;
             return old;
         }
         if (size == LINEAR_LIMIT) {
             large = new LinkedHashMap<>(LINEAR_LIMIT * 4);
             for (int j = 0; j < size; j++) {
-                large.put(keys[j], values[j]);
+                large.put(keyAt(j), valueAt(j));
             }
-            keys = null;
-            hashes = null;
-            values = null;
+            slots = null;
             size = 0;
             modifications++;
             return large.put(key, value);
         }
-        if (size == keys.length) {
-            keys = Arrays.copyOf(keys, size * 2);
-            hashes = Arrays.copyOf(hashes, size * 2);
-            values = Arrays.copyOf(values, size * 2);
+        if (2 * size == slots.length) {
+            slots = Arrays.copyOf(slots, slots.length * 2);
         }
-        keys[size] = key;
-        hashes[size] = key.hashCode();
-        values[size] = value;
+        slots[2 * size] = key;
+        slots[2 * size + 1] = value;
+        seen |= 1L << key.hashCode();
         size++;
         modifications++;
         return null;
@@ -106,19 +136,16 @@ final class FieldMap extends AbstractMap<String, JsonNode> {
         if (i < 0) {
             return null;
         }
-        JsonNode old = values[i];
+        JsonNode old = valueAt(i);
         removeAt(i);
         return old;
     }
 
     private void removeAt(int i) {
-        int tail = size - i - 1;
-        System.arraycopy(keys, i + 1, keys, i, tail);
-        System.arraycopy(hashes, i + 1, hashes, i, tail);
-        System.arraycopy(values, i + 1, values, i, tail);
+        System.arraycopy(slots, 2 * i + 2, slots, 2 * i, 2 * (size - i - 1));
         size--;
-        keys[size] = null;
-        values[size] = null;
+        slots[2 * size] = null;
+        slots[2 * size + 1] = null;
         modifications++;
     }
 
@@ -128,9 +155,9 @@ final class FieldMap extends AbstractMap<String, JsonNode> {
             large.clear();
             return;
         }
-        Arrays.fill(keys, 0, size, null);
-        Arrays.fill(values, 0, size, null);
+        Arrays.fill(slots, 0, 2 * size, null);
         size = 0;
+        seen = 0;
         modifications++;
     }
 
@@ -198,7 +225,7 @@ final class FieldMap extends AbstractMap<String, JsonNode> {
         private final int expected;
 
         Field(int index, int expected) {
-            this.key = keys[index];
+            this.key = keyAt(index);
             this.index = index;
             this.expected = expected;
         }
@@ -210,14 +237,14 @@ final class FieldMap extends AbstractMap<String, JsonNode> {
 
         @Override
         public JsonNode getValue() {
-            return expected == modifications ? values[index] : get(key);
+            return expected == modifications ? valueAt(index) : get(key);
         }
 
         @Override
         public JsonNode setValue(JsonNode value) {
             if (expected == modifications) {
-                JsonNode old = values[index];
-                values[index] = value;
+                JsonNode old = valueAt(index);
+                slots[2 * index + 1] = value;
                 return old;
             }
             return put(key, value);

@@ -1,10 +1,12 @@
 package dev.hookguard.malcolm;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.NullNode;
 import dev.hookguard.internal.Json;
 import dev.hookguard.internal.Pointer;
 import dev.hookguard.payload.PayloadParseException;
-import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
 
@@ -17,6 +19,8 @@ import java.util.Optional;
  * }</pre>
  */
 public final class MalcolmPayloads {
+
+    private static final Pointer VALUES = Pointer.ROOT.child("values");
 
     private MalcolmPayloads() {
     }
@@ -53,6 +57,10 @@ public final class MalcolmPayloads {
                 Json.dateTime(node, "published-at", at), Json.text(node, "version", at), node);
     }
 
+    private static Field field(JsonNode field, Pointer at) {
+        return new Field(Json.text(field, "id", at), Json.text(field, "name", at), Json.text(field, "query-name", at), field);
+    }
+
     private static Optional<List<Value>> values(JsonNode root) {
         JsonNode node = root.get("values");
         if (node == null) {
@@ -64,19 +72,15 @@ public final class MalcolmPayloads {
         if (!node.isArray()) {
             throw new PayloadParseException("/values", "expected an array of values");
         }
-        List<Value> values = new ArrayList<>(node.size());
-        for (int i = 0; i < node.size(); i++) {
-            Pointer at = Pointer.ROOT.child("values").child(i);
+        Value[] values = new Value[node.size()];
+        for (int i = 0; i < values.length; i++) {
+            Pointer at = VALUES.child(i);
             JsonNode v = Json.asObject(node.get(i), at);
             JsonNode field = Json.object(v, "field", at);
-            Pointer fieldAt = at.child("field");
-            values.add(new Value(
-                    Json.text(v, "id", at),
-                    field == null ? null : new Field(Json.text(field, "id", fieldAt), Json.text(field, "name", fieldAt),
-                            Json.text(field, "query-name", fieldAt), field),
-                    v.has("value") ? v.get("value") : com.fasterxml.jackson.databind.node.NullNode.getInstance(),
-                    v));
+            JsonNode value = v.get("value");
+            values[i] = new Value(Json.text(v, "id", at), field == null ? null : field(field, at.child("field")), value == null ? NullNode.getInstance() : value, v);
         }
-        return Optional.of(List.copyOf(values));
+        // A view of an array no one else holds: as unmodifiable as List.copyOf, without copying.
+        return Optional.of(Collections.unmodifiableList(Arrays.asList(values)));
     }
 }
