@@ -20,10 +20,10 @@ import java.util.Set;
  */
 final class FieldMap extends AbstractMap<String, JsonNode> {
 
-    static final int LINEAR_LIMIT = 16;
+    static final int LINEAR_LIMIT = 32;
 
-    /** Key {@code i} at {@code 2i}, its value at {@code 2i + 1}. */
-    private Object[] slots = new Object[8];
+    /** Key {@code i} at {@code 2i}, its value at {@code 2i + 1}; room for 8 fields, the size of a Mautic field object. */
+    private Object[] slots = new Object[16];
     private int size;
     /**
      * One bit per key hash modulo 64: a clear bit proves a key absent without a search, so appending a new field
@@ -116,6 +116,32 @@ final class FieldMap extends AbstractMap<String, JsonNode> {
             modifications++;
             return large.put(key, value);
         }
+        add(key, value);
+        return null;
+    }
+
+    /**
+     * Adds a field read by the parser, whose names Jackson interns: a repeated name is the same String, so the last
+     * value wins (as in Jackson's own trees) without a single {@code equals} call.
+     */
+    void addParsed(String internedKey, JsonNode value) {
+        if (large == null && (seen & 1L << internedKey.hashCode()) != 0) {
+            Object[] all = slots;
+            for (int i = 0; i < size; i++) {
+                if (all[2 * i] == internedKey) {
+                    all[2 * i + 1] = value;
+                    return;
+                }
+            }
+        }
+        if (large != null || size == LINEAR_LIMIT) {
+            put(internedKey, value);
+            return;
+        }
+        add(internedKey, value);
+    }
+
+    private void add(String key, JsonNode value) {
         if (2 * size == slots.length) {
             slots = Arrays.copyOf(slots, slots.length * 2);
         }
@@ -124,7 +150,6 @@ final class FieldMap extends AbstractMap<String, JsonNode> {
         seen |= 1L << key.hashCode();
         size++;
         modifications++;
-        return null;
     }
 
     @Override

@@ -37,6 +37,13 @@ public final class Json {
 
     public static final JsonFactory FACTORY = MAPPER.getFactory();
 
+    static {
+        // FieldMap.addParsed finds repeated names by identity, which holds only while Jackson interns them.
+        if (!FACTORY.isEnabled(JsonFactory.Feature.INTERN_FIELD_NAMES) || !FACTORY.isEnabled(JsonFactory.Feature.CANONICALIZE_FIELD_NAMES)) {
+            throw new IllegalStateException("Hookguard's JSON factory must intern field names");
+        }
+    }
+
     private Json() {
     }
 
@@ -96,11 +103,11 @@ public final class Json {
     public static JsonNode readValue(JsonParser parser, JsonToken token) throws IOException {
         switch (token.id()) {
             case JsonTokenId.ID_START_OBJECT: {
-                ObjectNode object = objectNode();
+                FieldMap fields = new FieldMap();
                 for (String name = parser.nextFieldName(); name != null; name = parser.nextFieldName()) {
-                    object.replace(name, readValue(parser, parser.nextToken()));
+                    fields.addParsed(name, readValue(parser, parser.nextToken()));
                 }
-                return object;
+                return new ObjectNode(NODES, fields);
             }
             case JsonTokenId.ID_START_ARRAY: {
                 ArrayNode array = NODES.arrayNode();

@@ -45,6 +45,25 @@ class JsonTest {
     }
 
     @Test
+    void repeatedNamesKeepTheLastValueInPlaceOnBothSidesOfTheLinearLimit() throws Exception {
+        for (int fields : new int[] {3, FieldMap.LINEAR_LIMIT - 1, FieldMap.LINEAR_LIMIT, FieldMap.LINEAR_LIMIT + 5}) {
+            StringBuilder json = new StringBuilder("{");
+            for (int i = 0; i < fields; i++) {
+                json.append("\"f").append(i).append("\":").append(i).append(',');
+            }
+            // Repeats of the first and of the last name, one of them escaped, after every other field.
+            json.append("\"f0\":\"again\",\"\\u0066").append(fields - 1).append("\":\"escaped\"}");
+            byte[] body = json.toString().getBytes(StandardCharsets.UTF_8);
+            assertSameTree(body);
+            JsonNode tree = Json.readTree(body);
+            assertThat(tree.size()).isEqualTo(fields);
+            assertThat(tree.get("f0").textValue()).isEqualTo("again");
+            assertThat(tree.get("f" + (fields - 1)).textValue()).isEqualTo("escaped");
+            assertThat(tree.fieldNames().next()).isEqualTo("f0");
+        }
+    }
+
+    @Test
     void readsRandomDocumentsAsJacksonDoes() throws Exception {
         Random random = new Random(5);
         for (int i = 0; i < 500; i++) {
