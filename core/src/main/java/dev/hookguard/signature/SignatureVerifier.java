@@ -26,9 +26,18 @@ public final class SignatureVerifier {
     private final SignatureScheme scheme;
     private final List<SecretKeySpec> fixedKeys;
     private final SecretResolver resolver;
-    /** A {@link Mac} is not thread-safe: each thread keeps its own, keyed once. */
-    private final ThreadLocal<Mac[]> fixedMacs;
-    private final ThreadLocal<byte[]> digestBuffer = ThreadLocal.withInitial(() -> new byte[SignatureScheme.DIGEST_LENGTH]);
+    /** A {@link Mac} is not thread-safe: each thread keeps its own, keyed once, with buffers for both digests. */
+    private final ThreadLocal<PerThread> perThread;
+
+    private static final class PerThread {
+        final Mac[] macs;
+        final byte[] claimed = new byte[SignatureScheme.DIGEST_LENGTH];
+        final byte[] computed = new byte[SignatureScheme.DIGEST_LENGTH];
+
+        PerThread(Mac[] macs) {
+            this.macs = macs;
+        }
+    }
 
     private SignatureVerifier(Builder builder) {
         this.scheme = builder.scheme;
@@ -38,12 +47,12 @@ public final class SignatureVerifier {
             keys.add(Hmac.key(secret));
         }
         this.fixedKeys = List.copyOf(keys);
-        this.fixedMacs = ThreadLocal.withInitial(() -> {
+        this.perThread = ThreadLocal.withInitial(() -> {
             Mac[] macs = new Mac[fixedKeys.size()];
             for (int i = 0; i < macs.length; i++) {
                 macs[i] = Hmac.keyed(fixedKeys.get(i));
             }
-            return macs;
+            return new PerThread(macs);
         });
     }
 
@@ -75,8 +84,9 @@ public final class SignatureVerifier {
      */
     public void verify(byte[] body, String signatureHeader, String tenantHeader) {
         Objects.requireNonNull(body, "body");
-        byte[] claimed = decode(signatureHeader);
-        boolean matched = resolver == null ? matchesFixed(body, claimed) : matchesResolved(body, claimed, tenantHeader);
+        PerThread buffers = perThread.get();
+        byte[] claimed = decode(signatureHeader, buffers.claimed);
+        boolean matched = resolver == null ? matchesFixed(body, claimed, buffers) : matchesResolved(body, claimed.clone(), tenantHeader);
         if (!matched) {
             throw new SignatureVerificationException(Reason.MISMATCH,
                     scheme.headerName() + " does not match the body for any current secret");
@@ -93,9 +103,13 @@ public final class SignatureVerifier {
         }
     }
 
-    private byte[] decode(String header) {
+    /** The header's digest, in {@code buffer} when the header is in its canonical form. */
+    private byte[] decode(String header, byte[] buffer) {
         if (header == null || header.isBlank()) {
             throw new SignatureVerificationException(Reason.MISSING, scheme.headerName() + " header is missing or empty");
+        }
+        if (Base64Digest.decode(header, scheme.prefix(), buffer)) {
+            return buffer;
         }
         String value = header.strip();
         String prefix = scheme.prefix();
@@ -118,9 +132,9 @@ public final class SignatureVerifier {
         return new SignatureVerificationException(Reason.MALFORMED, scheme.headerName() + " header is malformed" + detail);
     }
 
-    private boolean matchesFixed(byte[] body, byte[] claimed) {
-        Mac[] macs = fixedMacs.get();
-        byte[] computed = digestBuffer.get();
+    private boolean matchesFixed(byte[] body, byte[] claimed, PerThread buffers) {
+        Mac[] macs = buffers.macs;
+        byte[] computed = buffers.computed;
         boolean matched = false;
         // Every secret is tried, even after a match, so timing does not tell which one matched.
         for (Mac mac : macs) {
@@ -129,9 +143,10 @@ public final class SignatureVerifier {
         return matched;
     }
 
+    /** Copies, not per-thread buffers: the resolver is the user's code and may itself verify on this thread. */
     private boolean matchesResolved(byte[] body, byte[] claimed, String tenant) {
         List<String> secrets = resolver.secretsFor(tenant);
-        byte[] computed = digestBuffer.get();
+        byte[] computed = new byte[SignatureScheme.DIGEST_LENGTH];
         boolean matched = false;
         boolean anySecret = false;
         if (secrets != null) {
