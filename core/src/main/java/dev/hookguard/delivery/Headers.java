@@ -10,10 +10,13 @@ public interface Headers {
     /** The first value of the header, or {@code null} when absent. Must ignore case. */
     String get(String name);
 
-    /** Headers from a map, looked up ignoring case. */
+    /** A copy of {@code headers}, looked up ignoring case; of names equal but for case, the first wins. */
     static Headers of(Map<String, String> headers) {
-        TreeMap<String, String> byName = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
-        headers.forEach(byName::putIfAbsent);
-        return byName::get;
+        if (headers.size() > HeaderSnapshot.MAX_SCANNED) {
+            TreeMap<String, String> byName = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+            headers.forEach(byName::putIfAbsent);
+            return byName::get;
+        }
+        return new HeaderSnapshot(headers);
     }
 }
