@@ -1,20 +1,48 @@
 #!/usr/bin/env python3
-"""Turns benchmarks/results/jmh.json and http.json into BENCHMARKS.md (ratios measured in the same run)."""
-import json, os, platform, subprocess, datetime
+"""Turns benchmarks/results/jmh.json (written by Rounds) and http.json into BENCHMARKS.md.
+
+Rounds runs every method once per round, the methods of a group back to back, so the k-th result of a method
+belongs to round k. Every ratio is computed within a round and the median over the rounds is reported, with the
+lowest and highest round beside it.
+"""
+import collections, datetime, json, os, platform, statistics, subprocess
 
 here = os.path.dirname(os.path.abspath(__file__))
 jmh = json.load(open(os.path.join(here, 'results', 'jmh.json')))
 http = json.load(open(os.path.join(here, 'results', 'http.json')))
 
-def key(b):
-    cls, method = b['benchmark'].rsplit('.', 2)[-2:]
-    return cls, method, b.get('params', {}).get('bodySize')
-
-rows = {}
+runs = collections.defaultdict(list)  # (class, method, param value) -> [(ops/s, B/op)] in round order
 for b in jmh:
-    cls, method, size = key(b)
+    cls, method = b['benchmark'].rsplit('.', 2)[-2:]
+    params = b.get('params', {})
+    value = next(iter(params.values())) if params else None
     alloc = b.get('secondaryMetrics', {}).get('gc.alloc.rate.norm', {}).get('score')
-    rows[(cls, method, size)] = (b['primaryMetric']['score'], b['primaryMetric']['scoreError'], alloc)
+    runs[(cls, method, value)].append((b['primaryMetric']['score'], alloc))
+rounds = min(len(v) for v in runs.values())
+
+
+def scores(cls, method, value):
+    return [s for s, _ in runs[(cls, method, value)][:rounds]]
+
+
+def median_score(cls, method, value):
+    return statistics.median(scores(cls, method, value))
+
+
+def median_alloc(cls, method, value):
+    allocs = [a for _, a in runs[(cls, method, value)][:rounds] if a is not None]
+    return statistics.median(allocs) if allocs else None
+
+
+def paired(numerator, denominator):
+    """Per-round ratios of two score lists: (median, lowest, highest)."""
+    ratios = [n / d for n, d in zip(numerator, denominator)]
+    return statistics.median(ratios), min(ratios), max(ratios)
+
+
+def fmt(r):
+    return f'**{r[0]:.3f}x** ({r[1]:.3f}-{r[2]:.3f})'
+
 
 def cpu():
     try:
@@ -25,79 +53,93 @@ def cpu():
         pass
     return platform.processor()
 
+
 java = subprocess.run(['java', '-version'], capture_output=True, text=True).stderr.splitlines()[0]
-out = []
-out.append('# Benchmarks\n')
-out.append(f'Measured {datetime.date.today().isoformat()} on {cpu()}, {os.cpu_count()} cores, {java}, '
-           'JMH 1.37 (throughput, 2 forks, 3 x 2 s warm-up, 5 x 2 s measurement, `-prof gc`). '
-           'Every ratio compares results of the same run on the same machine; absolute figures only mean something here.\n')
-out.append('Reproduce: `benchmarks/run.sh` (about 15 minutes; writes `benchmarks/results/jmh.json`, `benchmarks/results/http.json` and this file).\n')
+out = ['# Benchmarks\n']
+out.append(f'Measured {datetime.date.today().isoformat()} on {cpu()}, {os.cpu_count()} cores, {java}, JMH 1.37, '
+           f'throughput mode, `-prof gc`. The machine is a shared virtual machine whose speed drifts by tens of percent '
+           f'within minutes, so JMH runs in **{rounds} rounds** (`Rounds`): each round runs every method in its own fork '
+           '(3 x 1 s warm-up, 4 x 1 s measurement), the methods that a ratio compares back to back, in reverse order every other '
+           'round. Every ratio below is computed within a round; the table gives the median over the rounds and, in brackets, '
+           'the lowest and highest round. Absolute figures are medians and only mean something on this machine.\n')
+out.append('Reproduce: `benchmarks/run.sh` (about 25 minutes; writes `benchmarks/results/jmh.json`, `benchmarks/results/http.json` '
+           'and this file). `benchmarks/run.sh 2 VerifyBenchmark` runs two rounds of one class.\n')
 
 out.append('## Verify one signed body (`VerifyBenchmark`)\n')
 out.append('`baseline` is the least a correct verifier must do, written plainly in the benchmark: a keyed `Mac`, `doFinal` '
-           'over the body, base64-decode the header, `MessageDigest.isEqual`. The peers verify the same body with their own schemes '
-           '(Stripe with its timestamp tolerance off).\n')
+           'over the body, base64-decode the header, `MessageDigest.isEqual`. The peers verify the same body with their own '
+           'schemes (Stripe with its timestamp tolerance off).\n')
 methods = ['hookguard', 'baseline', 'standardWebhooks', 'svix', 'stripe']
-sizes = sorted({k[2] for k in rows if k[0] == 'VerifyBenchmark'}, key=lambda s: int(s))
+peers = ['standardWebhooks', 'svix', 'stripe']
+sizes = sorted({k[2] for k in runs if k[0] == 'VerifyBenchmark'}, key=int)
 out.append('| body | ' + ' | '.join(f'{m} ops/s' for m in methods) + ' | hookguard / baseline | hookguard / fastest peer |')
 out.append('|---|' + '---|' * (len(methods) + 2))
-targets = []
+verify = []
 for size in sizes:
-    scores = {m: rows[('VerifyBenchmark', m, size)][0] for m in methods if ('VerifyBenchmark', m, size) in rows}
-    peers = {m: scores[m] for m in ('standardWebhooks', 'svix', 'stripe') if m in scores}
-    fastest = max(peers, key=peers.get)
-    vs_base = scores['hookguard'] / scores['baseline']
-    vs_peer = scores['hookguard'] / peers[fastest]
-    targets.append((size, vs_base, vs_peer, fastest))
-    out.append(f'| {int(size):,} B | ' + ' | '.join(f'{scores[m]:,.0f}' for m in methods) + f' | **{vs_base:.3f}x** | **{vs_peer:.2f}x** ({fastest}) |')
+    hook = scores('VerifyBenchmark', 'hookguard', size)
+    fastest_per_round = [max(scores('VerifyBenchmark', p, size)[i] for p in peers) for i in range(rounds)]
+    medians = {p: median_score('VerifyBenchmark', p, size) for p in peers}
+    fastest = max(medians, key=medians.get)
+    vs_base = paired(hook, scores('VerifyBenchmark', 'baseline', size))
+    vs_peer = paired(hook, fastest_per_round)
+    verify.append((size, vs_base, vs_peer, fastest))
+    out.append(f'| {int(size):,} B | ' + ' | '.join(f'{median_score("VerifyBenchmark", m, size):,.0f}' for m in methods)
+               + f' | {fmt(vs_base)} | {fmt(vs_peer)} (fastest: {fastest}) |')
 out.append('')
-out.append('Allocation per operation (`gc.alloc.rate.norm`, bytes; the body itself is allocated once, outside the measurement):\n')
+out.append('Allocation per operation (`gc.alloc.rate.norm`, bytes, median; the body itself is allocated once, outside the measurement):\n')
 out.append('| body | ' + ' | '.join(methods) + ' |')
 out.append('|---|' + '---|' * len(methods))
 for size in sizes:
-    out.append(f'| {int(size):,} B | ' + ' | '.join(
-        f"{rows[('VerifyBenchmark', m, size)][2]:,.0f}" if rows.get(('VerifyBenchmark', m, size), (0, 0, None))[2] is not None else 'n/a'
-        for m in methods) + ' |')
+    out.append(f'| {int(size):,} B | ' + ' | '.join(f'{median_alloc("VerifyBenchmark", m, size):,.0f}' for m in methods) + ' |')
 out.append('')
 
 out.append('## Verify and parse (`ParseBenchmark`)\n')
-out.append('Hookguard verifies and parses into typed records (`MauticBatch` with its events; `WorkflowSession` with values); '
-           'the baseline is HMAC plus Jackson `readTree` on the same bytes. The Mautic body is a queued batch of 10 events of mixed '
-           'types, as PHP encodes it. An event\'s idempotency key is computed when first asked for; the pipeline asks for every one, '
-           'and the third row measures that too (half of these events have no natural id, so their key is a SHA-256 of their bytes).\n')
-out.append('| body | hookguard ops/s | baseline ops/s | hookguard / baseline | hookguard B/op | baseline B/op |')
-out.append('|---|---|---|---|---|---|')
-parse_ratios = []
-for name, h, b in (('Mautic batch of 10', 'hookguardMautic', 'baselineMautic'), ('Malcolm! session', 'hookguardMalcolm', 'baselineMalcolm'),
-                   ('Mautic batch of 10, with every idempotency key', 'hookguardMauticWithKeys', 'baselineMautic')):
-    hs, _, ha = rows[('ParseBenchmark', h, None)]
-    bs, _, ba = rows[('ParseBenchmark', b, None)]
-    parse_ratios.append((name, hs / bs))
-    out.append(f'| {name} | {hs:,.0f} | {bs:,.0f} | **{hs / bs:.3f}x** | {ha:,.0f} | {ba:,.0f} |')
+out.append('`hookguard` verifies and parses into typed records (`MauticBatch` with its events; `WorkflowSession` with its values); '
+           '`baseline` is HMAC plus Jackson `readTree` on the same bytes. The Mautic body is a queued batch of 10 events of mixed '
+           'types as PHP encodes it (13 KB); the Malcolm! body is a session with five values (1 KB). An event\'s idempotency key is '
+           'computed when first asked for; the pipeline asks for every one, which `hookguardWithKeys` measures (half of these Mautic '
+           'events have no natural id, so their key is a SHA-256 of their bytes, located while parsing).\n')
+out.append('| body | hookguard ops/s | hookguardWithKeys ops/s | baseline ops/s | hookguard / baseline | hookguardWithKeys / baseline '
+           '| hookguard B/op | baseline B/op |')
+out.append('|---|---|---|---|---|---|---|---|')
+parse = []
+for value, name in (('mauticBatch', 'Mautic batch of 10'), ('malcolmSession', 'Malcolm! session')):
+    base = scores('ParseBenchmark', 'baseline', value)
+    r = paired(scores('ParseBenchmark', 'hookguard', value), base)
+    rk = paired(scores('ParseBenchmark', 'hookguardWithKeys', value), base)
+    parse.append((name, r))
+    out.append(f'| {name} | {median_score("ParseBenchmark", "hookguard", value):,.0f} | '
+               f'{median_score("ParseBenchmark", "hookguardWithKeys", value):,.0f} | {median_score("ParseBenchmark", "baseline", value):,.0f} | '
+               f'{fmt(r)} | {fmt(rk)} | {median_alloc("ParseBenchmark", "hookguard", value):,.0f} | '
+               f'{median_alloc("ParseBenchmark", "baseline", value):,.0f} |')
 out.append('')
 
 out.append('## HTTP (`HttpBenchmark`)\n')
-out.append(f"The same Javalin 7 endpoint with and without the Hookguard plugin in front, {http['connections']} keep-alive connections "
-           f"from a Java load generator on loopback, {http['seconds']} s per run after 2 s of warm-up, one discarded warm-up run of each "
-           f"variant, then {http['rounds']} alternating rounds. "
-           'Every request is a new signed Malcolm! session (so none is a cheap duplicate); without Hookguard the endpoint parses the '
-           'body with Jackson, as an application would. Client and server share the machine.\n')
-out.append('| variant | median req/s | runs |')
-out.append('|---|---|---|')
-out.append(f"| plain endpoint | {http['plainMedian']:,.0f} | {', '.join(f'{x:,.0f}' for x in http['plain'])} |")
-out.append(f"| with Hookguard | {http['hookguardMedian']:,.0f} | {', '.join(f'{x:,.0f}' for x in http['hookguard'])} |")
-out.append(f"\nRatio **{http['ratio']:.3f}**: verification costs {(1 - http['ratio']) * 100:.1f}% of the endpoint's throughput.\n")
+out.append(f"The same Javalin 7 endpoint with and without the Hookguard plugin in front, driven over loopback by {http['connections']} "
+           f"keep-alive connections from a plain-socket load generator (an HTTP client library would take the CPU the server needs: "
+           f"client and server share the two cores). Every request is a new signed Malcolm! session, so none is a cheap duplicate; "
+           f"without Hookguard the endpoint parses the body with Jackson, as an application would. After one discarded run of each, "
+           f"each of {http['rounds']} rounds runs both variants back to back ({http['seconds']} s each after 2 s of warm-up, "
+           f"in alternating order) and gives one ratio.\n")
+out.append('| round | plain req/s | with Hookguard req/s | ratio |')
+out.append('|---|---|---|---|')
+for i, (p, h, r) in enumerate(zip(http['plain'], http['hookguard'], http['ratios']), 1):
+    out.append(f'| {i} | {p:,.0f} | {h:,.0f} | {r:.3f} |')
+http_ratio = http['ratio']
+out.append(f"\nMedian ratio **{http_ratio:.3f}** (rounds {min(http['ratios']):.3f}-{max(http['ratios']):.3f}): "
+           f"verification costs {(1 - http_ratio) * 100:.1f}% of the endpoint's throughput.\n")
 
 out.append('## Targets\n')
+out.append('Judged on the medians over the rounds.\n')
 out.append('| target | result | holds |')
 out.append('|---|---|---|')
-for size, vs_base, vs_peer, fastest in targets:
-    out.append(f'| verify at {int(size):,} B: at least 0.95x baseline | {vs_base:.3f}x | {"yes" if vs_base >= 0.95 else "no"} |')
-size, vs_base, vs_peer, fastest = targets[0]
-out.append(f'| verify at 1 KiB: at least 1.5x the fastest peer | {vs_peer:.2f}x ({fastest}) | {"yes" if vs_peer >= 1.5 else "no"} |')
-allocs = [rows[('VerifyBenchmark', 'hookguard', s)][2] for s in sizes]
+for size, vs_base, vs_peer, fastest in verify:
+    out.append(f'| verify at {int(size):,} B: at least 0.95x baseline | {vs_base[0]:.3f}x | {"yes" if vs_base[0] >= 0.95 else "no"} |')
+size, vs_base, vs_peer, fastest = verify[0]
+out.append(f'| verify at 1 KiB: at least 1.5x the fastest peer | {vs_peer[0]:.2f}x | {"yes" if vs_peer[0] >= 1.5 else "no"} |')
+allocs = [median_alloc('VerifyBenchmark', 'hookguard', s) for s in sizes]
 out.append(f'| verify allocation beyond the body: under 1 KiB/op | {max(allocs):,.0f} B/op at most | {"yes" if max(allocs) < 1024 else "no"} |')
-for name, ratio in parse_ratios[:2]:
-    out.append(f'| verify and parse ({name}): at least 0.9x HMAC + readTree | {ratio:.3f}x | {"yes" if ratio >= 0.9 else "no"} |')
-out.append(f"| HTTP: verification costs under 10% | {(1 - http['ratio']) * 100:.1f}% | {'yes' if http['ratio'] > 0.9 else 'no'} |")
+for name, r in parse:
+    out.append(f'| verify and parse ({name}): at least 0.9x HMAC + readTree | {r[0]:.3f}x | {"yes" if r[0] >= 0.9 else "no"} |')
+out.append(f"| HTTP: verification costs under 10% | {(1 - http_ratio) * 100:.1f}% | {'yes' if http_ratio > 0.9 else 'no'} |")
 print('\n'.join(out))
