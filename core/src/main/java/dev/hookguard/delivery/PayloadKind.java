@@ -18,7 +18,7 @@ interface PayloadKind<T> {
     /** The keys that must be claimed, distinct, in body order. */
     List<String> keys(T payload);
 
-    /** The payload narrowed to the events whose keys were claimed now. */
+    /** The payload narrowed to the events whose keys were claimed now (called only when some were not). */
     T only(T payload, Set<String> claimed);
 
     PayloadKind<MauticBatch> MAUTIC = new PayloadKind<>() {
@@ -38,9 +38,6 @@ interface PayloadKind<T> {
 
         @Override
         public MauticBatch only(MauticBatch batch, Set<String> claimed) {
-            if (claimed.size() == keys(batch).size()) {
-                return batch;
-            }
             return new MauticBatch(batch.events().stream().filter(e -> claimed.contains(e.idempotencyKey())).toList(),
                     batch.testTimestamp(), batch.raw());
         }

@@ -231,7 +231,8 @@ public final class WebhookPipeline<T> {
             notify(200, "duplicate", -1);
             return Admission.duplicate(delivery);
         }
-        return Admission.accepted(delivery, kind.only(payload, new HashSet<>(claimed)), claimed, store, this::notify);
+        T claimedPayload = claimed.size() == keys.size() ? payload : kind.only(payload, new HashSet<>(claimed));
+        return Admission.accepted(delivery, claimedPayload, claimed, store, this::notify);
     }
 
     private void releaseQuietly(List<String> keys) {

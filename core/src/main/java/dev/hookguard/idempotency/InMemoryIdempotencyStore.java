@@ -42,10 +42,13 @@ public final class InMemoryIdempotencyStore implements IdempotencyStore {
     public synchronized Claim claim(String key) {
         long now = clock.millis();
         Entry entry = entries.get(key);
-        if (entry != null && entry.expiresAtMillis > now) {
-            return entry.done ? Claim.DONE : Claim.IN_FLIGHT;
+        if (entry != null) {
+            if (entry.expiresAtMillis > now) {
+                return entry.done ? Claim.DONE : Claim.IN_FLIGHT;
+            }
+            // Taken over: re-inserted at the end, where insertion order keeps expiry order.
+            entries.remove(key);
         }
-        entries.remove(key);
         entries.put(key, new Entry(false, now + inFlightTtlMillis));
         evict(now);
         return Claim.CLAIMED;
@@ -53,9 +56,10 @@ public final class InMemoryIdempotencyStore implements IdempotencyStore {
 
     @Override
     public synchronized void markDone(String key) {
+        long now = clock.millis();
         entries.remove(key);
-        entries.put(key, new Entry(true, clock.millis() + doneTtlMillis));
-        evict(clock.millis());
+        entries.put(key, new Entry(true, now + doneTtlMillis));
+        evict(now);
     }
 
     @Override

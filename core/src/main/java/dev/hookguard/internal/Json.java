@@ -159,10 +159,6 @@ public final class Json {
         return FACTORY.createParser(body);
     }
 
-    public static ObjectNode emptyObject() {
-        return objectNode();
-    }
-
     /**
      * The object at {@code field}; {@code null} when absent or null; an empty object for {@code []}, which is
      * how PHP's {@code json_encode} writes an empty object.
@@ -192,7 +188,7 @@ public final class Json {
             return node;
         }
         if (node.isArray() && node.isEmpty()) {
-            return emptyObject();
+            return objectNode();
         }
         throw new PayloadParseException(pointer.toString(), "expected an object");
     }

@@ -4,10 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.code_intelligence.jazzer.api.FuzzedDataProvider;
 import com.code_intelligence.jazzer.junit.FuzzTest;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.ObjectReader;
 import dev.hookguard.delivery.Delivery;
 import dev.hookguard.delivery.Headers;
 import dev.hookguard.delivery.Outcome;
 import dev.hookguard.delivery.WebhookPipeline;
+import dev.hookguard.internal.Json;
 import dev.hookguard.malcolm.MalcolmPayloads;
 import dev.hookguard.malcolm.WorkflowSession;
 import dev.hookguard.mautic.MauticBatch;
@@ -18,6 +23,7 @@ import dev.hookguard.signature.SignatureScheme;
 import dev.hookguard.signature.SignatureVerificationException;
 import dev.hookguard.signature.SignatureVerifier;
 import dev.hookguard.signature.WebhookSigner;
+import java.io.IOException;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -28,6 +34,7 @@ import java.util.Map;
 class WebhookFuzzTest {
 
     private static final String SECRET = "fuzz-secret";
+    private static final ObjectReader JACKSON = new ObjectMapper().reader().with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
     private static final SignatureVerifier MAUTIC = SignatureVerifier.builder(SignatureScheme.MAUTIC).secret(SECRET).build();
     private static final SignatureVerifier MALCOLM = SignatureVerifier.builder(SignatureScheme.MALCOLM).secret(SECRET).build();
     private static final WebhookPipeline<MauticBatch> MAUTIC_PIPELINE = WebhookPipeline.mautic().secrets(SECRET).maxBodyBytes(64 * 1024)
@@ -79,6 +86,32 @@ class WebhookFuzzTest {
             batch.events().forEach(WebhookFuzzTest::touch);
         } catch (PayloadParseException expected) {
             assertThat(expected.pointer()).isNotNull();
+        }
+    }
+
+    /**
+     * Differential: Hookguard's own tree reader must build exactly the tree Jackson's {@code readTree} builds, and
+     * refuse only what Jackson refuses (or what is not UTF-8 JSON at all, which Hookguard refuses on purpose).
+     */
+    @FuzzTest(maxDuration = "3m")
+    void treeReaderAgreesWithJackson(byte[] body) {
+        JsonNode expected;
+        try {
+            expected = JACKSON.readTree(body);
+        } catch (IOException refused) {
+            expected = null;
+        }
+        boolean utf8 = body.length > 0;
+        for (int i = 0; i < Math.min(4, body.length); i++) {
+            utf8 &= body[i] != 0;
+        }
+        try {
+            JsonNode ours = Json.readTree(body);
+            assertThat(utf8).isTrue();
+            assertThat(ours).isEqualTo(expected);
+            assertThat(expected).isEqualTo(ours);
+        } catch (PayloadParseException refused) {
+            assertThat(utf8 && expected != null && !expected.isMissingNode()).as("refused what Jackson reads").isFalse();
         }
     }
 
