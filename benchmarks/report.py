@@ -118,9 +118,9 @@ out.append('## HTTP (`HttpBenchmark`)\n')
 out.append(f"The same Javalin 7 endpoint with and without the Hookguard plugin in front, driven over loopback by {http['connections']} "
            f"keep-alive connections from a plain-socket load generator (an HTTP client library would take the CPU the server needs: "
            f"client and server share the two cores). Every request is a new signed Malcolm! session, so none is a cheap duplicate; "
-           f"without Hookguard the endpoint parses the body with Jackson, as an application would. After one discarded run of each, "
-           f"each of {http['rounds']} rounds runs both variants back to back ({http['seconds']} s each after 2 s of warm-up, "
-           f"in alternating order) and gives one ratio.\n")
+           f"without Hookguard the endpoint parses the body with Jackson, as an application would. Each variant runs in a server JVM "
+           f"of its own (neither inherits the other's JIT profile), warmed up for 30 s; then each of {http['rounds']} rounds loads "
+           f"both back to back ({http['seconds']} s each after 1 s of warm-up, in alternating order) and gives one ratio.\n")
 out.append('| round | plain req/s | with Hookguard req/s | ratio |')
 out.append('|---|---|---|---|')
 for i, (p, h, r) in enumerate(zip(http['plain'], http['hookguard'], http['ratios']), 1):

@@ -29,8 +29,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * The same Javalin endpoint with and without Hookguard in front, driven over loopback by a Java load generator
  * (every request a new, signed Malcolm! session, so no request is a cheap duplicate). Without Hookguard the
  * endpoint parses the body with Jackson, as an application would; with it, it reads the verified session.
- * After one discarded warm-up run of each, every round runs both back to back (in alternating order) and gives one
- * ratio; the median ratio is reported.
+ * Each variant runs in a server JVM of its own (neither inherits the other's JIT profile); both are warmed up, then
+ * every round loads both back to back (in alternating order) and gives one ratio; the median ratio is reported.
  *
  * <pre>java -cp benchmarks/target/benchmarks.jar dev.hookguard.benchmarks.HttpBenchmark [seconds] [connections] [rounds] [out.json]</pre>
  */
@@ -70,16 +70,15 @@ public final class HttpBenchmark {
         });
     }
 
-    /** Requests per second one variant sustains for {@code seconds}, after 2 s of warm-up on the same server. */
-    static double run(boolean hookguard, int seconds, int connections, AtomicLong ids) throws Exception {
-        Javalin app = app(hookguard).start("127.0.0.1", 0);
+    /** Requests per second the server on {@code port} sustains for {@code seconds}, after 1 s of warm-up. */
+    static double run(int port, int seconds, int connections, AtomicLong ids) throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(connections);
         try {
-            ExecutorService pool = Executors.newFixedThreadPool(connections);
             List<Future<long[]>> results = new ArrayList<>();
-            long warmupEnd = System.nanoTime() + Duration.ofSeconds(2).toNanos();
+            long warmupEnd = System.nanoTime() + Duration.ofSeconds(1).toNanos();
             long end = warmupEnd + Duration.ofSeconds(seconds).toNanos();
             for (int c = 0; c < connections; c++) {
-                results.add(pool.submit(() -> drive(app.port(), warmupEnd, end, ids)));
+                results.add(pool.submit(() -> drive(port, warmupEnd, end, ids)));
             }
             long ok = 0;
             long failed = 0;
@@ -87,14 +86,67 @@ public final class HttpBenchmark {
                 ok += f.get()[0];
                 failed += f.get()[1];
             }
-            pool.shutdown();
             if (failed > 0) {
                 throw new IllegalStateException(failed + " requests were not answered 200");
             }
             return ok / (double) seconds;
         } finally {
-            app.stop();
+            pool.shutdown();
         }
+    }
+
+    /** Seconds of load each server gets before the first round, so that both are compiled before anything counts. */
+    static final int WARMUP_SECONDS = 30;
+
+    /** Seconds of load each server gets again once pinned, before the first round. */
+    static final int PINNED_WARMUP_SECONDS = 25;
+
+    /** The port the server prints (the first line that is a number: Javalin may print notices before it). */
+    private static int port(Process server) throws IOException {
+        var lines = new java.io.BufferedReader(new java.io.InputStreamReader(server.getInputStream(), StandardCharsets.US_ASCII));
+        for (String line = lines.readLine(); line != null; line = lines.readLine()) {
+            if (line.strip().matches("[0-9]+")) {
+                return Integer.parseInt(line.strip());
+            }
+        }
+        throw new IOException("the benchmark server exited before it printed its port");
+    }
+
+    /**
+     * Whether the servers are moved to core 0 and this load generator to the others ({@code -Dpin=true}, two cores or
+     * more, and taskset). Off by default: on a shared two-core virtual machine a server confined to one vCPU takes
+     * every steal of that vCPU in full, and rounds swung from 0.35 to 2.9 that way.
+     */
+    static boolean pinned() {
+        return Boolean.getBoolean("pin") && Runtime.getRuntime().availableProcessors() >= 2
+                && Files.isExecutable(Path.of("/usr/bin/taskset"));
+    }
+
+    /** Moves every thread of a process to {@code cores} (a taskset list such as {@code 0} or {@code 1-3}). */
+    private static void pin(long pid, String cores) throws IOException, InterruptedException {
+        Process taskset = new ProcessBuilder("/usr/bin/taskset", "-a", "-p", "-c", cores, Long.toString(pid))
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectErrorStream(true).start();
+        if (taskset.waitFor() != 0) {
+            throw new IOException("taskset could not pin process " + pid);
+        }
+    }
+
+    private static Process startServer(boolean hookguard) throws IOException {
+        List<String> command = new ArrayList<>();
+        command.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xms512m", "-Xmx512m",
+                "-cp", System.getProperty("java.class.path"), HttpBenchmark.class.getName(), "serve", hookguard ? "hookguard" : "plain"));
+        return new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+    }
+
+    /** The server side: starts one variant on a free port, prints the port, serves until stdin closes or it is killed. */
+    private static void serve(boolean hookguard) throws IOException {
+        Javalin app = app(hookguard).start("127.0.0.1", 0);
+        System.out.println(app.port());
+        System.out.flush();
+        while (System.in.read() >= 0) {
+            // serve until the parent goes away
+        }
+        app.stop();
     }
 
     /**
@@ -158,25 +210,54 @@ public final class HttpBenchmark {
     }
 
     public static void main(String[] args) throws Exception {
+        if (args.length == 2 && args[0].equals("serve")) {
+            serve(args[1].equals("hookguard"));
+            return;
+        }
         int seconds = args.length > 0 ? Integer.parseInt(args[0]) : 5;
         int connections = args.length > 1 ? Integer.parseInt(args[1]) : 8;
         int rounds = args.length > 2 ? Integer.parseInt(args[2]) : 8;
         Path out = Path.of(args.length > 3 ? args[3] : "benchmarks/results/http.json");
         AtomicLong ids = new AtomicLong();
-        // Warm both variants (and the client) up first: early rounds otherwise measure the JIT, not the endpoint.
-        run(false, seconds, connections, ids);
-        run(true, seconds, connections, ids);
+        // Each variant in a JVM of its own (neither inherits the other's JIT profile), both started now and warmed
+        // up before the first round. Only one is loaded at a time.
+        Process plainServer = startServer(false);
+        Process guardedServer = startServer(true);
+        try {
+            int plainPort = port(plainServer);
+            int guardedPort = port(guardedServer);
+            // Warm-up on every core: a server pinned to one core from the start shares it with its JIT compiler, which
+            // takes far longer to finish with the larger Hookguard path and would be measured instead of the endpoint.
+            run(plainPort, WARMUP_SECONDS, connections, ids);
+            run(guardedPort, WARMUP_SECONDS, connections, ids);
+            if (pinned()) {
+                pin(plainServer.pid(), "0");
+                pin(guardedServer.pid(), "0");
+                pin(ProcessHandle.current().pid(), "1-" + (Runtime.getRuntime().availableProcessors() - 1));
+                // Settling after the move takes the Hookguard server some 20 s (its compiler queue drains on one core).
+                run(plainPort, PINNED_WARMUP_SECONDS, connections, ids);
+                run(guardedPort, PINNED_WARMUP_SECONDS, connections, ids);
+            }
+            measure(plainPort, guardedPort, seconds, connections, rounds, out, ids);
+        } finally {
+            plainServer.destroy();
+            guardedServer.destroy();
+        }
+    }
+
+    private static void measure(int plainPort, int guardedPort, int seconds, int connections, int rounds, Path out, AtomicLong ids)
+            throws Exception {
         double[] plain = new double[rounds];
         double[] guarded = new double[rounds];
         double[] ratios = new double[rounds];
         for (int r = 0; r < rounds; r++) {
             // Each round measures both back to back, in alternating order, and yields one ratio.
             if (r % 2 == 0) {
-                plain[r] = run(false, seconds, connections, ids);
-                guarded[r] = run(true, seconds, connections, ids);
+                plain[r] = run(plainPort, seconds, connections, ids);
+                guarded[r] = run(guardedPort, seconds, connections, ids);
             } else {
-                guarded[r] = run(true, seconds, connections, ids);
-                plain[r] = run(false, seconds, connections, ids);
+                guarded[r] = run(guardedPort, seconds, connections, ids);
+                plain[r] = run(plainPort, seconds, connections, ids);
             }
             ratios[r] = guarded[r] / plain[r];
             System.out.printf(Locale.ROOT, "round %d: plain %.0f req/s, hookguard %.0f req/s, ratio %.3f%n", r + 1, plain[r], guarded[r], ratios[r]);
@@ -186,9 +267,9 @@ public final class HttpBenchmark {
                 median(plain), median(guarded), ratio, (1 - ratio) * 100);
         Files.createDirectories(out.toAbsolutePath().getParent());
         Files.writeString(out, String.format(Locale.ROOT,
-                "{\"seconds\":%d,\"connections\":%d,\"rounds\":%d,\"plain\":%s,\"hookguard\":%s,\"ratios\":%s,"
+                "{\"seconds\":%d,\"connections\":%d,\"rounds\":%d,\"pinned\":%b,\"plain\":%s,\"hookguard\":%s,\"ratios\":%s,"
                         + "\"plainMedian\":%.1f,\"hookguardMedian\":%.1f,\"ratio\":%.4f}%n",
-                seconds, connections, rounds, Arrays.toString(plain), Arrays.toString(guarded), Arrays.toString(ratios),
+                seconds, connections, rounds, pinned(), Arrays.toString(plain), Arrays.toString(guarded), Arrays.toString(ratios),
                 median(plain), median(guarded), ratio));
     }
 
