@@ -120,11 +120,10 @@ public final class HookguardPlugin extends Plugin<HookguardPlugin.Config> {
                 ctx.skipRemainingHandlers();
                 return;
             }
-            ctx.attribute(WebhookContext.PAYLOAD_ATTRIBUTE, admission.payload());
-            ctx.attribute(WebhookContext.DELIVERY_ATTRIBUTE, admission.delivery());
+            // One attribute carries payload, delivery and claim; the after-handler settles the claim from the status when
+            // the application's own route handled it (settling twice is a no-op, so the listener path needs no flag).
+            ctx.attribute(WebhookContext.ADMISSION_ATTRIBUTE, admission);
             if (hasOwnRoute(ctx, state)) {
-                // The application's route handles it; the after-handler settles the claim from its status.
-                ctx.attribute(WebhookContext.ADMISSION_ATTRIBUTE, admission);
                 return;
             }
             try {

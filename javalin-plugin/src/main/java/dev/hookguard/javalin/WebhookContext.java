@@ -1,5 +1,6 @@
 package dev.hookguard.javalin;
 
+import dev.hookguard.delivery.Admission;
 import dev.hookguard.delivery.Delivery;
 import dev.hookguard.delivery.VerifiedPayloads;
 import dev.hookguard.malcolm.WorkflowSession;
@@ -19,8 +20,6 @@ import io.javalin.http.Context;
 public final class WebhookContext {
 
     static final String ADMISSION_ATTRIBUTE = "dev.hookguard.admission";
-    static final String PAYLOAD_ATTRIBUTE = "dev.hookguard.payload";
-    static final String DELIVERY_ATTRIBUTE = "dev.hookguard.delivery";
     private static final String HINT = "is the path configured in HookguardPlugin?";
 
     private WebhookContext() {
@@ -50,10 +49,16 @@ public final class WebhookContext {
      * @throws IllegalStateException when the plugin verified nothing on this request
      */
     public static Delivery delivery(Context ctx) {
-        return VerifiedPayloads.as(ctx.attribute(DELIVERY_ATTRIBUTE), Delivery.class, HINT);
+        Admission<?> admission = admission(ctx);
+        return VerifiedPayloads.as(admission == null ? null : admission.delivery(), Delivery.class, HINT);
     }
 
     private static <T> T payload(Context ctx, Class<T> type) {
-        return VerifiedPayloads.as(ctx.attribute(PAYLOAD_ATTRIBUTE), type, HINT);
+        Admission<?> admission = admission(ctx);
+        return VerifiedPayloads.as(admission == null ? null : admission.payload(), type, HINT);
+    }
+
+    private static Admission<?> admission(Context ctx) {
+        return ctx.attribute(ADMISSION_ATTRIBUTE) instanceof Admission<?> admission ? admission : null;
     }
 }
