@@ -62,7 +62,7 @@ out.append(f'Measured {datetime.date.today().isoformat()} on {cpu()}, {os.cpu_co
            '(3 x 1 s warm-up, 4 x 1 s measurement), the methods that a ratio compares back to back, in reverse order every other '
            'round. Every ratio below is computed within a round; the table gives the median over the rounds and, in brackets, '
            'the lowest and highest round. Absolute figures are medians and only mean something on this machine.\n')
-out.append('Reproduce: `benchmarks/run.sh` (about 25 minutes; writes `benchmarks/results/jmh.json`, `benchmarks/results/http.json` '
+out.append('Reproduce: `benchmarks/run.sh` (about 30 minutes; writes `benchmarks/results/jmh.json`, `benchmarks/results/http.json` '
            'and this file). `benchmarks/run.sh 2 VerifyBenchmark` runs two rounds of one class.\n')
 
 out.append('## Verify one signed body (`VerifyBenchmark`)\n')
