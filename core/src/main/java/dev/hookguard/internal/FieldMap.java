@@ -222,7 +222,7 @@ final class FieldMap extends AbstractMap<String, JsonNode> {
                         throw new NoSuchElementException();
                     }
                     last = next++;
-                    return new Field(last, expected);
+                    return new LiveEntry(last, expected);
                 }
 
                 @Override
@@ -243,13 +243,13 @@ final class FieldMap extends AbstractMap<String, JsonNode> {
     }
 
     /** A live entry: {@link #setValue} writes through, as {@code LinkedHashMap}'s entries do. */
-    private final class Field implements Entry<String, JsonNode> {
+    private final class LiveEntry implements Entry<String, JsonNode> {
 
         private final String key;
         private final int index;
         private final int expected;
 
-        Field(int index, int expected) {
+        LiveEntry(int index, int expected) {
             this.key = keyAt(index);
             this.index = index;
             this.expected = expected;
