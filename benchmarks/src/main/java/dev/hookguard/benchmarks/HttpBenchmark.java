@@ -32,7 +32,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * Each variant runs in a server JVM of its own (neither inherits the other's JIT profile); both are warmed up, then
  * every round loads both back to back (in alternating order) and gives one ratio; the median ratio is reported.
  *
- * <pre>java -cp benchmarks/target/benchmarks.jar dev.hookguard.benchmarks.HttpBenchmark [seconds] [connections] [rounds] [out.json]</pre>
+ * <pre>java -cp benchmarks/target/benchmarks.jar dev.hookguard.benchmarks.HttpBenchmark [round seconds] [connections] [rounds] [out.json]</pre>
  */
 public final class HttpBenchmark {
 
@@ -70,29 +70,45 @@ public final class HttpBenchmark {
         });
     }
 
-    /** Requests per second the server on {@code port} sustains for {@code seconds}, after 1 s of warm-up. */
-    static double run(int port, int seconds, int connections, AtomicLong ids) throws Exception {
+    /** What one stretch of load on one server gave. */
+    record Load(double requestsPerSecond, double serverCpuMicrosPerRequest) {
+    }
+
+    /**
+     * Loads {@code server} for {@code settleMillis} (not counted), then for {@code millis}: the requests per second it
+     * answered 200, and the server's CPU time per request over the whole stretch.
+     */
+    static Load run(Process server, int port, long settleMillis, long millis, int connections, AtomicLong ids) throws Exception {
         ExecutorService pool = Executors.newFixedThreadPool(connections);
         try {
             List<Future<long[]>> results = new ArrayList<>();
-            long warmupEnd = System.nanoTime() + Duration.ofSeconds(1).toNanos();
-            long end = warmupEnd + Duration.ofSeconds(seconds).toNanos();
+            long cpuBefore = cpuNanos(server);
+            long countFrom = System.nanoTime() + settleMillis * 1_000_000;
+            long end = countFrom + millis * 1_000_000;
             for (int c = 0; c < connections; c++) {
-                results.add(pool.submit(() -> drive(port, warmupEnd, end, ids)));
+                results.add(pool.submit(() -> drive(port, countFrom, end, ids)));
             }
             long ok = 0;
             long failed = 0;
+            long all = 0;
             for (Future<long[]> f : results) {
                 ok += f.get()[0];
                 failed += f.get()[1];
+                all += f.get()[2];
             }
+            long cpu = cpuNanos(server) - cpuBefore;
             if (failed > 0) {
                 throw new IllegalStateException(failed + " requests were not answered 200");
             }
-            return ok / (double) seconds;
+            return new Load(ok * 1000.0 / millis, cpu / 1000.0 / all);
         } finally {
             pool.shutdown();
         }
+    }
+
+    /** The CPU time the process has used so far (user and system, every thread). */
+    private static long cpuNanos(Process server) {
+        return server.info().totalCpuDuration().map(Duration::toNanos).orElse(0L);
     }
 
     /** Seconds of load each server gets before the first round, so that both are compiled before anything counts. */
@@ -133,8 +149,14 @@ public final class HttpBenchmark {
 
     private static Process startServer(boolean hookguard) throws IOException {
         List<String> command = new ArrayList<>();
-        command.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xms512m", "-Xmx512m",
-                "-cp", System.getProperty("java.class.path"), HttpBenchmark.class.getName(), "serve", hookguard ? "hookguard" : "plain"));
+        command.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xms512m", "-Xmx512m"));
+        // Extra options for both servers, for profiling; {variant} becomes plain or hookguard:
+        // -Dserver.jvmArgs="-XX:StartFlightRecording=filename=/tmp/{variant}.jfr,settings=profile"
+        String extra = System.getProperty("server.jvmArgs", "").strip().replace("{variant}", hookguard ? "hookguard" : "plain");
+        if (!extra.isEmpty()) {
+            command.addAll(Arrays.asList(extra.split("\\s+")));
+        }
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), HttpBenchmark.class.getName(), "serve", hookguard ? "hookguard" : "plain"));
         return new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
     }
 
@@ -154,13 +176,14 @@ public final class HttpBenchmark {
      * client and server share two cores, and every cycle the client spends is one the server cannot, which would
      * hide the server's own cost.
      */
-    private static long[] drive(int port, long warmupEnd, long end, AtomicLong ids) throws IOException {
+    private static long[] drive(int port, long countFrom, long end, AtomicLong ids) throws IOException {
         try (Socket socket = new Socket("127.0.0.1", port)) {
             socket.setTcpNoDelay(true);
             OutputStream out = new BufferedOutputStream(socket.getOutputStream(), 8192);
             InputStream in = new BufferedInputStream(socket.getInputStream(), 8192);
             long ok = 0;
             long failed = 0;
+            long all = 0;
             long now;
             while ((now = System.nanoTime()) < end) {
                 byte[] body = String.format(TEMPLATE, "ws" + ids.incrementAndGet()).getBytes(StandardCharsets.UTF_8);
@@ -171,7 +194,8 @@ public final class HttpBenchmark {
                 out.write(body);
                 out.flush();
                 int status = readResponse(in);
-                if (now >= warmupEnd) {
+                all++;
+                if (now >= countFrom) {
                     if (status == 200) {
                         ok++;
                     } else {
@@ -179,7 +203,7 @@ public final class HttpBenchmark {
                     }
                 }
             }
-            return new long[] {ok, failed};
+            return new long[] {ok, failed, all};
         }
     }
 
@@ -209,14 +233,17 @@ public final class HttpBenchmark {
         return line.toString();
     }
 
+    /** Milliseconds of load, not counted, that let a server's pools and caches settle before a round counts. */
+    static final long SETTLE_MILLIS = 250;
+
     public static void main(String[] args) throws Exception {
         if (args.length == 2 && args[0].equals("serve")) {
             serve(args[1].equals("hookguard"));
             return;
         }
-        int seconds = args.length > 0 ? Integer.parseInt(args[0]) : 5;
-        int connections = args.length > 1 ? Integer.parseInt(args[1]) : 8;
-        int rounds = args.length > 2 ? Integer.parseInt(args[2]) : 8;
+        long roundMillis = Math.round(1000 * (args.length > 0 ? Double.parseDouble(args[0]) : 2));
+        int connections = args.length > 1 ? Integer.parseInt(args[1]) : 4;
+        int rounds = args.length > 2 ? Integer.parseInt(args[2]) : 60;
         Path out = Path.of(args.length > 3 ? args[3] : "benchmarks/results/http.json");
         AtomicLong ids = new AtomicLong();
         // Each variant in a JVM of its own (neither inherits the other's JIT profile), both started now and warmed
@@ -228,49 +255,64 @@ public final class HttpBenchmark {
             int guardedPort = port(guardedServer);
             // Warm-up on every core: a server pinned to one core from the start shares it with its JIT compiler, which
             // takes far longer to finish with the larger Hookguard path and would be measured instead of the endpoint.
-            run(plainPort, WARMUP_SECONDS, connections, ids);
-            run(guardedPort, WARMUP_SECONDS, connections, ids);
+            run(plainServer, plainPort, 0, WARMUP_SECONDS * 1000L, connections, ids);
+            run(guardedServer, guardedPort, 0, WARMUP_SECONDS * 1000L, connections, ids);
             if (pinned()) {
                 pin(plainServer.pid(), "0");
                 pin(guardedServer.pid(), "0");
                 pin(ProcessHandle.current().pid(), "1-" + (Runtime.getRuntime().availableProcessors() - 1));
                 // Settling after the move takes the Hookguard server some 20 s (its compiler queue drains on one core).
-                run(plainPort, PINNED_WARMUP_SECONDS, connections, ids);
-                run(guardedPort, PINNED_WARMUP_SECONDS, connections, ids);
+                run(plainServer, plainPort, 0, PINNED_WARMUP_SECONDS * 1000L, connections, ids);
+                run(guardedServer, guardedPort, 0, PINNED_WARMUP_SECONDS * 1000L, connections, ids);
             }
-            measure(plainPort, guardedPort, seconds, connections, rounds, out, ids);
+            measure(plainServer, plainPort, guardedServer, guardedPort, roundMillis, connections, rounds, out, ids);
         } finally {
             plainServer.destroy();
             guardedServer.destroy();
         }
     }
 
-    private static void measure(int plainPort, int guardedPort, int seconds, int connections, int rounds, Path out, AtomicLong ids)
-            throws Exception {
+    /**
+     * Many short rounds rather than a few long ones: this machine's speed drifts over seconds to minutes, and the
+     * shorter a round, the less it drifts between the two halves that make its ratio.
+     */
+    private static void measure(Process plainServer, int plainPort, Process guardedServer, int guardedPort, long roundMillis,
+            int connections, int rounds, Path out, AtomicLong ids) throws Exception {
         double[] plain = new double[rounds];
         double[] guarded = new double[rounds];
         double[] ratios = new double[rounds];
+        double[] plainCpu = new double[rounds];
+        double[] guardedCpu = new double[rounds];
         for (int r = 0; r < rounds; r++) {
             // Each round measures both back to back, in alternating order, and yields one ratio.
+            Load p;
+            Load g;
             if (r % 2 == 0) {
-                plain[r] = run(plainPort, seconds, connections, ids);
-                guarded[r] = run(guardedPort, seconds, connections, ids);
+                p = run(plainServer, plainPort, SETTLE_MILLIS, roundMillis, connections, ids);
+                g = run(guardedServer, guardedPort, SETTLE_MILLIS, roundMillis, connections, ids);
             } else {
-                guarded[r] = run(guardedPort, seconds, connections, ids);
-                plain[r] = run(plainPort, seconds, connections, ids);
+                g = run(guardedServer, guardedPort, SETTLE_MILLIS, roundMillis, connections, ids);
+                p = run(plainServer, plainPort, SETTLE_MILLIS, roundMillis, connections, ids);
             }
+            plain[r] = p.requestsPerSecond();
+            guarded[r] = g.requestsPerSecond();
+            plainCpu[r] = p.serverCpuMicrosPerRequest();
+            guardedCpu[r] = g.serverCpuMicrosPerRequest();
             ratios[r] = guarded[r] / plain[r];
-            System.out.printf(Locale.ROOT, "round %d: plain %.0f req/s, hookguard %.0f req/s, ratio %.3f%n", r + 1, plain[r], guarded[r], ratios[r]);
+            System.out.printf(Locale.ROOT, "round %d: plain %.0f req/s (%.1f us CPU), hookguard %.0f req/s (%.1f us CPU), ratio %.3f%n",
+                    r + 1, plain[r], plainCpu[r], guarded[r], guardedCpu[r], ratios[r]);
         }
         double ratio = median(ratios);
-        System.out.printf(Locale.ROOT, "median: plain %.0f req/s, hookguard %.0f req/s, median ratio %.3f (verification costs %.1f%%)%n",
-                median(plain), median(guarded), ratio, (1 - ratio) * 100);
+        System.out.printf(Locale.ROOT, "median: plain %.0f req/s, hookguard %.0f req/s, median ratio %.3f (verification costs %.1f%%); "
+                + "server CPU per request: plain %.1f us, hookguard %.1f us%n",
+                median(plain), median(guarded), ratio, (1 - ratio) * 100, median(plainCpu), median(guardedCpu));
         Files.createDirectories(out.toAbsolutePath().getParent());
         Files.writeString(out, String.format(Locale.ROOT,
-                "{\"seconds\":%d,\"connections\":%d,\"rounds\":%d,\"pinned\":%b,\"plain\":%s,\"hookguard\":%s,\"ratios\":%s,"
+                "{\"roundMillis\":%d,\"connections\":%d,\"rounds\":%d,\"pinned\":%b,\"plain\":%s,\"hookguard\":%s,\"ratios\":%s,"
+                        + "\"plainCpuMicros\":%s,\"hookguardCpuMicros\":%s,"
                         + "\"plainMedian\":%.1f,\"hookguardMedian\":%.1f,\"ratio\":%.4f}%n",
-                seconds, connections, rounds, pinned(), Arrays.toString(plain), Arrays.toString(guarded), Arrays.toString(ratios),
-                median(plain), median(guarded), ratio));
+                roundMillis, connections, rounds, pinned(), Arrays.toString(plain), Arrays.toString(guarded), Arrays.toString(ratios),
+                Arrays.toString(plainCpu), Arrays.toString(guardedCpu), median(plain), median(guarded), ratio));
     }
 
     static double median(double[] values) {

@@ -1,37 +1,36 @@
 package dev.hookguard.delivery;
 
-import java.util.Map;
-
 /**
- * Request headers copied into two arrays. A request carries a dozen headers or so, and a scan with
- * {@code equalsIgnoreCase} (which compares lengths first) costs less than building a case-insensitive tree.
+ * Request headers copied into one array of alternating names and values. A request carries a dozen headers or
+ * so, and a scan with {@code equalsIgnoreCase} (which compares lengths first) costs less than building a
+ * case-insensitive tree.
  */
 final class HeaderSnapshot implements Headers {
 
     /** Above this many headers a tree is used instead, so that a request with very many stays linear to copy. */
     static final int MAX_SCANNED = 64;
 
-    private final String[] names;
-    private final String[] values;
-    private final int size;
+    private final String[] namesAndValues;
+    private final int length;
 
-    HeaderSnapshot(Map<String, String> headers) {
-        names = new String[headers.size()];
-        values = new String[headers.size()];
-        int count = 0;
-        for (Map.Entry<String, String> header : headers.entrySet()) {
-            if (header.getKey() != null && indexOf(header.getKey(), count) < 0) {
-                names[count] = header.getKey();
-                values[count] = header.getValue();
-                count++;
+    /** Takes {@code namesAndValues} as it is (the caller's own copy); of names equal but for case, the first wins. */
+    HeaderSnapshot(String[] namesAndValues, int length) {
+        int kept = 0;
+        for (int i = 0; i < length; i += 2) {
+            String name = namesAndValues[i];
+            if (name != null && namesAndValues[i + 1] != null && indexOf(namesAndValues, kept, name) < 0) {
+                namesAndValues[kept] = name;
+                namesAndValues[kept + 1] = namesAndValues[i + 1];
+                kept += 2;
             }
         }
-        size = count;
+        this.namesAndValues = namesAndValues;
+        this.length = kept;
     }
 
-    private int indexOf(String name, int count) {
-        for (int i = 0; i < count; i++) {
-            if (names[i].equalsIgnoreCase(name)) {
+    private static int indexOf(String[] namesAndValues, int length, String name) {
+        for (int i = 0; i < length; i += 2) {
+            if (namesAndValues[i].equalsIgnoreCase(name)) {
                 return i;
             }
         }
@@ -40,7 +39,7 @@ final class HeaderSnapshot implements Headers {
 
     @Override
     public String get(String name) {
-        int i = indexOf(name, size);
-        return i < 0 ? null : values[i];
+        int i = indexOf(namesAndValues, length, name);
+        return i < 0 ? null : namesAndValues[i + 1];
     }
 }

@@ -37,4 +37,20 @@ class HeadersTest {
         assertThat(headers.get("x-instance-id")).isEqualTo("abc");
         assertThat(headers.get("x-signature")).isNull();
     }
+
+    @Test
+    void readsAlternatingNamesAndValuesAsACopySkippingNulls() {
+        String[] namesAndValues = {"X-Signature", "sig", "x-signature", "later", "X-Empty", null, null, "orphan", "Content-Type", "application/json"};
+        Headers headers = Headers.of(namesAndValues);
+        namesAndValues[1] = "changed";
+        assertThat(headers.get("X-SIGNATURE")).isEqualTo("sig");
+        assertThat(headers.get("x-empty")).isNull();
+        assertThat(headers.get("content-type")).isEqualTo("application/json");
+    }
+
+    @Test
+    void refusesNamesWithoutValues() {
+        assertThat(org.assertj.core.api.Assertions.catchThrowable(() -> Headers.of("X-Signature")))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("alternate");
+    }
 }

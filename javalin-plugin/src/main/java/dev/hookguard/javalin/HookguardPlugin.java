@@ -12,12 +12,13 @@ import dev.hookguard.malcolm.WorkflowSession;
 import dev.hookguard.mautic.MauticBatch;
 import dev.hookguard.mautic.MauticEvent;
 import dev.hookguard.signature.SecretResolver;
-import jakarta.servlet.http.HttpServletRequest;
 import io.javalin.config.JavalinState;
 import io.javalin.http.Context;
 import io.javalin.http.HandlerType;
 import io.javalin.http.HttpResponseException;
+import io.javalin.http.servlet.JavalinServletRequest;
 import io.javalin.plugin.Plugin;
+import jakarta.servlet.http.HttpServletRequest;
 import java.lang.System.Logger.Level;
 import java.util.ArrayList;
 import java.util.Enumeration;
@@ -26,6 +27,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.function.Consumer;
+import org.eclipse.jetty.ee10.servlet.ServletApiRequest;
+import org.eclipse.jetty.http.HttpField;
+import org.eclipse.jetty.http.HttpFields;
 
 /**
  * Verifies Mautic and Malcolm! webhooks in a Javalin 7 application. On each configured path a before-handler
@@ -165,8 +169,13 @@ public final class HookguardPlugin extends Plugin<HookguardPlugin.Config> {
             return pipeline.admit(new Delivery(ctx.method().name(), headers(ctx.req()), body, ctx.ip()));
         }
 
-        /** Straight from the servlet request: Javalin's own header map costs more than the rest of the plumbing. */
         private static Headers headers(HttpServletRequest request) {
+            if (JettyFields.AVAILABLE) {
+                Headers fromJetty = JettyFields.headers(request);
+                if (fromJetty != null) {
+                    return fromJetty;
+                }
+            }
             Map<String, String> headers = new LinkedHashMap<>();
             for (Enumeration<String> names = request.getHeaderNames(); names.hasMoreElements(); ) {
                 String name = names.nextElement();
@@ -183,6 +192,41 @@ public final class HookguardPlugin extends Plugin<HookguardPlugin.Config> {
                 ctx.contentType(outcome.contentType());
             }
             ctx.result(body);
+        }
+    }
+
+    /**
+     * Jetty's parsed header fields, read directly when the request is Javalin's own wrapper over Jetty's: the
+     * servlet API's {@code getHeaderNames()} builds a sorted set of names on every call and costs more than all the
+     * rest of the plugin's plumbing. Any other request (an application's own wrapper, another Javalin) goes through
+     * the servlet API, so that a wrapper's view of the headers is respected.
+     */
+    private static final class JettyFields {
+        static final boolean AVAILABLE = available();
+
+        private static boolean available() {
+            try {
+                return JavalinServletRequest.class.getName() != null && ServletApiRequest.class.getName() != null
+                        && HttpFields.class.getName() != null;
+            } catch (LinkageError e) {
+                return false;
+            }
+        }
+
+        /** The headers, or {@code null} when the request is not Javalin's wrapper over Jetty's own request. */
+        static Headers headers(HttpServletRequest request) {
+            if (request.getClass() != JavalinServletRequest.class
+                    || !(((JavalinServletRequest) request).getRequest() instanceof ServletApiRequest jetty)) {
+                return null;
+            }
+            HttpFields fields = jetty.getFields();
+            String[] namesAndValues = new String[2 * fields.size()];
+            int i = 0;
+            for (HttpField field : fields) {
+                namesAndValues[i++] = field.getName();
+                namesAndValues[i++] = field.getValue();
+            }
+            return Headers.of(namesAndValues);
         }
     }
 

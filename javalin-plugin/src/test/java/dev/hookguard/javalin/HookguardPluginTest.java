@@ -237,6 +237,76 @@ class HookguardPluginTest {
         });
     }
 
+    /** A Malcolm! delivery written on a raw socket, so that the header lines are exactly these. */
+    private static int rawPost(Javalin server, byte[] body, String... extraHeaderLines) throws Exception {
+        StringBuilder head = new StringBuilder("POST /webhooks/malcolm HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n");
+        headers(Sender.MALCOLM, body, MALCOLM_SECRET).forEach((name, value) -> head.append(name).append(": ").append(value).append("\r\n"));
+        for (String line : extraHeaderLines) {
+            head.append(line).append("\r\n");
+        }
+        head.append("Content-Length: ").append(body.length).append("\r\n\r\n");
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", server.port())) {
+            socket.getOutputStream().write(head.toString().getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            socket.getOutputStream().write(body);
+            socket.getOutputStream().flush();
+            String status = new String(socket.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII);
+            return Integer.parseInt(status.substring(9, 12));
+        }
+    }
+
+    @Test
+    void routeSeesTheRequestsHeadersFirstValueWinningAndTheyOutliveTheRequest() {
+        List<dev.hookguard.delivery.Delivery> deliveries = new CopyOnWriteArrayList<>();
+        Javalin app = Javalin.create(cfg -> {
+            cfg.registerPlugin(new HookguardPlugin(h -> h.malcolm("/webhooks/malcolm", MALCOLM_SECRET)));
+            cfg.routes.post("/webhooks/malcolm", ctx -> deliveries.add(WebhookContext.delivery(ctx)));
+        });
+        JavalinTest.test(app, (server, client) -> {
+            assertThat(rawPost(server, body(Sender.MALCOLM, 40), "X-Trace: first", "x-trace: second", "X-Empty:")).isEqualTo(200);
+            // Later requests reuse the server's request objects: what the route kept must not change with them.
+            assertThat(rawPost(server, body(Sender.MALCOLM, 41), "X-Trace: other")).isEqualTo(200);
+            assertThat(deliveries).hasSize(2);
+            dev.hookguard.delivery.Headers first = deliveries.get(0).headers();
+            assertThat(first.get("x-TRACE")).isEqualTo("first");
+            assertThat(first.get("X-Empty")).isEmpty();
+            assertThat(first.get("X-Instance-Id")).isEqualTo("javalin001");
+            assertThat(first.get("content-type")).startsWith("application/json");
+            assertThat(deliveries.get(1).headers().get("X-Trace")).isEqualTo("other");
+        });
+    }
+
+    @Test
+    void anApplicationsOwnRequestWrapperDecidesTheHeaders() {
+        byte[] body = body(Sender.MALCOLM, 42);
+        String signature = headers(Sender.MALCOLM, body, MALCOLM_SECRET).get("X-Signature");
+        List<String> seenSignatures = new CopyOnWriteArrayList<>();
+        Javalin app = Javalin.create(cfg -> {
+            cfg.registerPlugin(new HookguardPlugin(h -> h.malcolm("/webhooks/malcolm", MALCOLM_SECRET)));
+            // A gateway in front moved the signature into another header; the application's filter puts it back.
+            cfg.jetty.modifyServletContextHandler(handler -> handler.addFilter((jakarta.servlet.Filter) (request, response, chain) ->
+                    chain.doFilter(new jakarta.servlet.http.HttpServletRequestWrapper((jakarta.servlet.http.HttpServletRequest) request) {
+                        @Override
+                        public String getHeader(String name) {
+                            return name.equalsIgnoreCase("X-Signature") ? super.getHeader("X-Gateway-Signature") : super.getHeader(name);
+                        }
+
+                        @Override
+                        public java.util.Enumeration<String> getHeaderNames() {
+                            List<String> names = new ArrayList<>(java.util.Collections.list(super.getHeaderNames()));
+                            names.add("X-Signature");
+                            return java.util.Collections.enumeration(names);
+                        }
+                    }, response), "/*", java.util.EnumSet.of(jakarta.servlet.DispatcherType.REQUEST)));
+            cfg.routes.post("/webhooks/malcolm", ctx -> seenSignatures.add(WebhookContext.delivery(ctx).headers().get("X-Signature")));
+        });
+        JavalinTest.test(app, (server, client) -> {
+            Map<String, String> moved = new HashMap<>(headers(Sender.MALCOLM, body, MALCOLM_SECRET));
+            moved.put("X-Gateway-Signature", moved.remove("X-Signature"));
+            assertThat(post(uri(server, Sender.MALCOLM), moved, body).statusCode()).isEqualTo(200);
+            assertThat(seenSignatures).containsExactly(signature);
+        });
+    }
+
     @Test
     void routeHandlerSeesTheSameBytesThatWereSent() {
         Seen seen = new Seen();
