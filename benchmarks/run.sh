@@ -8,6 +8,6 @@ rounds="${1:-7}"
 only="${2:-.*}"
 mvn -B -ntp -q -DskipTests install -pl benchmarks -am
 java -cp benchmarks/target/benchmarks.jar dev.hookguard.benchmarks.Rounds "$rounds" benchmarks/results/jmh.json "$only"
-java -cp benchmarks/target/benchmarks.jar dev.hookguard.benchmarks.HttpBenchmark 5 4 20 benchmarks/results/http.json
+java -cp benchmarks/target/benchmarks.jar dev.hookguard.benchmarks.HttpBenchmark 2 4 60 benchmarks/results/http.json
 python3 benchmarks/report.py > BENCHMARKS.md
 echo "wrote BENCHMARKS.md"

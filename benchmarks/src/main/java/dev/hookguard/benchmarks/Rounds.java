@@ -35,7 +35,7 @@ import org.openjdk.jmh.runner.options.VerboseMode;
  */
 public final class Rounds {
 
-    private static final List<Class<?>> BENCHMARKS = List.of(VerifyBenchmark.class, ParseBenchmark.class);
+    private static final List<Class<?>> BENCHMARKS = List.of(VerifyBenchmark.class, ParseBenchmark.class, StoreBenchmark.class);
 
     /** One method with its class's one parameter (or none). */
     private record Case(Class<?> type, String method, String param, String value) {

@@ -256,10 +256,36 @@ public final class WebhookPipeline<T> {
         return null;
     }
 
+    /** {@code application/json} or {@code application/*+json}, any case, parameters ignored; read in place, no copies. */
     static boolean isJson(String contentType) {
-        int semicolon = contentType.indexOf(';');
-        String type = (semicolon < 0 ? contentType : contentType.substring(0, semicolon)).strip().toLowerCase(Locale.ROOT);
-        return type.equals("application/json") || type.startsWith("application/") && type.endsWith("+json");
+        int end = contentType.indexOf(';');
+        if (end < 0) {
+            end = contentType.length();
+        }
+        int start = 0;
+        while (start < end && Character.isWhitespace(contentType.charAt(start))) {
+            start++;
+        }
+        while (end > start && Character.isWhitespace(contentType.charAt(end - 1))) {
+            end--;
+        }
+        int length = end - start;
+        if (length == 16) {
+            return asciiEqualsIgnoreCase(contentType, start, "application/json");
+        }
+        return length >= 17 && asciiEqualsIgnoreCase(contentType, start, "application/")
+                && asciiEqualsIgnoreCase(contentType, end - 5, "+json");
+    }
+
+    /** Whether {@code s} holds {@code lowerAscii} at {@code from}, ASCII letters in any case (no other folding). */
+    private static boolean asciiEqualsIgnoreCase(String s, int from, String lowerAscii) {
+        for (int i = 0; i < lowerAscii.length(); i++) {
+            char c = s.charAt(from + i);
+            if ((c >= 'A' && c <= 'Z' ? (char) (c + 32) : c) != lowerAscii.charAt(i)) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private Outcome tooLarge(String remote) {

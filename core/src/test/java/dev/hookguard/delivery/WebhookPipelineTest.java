@@ -81,6 +81,36 @@ class WebhookPipelineTest {
         assertThat(handled).isEmpty();
     }
 
+    /** The content-type rule read in place agrees with the plain rule (strip, lower-case, compare) on awkward input. */
+    @Test
+    void contentTypeRuleAgreesWithStripLowerCaseAndCompare() {
+        java.util.function.Predicate<String> plainRule = contentType -> {
+            int semicolon = contentType.indexOf(';');
+            String type = (semicolon < 0 ? contentType : contentType.substring(0, semicolon)).strip().toLowerCase(java.util.Locale.ROOT);
+            return type.equals("application/json") || type.startsWith("application/") && type.endsWith("+json");
+        };
+        List<String> cases = new java.util.ArrayList<>(List.of("application/json", " Application/JSON ;charset=utf-8", "application/+json",
+                "application/json+", "application/vnd.api+json", "application/jſon", "appl\u0130cation/json", "application/js\u212Aon",
+                "\tapplication/problem+JSON\u2003", "application/json\u00a0", "application/jsonx", "application", "", ";", " ; application/json",
+                "text/json", "application/x+json;q=1", "APPLICATION/+JSON"));
+        java.util.Random random = new java.util.Random(7);
+        String alphabet = "applicationjsonAPLJSON/+; \t\u2003\u0130\u017f\u212a";
+        for (int i = 0; i < 20_000; i++) {
+            StringBuilder b = new StringBuilder(random.nextBoolean() ? "application/" : "");
+            for (int n = random.nextInt(8); n > 0; n--) {
+                b.append(alphabet.charAt(random.nextInt(alphabet.length())));
+            }
+            b.append(random.nextBoolean() ? "json" : "+json");
+            for (int n = random.nextInt(3); n > 0; n--) {
+                b.append(alphabet.charAt(random.nextInt(alphabet.length())));
+            }
+            cases.add(b.toString());
+        }
+        for (String contentType : cases) {
+            assertThat(WebhookPipeline.isJson(contentType)).as("%s", contentType).isEqualTo(plainRule.test(contentType));
+        }
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x", "application/xml", "text/json"})
     void nonJsonContentTypesAre415(String contentType) {
