@@ -18,26 +18,37 @@ public final class InMemoryIdempotencyStore implements IdempotencyStore {
     private static final long MAX_EXPIRY = Long.MAX_VALUE >> 2;
 
     /*
-     * Every key is one slot of a ring kept in claim order: the key, its hash, and its expiry shifted left by one
-     * with the done flag in the lowest bit. No object per entry, so a store holding 100,000 keys costs the young
-     * collector nothing but the key strings themselves. An open-addressing index of (hash << 32 | slot + 1) finds
-     * a key's slot. Marking done updates the slot in place; a released or taken-over key leaves an empty slot,
-     * skipped when the front reaches it and squeezed out when the ring is full.
+     * Every key is one slot of a ring kept in claim order: its hash, where its characters start in a byte arena,
+     * their count (with a flag for keys that need two bytes a character), and its expiry shifted left by one with
+     * the done flag in the lowest bit. The arena is a ring too, filled and emptied in the same order. So the store
+     * holds no object per key, not even the key string: a young collection has nothing of it to copy or scan, where
+     * 100,000 remembered strings were copied from survivor space to survivor space on every one. An
+     * open-addressing index of (hash << 32 | slot + 1) finds a key's slot. Marking done updates the slot in place;
+     * a released or taken-over key leaves an empty slot, skipped when the front reaches it and squeezed out when
+     * the ring is full.
      */
+    private static final long EMPTY = -1L;
+    private static final int MAX_ARENA_BYTES = 1 << 30;
+    private static final int TWO_BYTE = 1;
+
     private final int maxEntries;
     private final int maxCapacity;
     private final long doneTtlMillis;
     private final long inFlightTtlMillis;
     private final Clock clock;
 
-    private String[] keys;
     private int[] hashes;
+    private int[] starts;
+    private int[] sizes;
     private long[] states;
     private int head;
     private int count;
     private int live;
     private long[] index;
     private int indexShift;
+    private byte[] arena;
+    private int arenaHead;
+    private int arenaUsed;
 
     private InMemoryIdempotencyStore(Builder b) {
         this.maxEntries = b.maxEntries;
@@ -46,7 +57,7 @@ public final class InMemoryIdempotencyStore implements IdempotencyStore {
         this.doneTtlMillis = b.doneTtl.toMillis();
         this.inFlightTtlMillis = b.inFlightTtl.toMillis();
         this.clock = b.clock;
-        allocate(Math.min(INITIAL_CAPACITY, maxCapacity));
+        allocate(Math.min(INITIAL_CAPACITY, maxCapacity), INITIAL_CAPACITY * 64);
     }
 
     /** 100,000 keys, remembered for 7 days once done; an unfinished claim expires after 5 minutes. */
@@ -113,44 +124,110 @@ public final class InMemoryIdempotencyStore implements IdempotencyStore {
     }
 
     private void dropExpiredFront(long now) {
-        while (count > 0 && (keys[head] == null || expiry(states[head]) <= now)) {
+        while (count > 0 && (states[head] == EMPTY || expiry(states[head]) <= now)) {
             dropFront();
         }
     }
 
     private void dropFront() {
-        if (keys[head] != null) {
+        if (states[head] != EMPTY) {
             remove(head);
         }
+        arenaHead = (arenaHead + byteLength(sizes[head])) & (arena.length - 1);
+        arenaUsed -= byteLength(sizes[head]);
         head = next(head);
         count--;
+    }
+
+    private static int byteLength(int size) {
+        return (size >>> 1) << (size & TWO_BYTE);
+    }
+
+    private static int sizeOf(String key) {
+        for (int i = 0; i < key.length(); i++) {
+            if (key.charAt(i) > 0xFF) {
+                return key.length() << 1 | TWO_BYTE;
+            }
+        }
+        return key.length() << 1;
     }
 
     private void append(String key, int hash, long state) {
         if (live >= maxEntries) {
             // The oldest claim goes first; empty slots before it go with it.
-            while (keys[head] == null) {
+            while (states[head] == EMPTY) {
                 dropFront();
             }
             dropFront();
         }
-        if (count == keys.length) {
+        int size = sizeOf(key);
+        int bytes = byteLength(size);
+        if (bytes > MAX_ARENA_BYTES) {
+            throw new IllegalArgumentException("an idempotency key of " + key.length() + " characters is too long to remember");
+        }
+        while (arenaUsed + bytes > MAX_ARENA_BYTES) {
+            dropFront();
+        }
+        if (count == hashes.length || arenaUsed + bytes > arena.length) {
             // Grown while below the bound; at the bound the ring holds empty slots (live < maxEntries), squeezed out here.
-            rebuild((int) Math.min(maxCapacity, 2L * count));
+            int capacity = count == hashes.length ? (int) Math.min(maxCapacity, 2L * count) : hashes.length;
+            rebuild(capacity, arenaUsed + bytes);
         }
         int slot = head + count;
-        if (slot >= keys.length) {
-            slot -= keys.length;
+        if (slot >= hashes.length) {
+            slot -= hashes.length;
         }
-        keys[slot] = key;
+        int start = (arenaHead + arenaUsed) & (arena.length - 1);
+        write(key, size, start);
+        arenaUsed += bytes;
         hashes[slot] = hash;
+        starts[slot] = start;
+        sizes[slot] = size;
         states[slot] = state;
         count++;
         live++;
         index(hash, slot);
     }
 
-    /** Empties {@code slot}, which holds a key. */
+    private void write(String key, int size, int start) {
+        int mask = arena.length - 1;
+        if ((size & TWO_BYTE) == 0) {
+            for (int i = 0; i < key.length(); i++) {
+                arena[(start + i) & mask] = (byte) key.charAt(i);
+            }
+        } else {
+            for (int i = 0, at = start; i < key.length(); i++, at += 2) {
+                char c = key.charAt(i);
+                arena[at & mask] = (byte) (c >> 8);
+                arena[(at + 1) & mask] = (byte) c;
+            }
+        }
+    }
+
+    private boolean matches(String key, int slot) {
+        int size = sizes[slot];
+        if (size >>> 1 != key.length()) {
+            return false;
+        }
+        int mask = arena.length - 1;
+        int start = starts[slot];
+        if ((size & TWO_BYTE) == 0) {
+            for (int i = 0; i < key.length(); i++) {
+                if ((arena[(start + i) & mask] & 0xFF) != key.charAt(i)) {
+                    return false;
+                }
+            }
+        } else {
+            for (int i = 0, at = start; i < key.length(); i++, at += 2) {
+                if (((arena[at & mask] & 0xFF) << 8 | (arena[(at + 1) & mask] & 0xFF)) != key.charAt(i)) {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+
+    /** Empties {@code slot}, which holds a key; its arena bytes stay until the front passes them. */
     private void remove(int slot) {
         int hash = hashes[slot];
         long wanted = (long) slot + 1;
@@ -169,7 +246,7 @@ public final class InMemoryIdempotencyStore implements IdempotencyStore {
             }
         }
         index[i] = 0;
-        keys[slot] = null;
+        states[slot] = EMPTY;
         live--;
     }
 
@@ -180,7 +257,7 @@ public final class InMemoryIdempotencyStore implements IdempotencyStore {
             long entry = index[i];
             if ((int) (entry >>> 32) == hash) {
                 int slot = (int) entry - 1;
-                if (key.equals(keys[slot])) {
+                if (matches(key, slot)) {
                     return slot;
                 }
             }
@@ -202,40 +279,57 @@ public final class InMemoryIdempotencyStore implements IdempotencyStore {
     }
 
     private int next(int slot) {
-        return slot + 1 == keys.length ? 0 : slot + 1;
+        return slot + 1 == hashes.length ? 0 : slot + 1;
     }
 
-    /** Moves the remembered keys, oldest first, into a ring of {@code capacity} slots. */
-    private void rebuild(int capacity) {
-        String[] oldKeys = keys;
+    /** Moves the remembered keys, oldest first, into a ring of {@code capacity} slots and an arena of at least {@code bytes}. */
+    private void rebuild(int capacity, int bytes) {
         int[] oldHashes = hashes;
+        int[] oldStarts = starts;
+        int[] oldSizes = sizes;
         long[] oldStates = states;
+        byte[] oldArena = arena;
         int oldHead = head;
         int oldCount = count;
-        allocate(capacity);
-        for (int n = 0, slot = oldHead; n < oldCount; n++, slot = slot + 1 == oldKeys.length ? 0 : slot + 1) {
-            if (oldKeys[slot] != null) {
-                keys[count] = oldKeys[slot];
+        int arenaBytes = arena.length;
+        while (arenaBytes < bytes) {
+            arenaBytes *= 2;
+        }
+        allocate(capacity, arenaBytes);
+        int oldMask = oldArena.length - 1;
+        for (int n = 0, slot = oldHead; n < oldCount; n++, slot = slot + 1 == oldHashes.length ? 0 : slot + 1) {
+            if (oldStates[slot] != EMPTY) {
+                int length = byteLength(oldSizes[slot]);
+                for (int i = 0; i < length; i++) {
+                    arena[arenaUsed + i] = oldArena[(oldStarts[slot] + i) & oldMask];
+                }
                 hashes[count] = oldHashes[slot];
+                starts[count] = arenaUsed;
+                sizes[count] = oldSizes[slot];
                 states[count] = oldStates[slot];
                 index(oldHashes[slot], count);
+                arenaUsed += length;
                 count++;
             }
         }
         live = count;
     }
 
-    private void allocate(int capacity) {
-        keys = new String[capacity];
+    private void allocate(int capacity, int arenaBytes) {
         hashes = new int[capacity];
+        starts = new int[capacity];
+        sizes = new int[capacity];
         states = new long[capacity];
         head = 0;
         count = 0;
         live = 0;
         // At most half full, so that probe runs stay short.
-        int bits = 32 - Integer.numberOfLeadingZeros(2 * capacity - 1);
-        index = new long[1 << Math.max(bits, 1)];
-        indexShift = 32 - Math.max(bits, 1);
+        int bits = Math.max(1, 32 - Integer.numberOfLeadingZeros(2 * capacity - 1));
+        index = new long[1 << bits];
+        indexShift = 32 - bits;
+        arena = new byte[Integer.highestOneBit(Math.max(arenaBytes - 1, 1)) << 1];
+        arenaHead = 0;
+        arenaUsed = 0;
     }
 
     /** Builds an {@link InMemoryIdempotencyStore}. */

@@ -93,6 +93,17 @@ class InMemoryIdempotencyStoreTest {
     }
 
     @Test
+    void keysEqualButForCaseOrEncodingAreDifferentKeys() {
+        InMemoryIdempotencyStore store = InMemoryIdempotencyStore.builder().clock(clock).build();
+        store.claim("Key-\u00e9");
+        store.markDone("Key-\u00e9");
+        assertThat(store.claim("key-\u00e9")).isEqualTo(Claim.CLAIMED);
+        assertThat(store.claim("Key-\u01e9")).as("same low byte, another character").isEqualTo(Claim.CLAIMED);
+        assertThat(store.claim("Key-\u00e9")).isEqualTo(Claim.DONE);
+        assertThat(store.claim("Key-\u00e9 ")).isEqualTo(Claim.CLAIMED);
+    }
+
+    @Test
     void refusesBoundsItCannotHoldAndTtlsTooLongToCount() {
         assertThat(org.assertj.core.api.Assertions.catchThrowable(() -> InMemoryIdempotencyStore.builder().maxEntries(0)))
                 .hasMessageContaining("between 1 and");
@@ -126,7 +137,14 @@ class InMemoryIdempotencyStoreTest {
             Model model = new Model(maxEntries, 100, 1_000);
             int keySpace = 3 * maxEntries + 2;
             for (int op = 0; op < 3_000; op++) {
-                String key = "key-" + random.nextInt(keySpace);
+                // Short and long keys, one and two bytes a character, so that the arena wraps, grows and is squeezed.
+                int k = random.nextInt(keySpace);
+                String key = switch (k % 4) {
+                    case 0 -> "key-" + k;
+                    case 1 -> "\u043a\u043b\u044e\u0447-" + k;
+                    case 2 -> "mautic:form_on_submit:sha256:" + "0123456789abcdef".repeat(4) + k;
+                    default -> "caf\u00e9-" + k + "-\u00ff".repeat(k % 7);
+                };
                 int what = random.nextInt(100);
                 long now = time.millis();
                 if (what < 45) {
