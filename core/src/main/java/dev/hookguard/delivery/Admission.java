@@ -1,6 +1,7 @@
 package dev.hookguard.delivery;
 
 import dev.hookguard.idempotency.IdempotencyStore;
+import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -48,7 +49,8 @@ public final class Admission<T> {
 
     static <T> Admission<T> accepted(Delivery delivery, T payload, List<String> claimedKeys, IdempotencyStore store,
                                      Completion completion) {
-        return new Admission<>(null, delivery, payload, List.copyOf(claimedKeys), store, completion);
+        // The pipeline hands over a list it built for this admission and never touches again.
+        return new Admission<>(null, delivery, payload, Collections.unmodifiableList(claimedKeys), store, completion);
     }
 
     /** True when the application should handle {@link #payload()}. */

@@ -124,10 +124,10 @@ public final class HookguardPlugin extends Plugin<HookguardPlugin.Config> {
                 ctx.skipRemainingHandlers();
                 return;
             }
-            // One attribute carries payload, delivery and claim; the after-handler settles the claim from the status when
-            // the application's own route handled it (settling twice is a no-op, so the listener path needs no flag).
-            ctx.attribute(WebhookContext.ADMISSION_ATTRIBUTE, admission);
             if (hasOwnRoute(ctx, state)) {
+                // One attribute carries payload, delivery and claim to the route; the after-handler settles the claim
+                // from the status the route set.
+                ctx.attribute(WebhookContext.ADMISSION_ATTRIBUTE, admission);
                 return;
             }
             try {
