@@ -1,6 +1,7 @@
 package dev.hookguard.delivery;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
 
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -50,7 +51,7 @@ class HeadersTest {
 
     @Test
     void refusesNamesWithoutValues() {
-        assertThat(org.assertj.core.api.Assertions.catchThrowable(() -> Headers.of("X-Signature")))
+        assertThat(catchThrowable(() -> Headers.of("X-Signature")))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("alternate");
     }
 }

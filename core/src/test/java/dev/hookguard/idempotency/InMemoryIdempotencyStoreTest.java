@@ -1,6 +1,7 @@
 package dev.hookguard.idempotency;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
 
 import dev.hookguard.idempotency.IdempotencyStore.Claim;
 import java.time.Duration;
@@ -105,11 +106,11 @@ class InMemoryIdempotencyStoreTest {
 
     @Test
     void refusesBoundsItCannotHoldAndTtlsTooLongToCount() {
-        assertThat(org.assertj.core.api.Assertions.catchThrowable(() -> InMemoryIdempotencyStore.builder().maxEntries(0)))
+        assertThat(catchThrowable(() -> InMemoryIdempotencyStore.builder().maxEntries(0)))
                 .hasMessageContaining("between 1 and");
-        assertThat(org.assertj.core.api.Assertions.catchThrowable(() -> InMemoryIdempotencyStore.builder().maxEntries(Integer.MAX_VALUE)))
+        assertThat(catchThrowable(() -> InMemoryIdempotencyStore.builder().maxEntries(Integer.MAX_VALUE)))
                 .hasMessageContaining("JdbcIdempotencyStore");
-        assertThat(org.assertj.core.api.Assertions.catchThrowable(() -> InMemoryIdempotencyStore.builder().doneTtl(Duration.ofSeconds(Long.MAX_VALUE))))
+        assertThat(catchThrowable(() -> InMemoryIdempotencyStore.builder().doneTtl(Duration.ofSeconds(Long.MAX_VALUE))))
                 .hasMessageContaining("too long");
     }
 
