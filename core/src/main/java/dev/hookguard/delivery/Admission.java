@@ -92,6 +92,33 @@ public final class Admission<T> {
      * @return 200 on success, else the 500 problem to write
      */
     public Outcome complete(boolean succeeded) {
+        settle(succeeded, succeeded ? 200 : 500, succeeded ? "handled" : "handler_failed");
+        return succeeded ? Outcome.ok()
+                : Outcome.refuse(500, "handler_failed", "Webhook handler failed",
+                        "the application failed to handle this delivery; it may be delivered again");
+    }
+
+    /**
+     * Settles an accepted delivery from the status the application's own code answered: 2xx marks its keys
+     * done, anything else releases them.
+     */
+    public void complete(int status) {
+        boolean succeeded = status >= 200 && status < 300;
+        settle(succeeded, status, succeeded ? "handled" : "downstream_" + status);
+    }
+
+    /**
+     * Settles an accepted delivery that nothing handled (no route, handler or listener took it): its keys are
+     * released, never marked done, and the answer is a 404 problem, so that nothing unhandled is acknowledged and
+     * the same delivery is handled when it arrives where something takes it.
+     */
+    public Outcome notHandled() {
+        settle(false, 404, "not_handled");
+        return Outcome.refuse(404, "not_handled", "No handler",
+                "nothing in this application handles this delivery; it was not recorded");
+    }
+
+    private void settle(boolean succeeded, int status, String code) {
         if (!isAccepted()) {
             throw new IllegalStateException("the delivery was not accepted");
         }
@@ -109,10 +136,7 @@ public final class Admission<T> {
                             () -> "could not settle an idempotency key: " + e.getClass().getName());
                 }
             }
-            completion.completed(succeeded ? 200 : 500, succeeded ? "handled" : "handler_failed", System.nanoTime() - acceptedAtNanos);
+            completion.completed(status, code, System.nanoTime() - acceptedAtNanos);
         }
-        return succeeded ? Outcome.ok()
-                : Outcome.refuse(500, "handler_failed", "Webhook handler failed",
-                        "the application failed to handle this delivery; it may be delivered again");
     }
 }

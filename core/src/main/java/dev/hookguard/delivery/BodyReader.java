@@ -4,31 +4,119 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.util.Arrays;
 
-/** Reads a body up to a limit, never more than the limit plus one byte, whatever Content-Length says. */
+/**
+ * Reads a body under every bound that holds before authentication: never more than the limit plus one byte,
+ * a buffer that grows with the bytes that arrived (never sized from {@code Content-Length}), the shared
+ * {@link BodyBudget}, a deadline and a minimum rate. The caller gives back {@link #reserved()} to the budget.
+ */
 final class BodyReader {
 
-    private BodyReader() {
+    /** Why a body was not read whole. */
+    enum Failure { TOO_LARGE, NO_BUDGET, TOO_MANY_WAITING, TOO_SLOW }
+
+    private static final int FIRST_BUFFER = 8192;
+    /** How long a read with no waiting place polls for bytes already on their way before it gives up. */
+    private static final long NO_PLACE_POLL_NANOS = 100_000_000L;
+
+    private final BodyBudget budget;
+    private long reserved;
+    private Failure failure;
+
+    BodyReader(BodyBudget budget) {
+        this.budget = budget;
     }
 
-    /** The body, or {@code null} when it is longer than {@code limit}. */
-    static byte[] read(InputStream in, long declaredLength, int limit) throws IOException {
+    long reserved() {
+        return reserved;
+    }
+
+    Failure failure() {
+        return failure;
+    }
+
+    /**
+     * The body, or {@code null} with {@link #failure()} set.
+     *
+     * @param timeoutNanos   the whole read's deadline
+     * @param minRate        bytes per second the read must average once {@code graceNanos} have passed
+     */
+    byte[] read(InputStream in, int limit, long timeoutNanos, long minRate, long graceNanos) throws IOException {
         int cap = limit + 1;
-        int initial = declaredLength >= 0 && declaredLength <= limit ? (int) declaredLength + 1 : Math.min(cap, 8192);
-        byte[] buffer = new byte[Math.max(1, initial)];
+        int size = Math.min(cap, FIRST_BUFFER);
+        if (!reserve(size)) {
+            return null;
+        }
+        byte[] buffer = new byte[size];
         int length = 0;
-        while (length < cap) {
-            if (length == buffer.length) {
-                buffer = Arrays.copyOf(buffer, (int) Math.min(cap, Math.max(16L, buffer.length * 2L)));
+        long start = System.nanoTime();
+        boolean waitingPlace = false;
+        try {
+            while (length < cap) {
+                if (length == buffer.length) {
+                    int grown = (int) Math.min(cap, buffer.length * 2L);
+                    if (!reserve(grown - buffer.length)) {
+                        return null;
+                    }
+                    buffer = Arrays.copyOf(buffer, grown);
+                }
+                if (!waitingPlace && in.available() <= 0) {
+                    // This read would wait on the peer: only a bounded number may, so slow peers cannot take every thread.
+                    if (!budget.tryEnterWait()) {
+                        if (!pollForBytes(in)) {
+                            failure = Failure.TOO_MANY_WAITING;
+                            return null;
+                        }
+                    } else {
+                        waitingPlace = true;
+                    }
+                }
+                int n = in.read(buffer, length, buffer.length - length);
+                if (n < 0) {
+                    break;
+                }
+                length += n;
+                long elapsed = System.nanoTime() - start;
+                if (length < cap && (elapsed > timeoutNanos
+                        || (elapsed > graceNanos && length * 1_000_000_000.0 / elapsed < minRate))) {
+                    failure = Failure.TOO_SLOW;
+                    return null;
+                }
             }
-            int n = in.read(buffer, length, Math.min(buffer.length, cap) - length);
-            if (n < 0) {
-                break;
+        } finally {
+            if (waitingPlace) {
+                budget.exitWait();
             }
-            length += n;
         }
         if (length > limit) {
+            failure = Failure.TOO_LARGE;
             return null;
         }
         return length == buffer.length ? buffer : Arrays.copyOf(buffer, length);
+    }
+
+    /** Bytes of a fast sender may be a moment behind its headers: wait a little for them without a place. */
+    private static boolean pollForBytes(InputStream in) throws IOException {
+        long until = System.nanoTime() + NO_PLACE_POLL_NANOS;
+        while (System.nanoTime() < until) {
+            if (in.available() > 0) {
+                return true;
+            }
+            try {
+                Thread.sleep(2);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
+        return in.available() > 0;
+    }
+
+    private boolean reserve(long bytes) {
+        if (!budget.tryReserve(bytes)) {
+            failure = Failure.NO_BUDGET;
+            return false;
+        }
+        reserved += bytes;
+        return true;
     }
 }

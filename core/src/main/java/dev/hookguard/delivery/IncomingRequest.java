@@ -24,6 +24,14 @@ public interface IncomingRequest {
         return List.of();
     }
 
+    /**
+     * The request's path as the peer sent it, before the container normalised it ({@code getRequestURI()} in
+     * servlets), without the query; {@code null} when unknown, which skips the canonical-path check.
+     */
+    default String path() {
+        return null;
+    }
+
     /** The declared {@code Content-Length}, or {@code -1} when unknown (chunked). */
     long contentLength();
 

@@ -9,11 +9,12 @@ import dev.hookguard.signature.SecretResolver;
 import dev.hookguard.signature.SignatureScheme;
 import dev.hookguard.signature.SignatureVerificationException;
 import dev.hookguard.signature.SignatureVerifier;
+import dev.hookguard.signature.Verification;
+import java.time.Duration;
 import java.io.IOException;
 import java.io.InputStream;
 import java.lang.System.Logger.Level;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -38,6 +39,10 @@ public final class WebhookPipeline<T> {
 
     /** 5 MiB: far above any real Mautic batch or Malcolm! session. */
     public static final int DEFAULT_MAX_BODY_BYTES = 5 * 1024 * 1024;
+    /** 30 s to read one body. */
+    public static final Duration DEFAULT_BODY_READ_TIMEOUT = Duration.ofSeconds(30);
+    /** 1 KiB/s, the floor a body must average once its read has lasted 5 s. */
+    public static final long DEFAULT_MIN_BODY_RATE = 1024;
 
     private static final System.Logger LOG = System.getLogger(WebhookPipeline.class.getName());
 
@@ -49,6 +54,9 @@ public final class WebhookPipeline<T> {
     private final WebhookHandler<? super T> handler;
     private final int retryAfterSeconds;
     private final List<DeliveryListener> listeners;
+    private final BodyBudget budget;
+    private final long readTimeoutNanos;
+    private final long minBodyRate;
 
     private WebhookPipeline(Builder<T> b) {
         this.scheme = b.scheme;
@@ -62,6 +70,9 @@ public final class WebhookPipeline<T> {
         this.handler = b.handler;
         this.retryAfterSeconds = b.retryAfterSeconds;
         this.listeners = List.copyOf(b.listeners);
+        this.budget = b.budget;
+        this.readTimeoutNanos = b.readTimeout.toNanos();
+        this.minBodyRate = b.minBodyRate;
     }
 
     /** A pipeline for Mautic ({@code Webhook-Signature}, {@link MauticBatch}). */
@@ -125,28 +136,82 @@ public final class WebhookPipeline<T> {
     }
 
     /**
-     * Decides everything up to the handler: reads the body (no more than the limit plus one byte), verifies,
-     * parses and claims. The caller handles an accepted payload, then calls {@link Admission#complete}.
+     * Decides everything up to the handler: checks the path, reads the body (no more than the limit plus one
+     * byte, under the {@link BodyBudget}, a deadline and a minimum rate), verifies, parses and claims. The caller
+     * handles an accepted payload, then calls {@link Admission#complete}.
      */
     public Admission<T> admit(IncomingRequest request) {
-        Outcome early = checkMethodAndType(request.method(), request.header("Content-Type"), request.remoteAddress());
+        String remote = request.remoteAddress();
+        Outcome early = checkMethodAndType(request.method(), request.header("Content-Type"), remote);
         if (early != null) {
             return Admission.refused(early, null);
         }
+        String path = request.path();
+        if (path != null && !isCanonicalPath(path)) {
+            // The container may map /a//b or /a/./b to this endpoint while the application's own routing does not:
+            // refused before anything is read or claimed, so such a typo can neither be acknowledged nor mark a key done.
+            return Admission.refused(refuse(404, CLOSE, "path_not_canonical", "Not found",
+                    "deliveries are accepted only at the endpoint's exact path", remote), null);
+        }
         if (request.contentLength() > maxBodyBytes) {
-            return Admission.refused(tooLarge(request.remoteAddress()), null);
+            return Admission.refused(tooLarge(remote), null);
         }
-        byte[] body;
-        try (InputStream in = request.body()) {
-            body = BodyReader.read(in, request.contentLength(), maxBodyBytes);
-        } catch (IOException e) {
-            return Admission.refused(refuse(400, "body_unreadable", "Body not readable", "the request body could not be read",
-                    request.remoteAddress()), null);
+        BodyReader reader = new BodyReader(budget);
+        try {
+            byte[] body;
+            try (InputStream in = request.body()) {
+                body = reader.read(in, maxBodyBytes, readTimeoutNanos, minBodyRate, Math.min(READ_GRACE_NANOS, readTimeoutNanos));
+            } catch (IOException e) {
+                return Admission.refused(refuse(400, CLOSE, "body_unreadable", "Body not readable", "the request body could not be read",
+                        remote), null);
+            }
+            if (body == null) {
+                return Admission.refused(unread(reader.failure(), remote), null);
+            }
+            return admit(new Delivery(request.method(), snapshot(request), body, remote));
+        } finally {
+            // The budget bounds bodies until they are authenticated and parsed; what the handler holds is bounded by its threads.
+            budget.release(reader.reserved());
         }
-        if (body == null) {
-            return Admission.refused(tooLarge(request.remoteAddress()), null);
+    }
+
+    /** Once a read has lasted this long, it must keep up the minimum rate. */
+    private static final long READ_GRACE_NANOS = 5_000_000_000L;
+
+    /** The body is left unread: the container must not keep the connection for the next request. */
+    private static final Map<String, String> CLOSE = Map.of("Connection", "close");
+
+    private Outcome unread(BodyReader.Failure failure, String remote) {
+        Map<String, String> retry = Map.of("Retry-After", Integer.toString(retryAfterSeconds), "Connection", "close");
+        return switch (failure) {
+            case TOO_LARGE -> tooLarge(remote);
+            case NO_BUDGET -> refuse(503, retry, "body_budget_exhausted", "Temporarily unavailable",
+                    "too many webhook bodies are being received right now; try again later", remote);
+            case TOO_MANY_WAITING -> refuse(503, retry, "too_many_slow_bodies", "Temporarily unavailable",
+                    "too many webhook bodies are arriving slowly right now; try again later", remote);
+            case TOO_SLOW -> refuse(408, CLOSE, "body_too_slow", "Request timeout",
+                    "the body did not arrive within the time and rate this endpoint allows", remote);
+        };
+    }
+
+    /**
+     * A request path as sent, before any container normalised it: no empty, {@code .} or {@code ..} segment, no
+     * path parameter, no encoded dot, slash or backslash.
+     */
+    static boolean isCanonicalPath(String path) {
+        if (path.isEmpty() || path.charAt(0) != '/' || path.contains("//") || path.indexOf(';') >= 0 || path.indexOf('\\') >= 0) {
+            return false;
         }
-        return admit(new Delivery(request.method(), snapshot(request), body, request.remoteAddress()));
+        String lower = path.toLowerCase(Locale.ROOT);
+        if (lower.contains("%2e") || lower.contains("%2f") || lower.contains("%5c")) {
+            return false;
+        }
+        for (String segment : path.split("/", -1)) {
+            if (segment.equals(".") || segment.equals("..")) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static final List<String> SENDER_HEADERS = List.of("Content-Type", "User-Agent", "Webhook-Signature", "X-Origin-Base-URL",
@@ -179,11 +244,19 @@ public final class WebhookPipeline<T> {
         if (delivery.body().length > maxBodyBytes) {
             return Admission.refused(tooLarge(delivery.remoteAddress()), delivery);
         }
+        Verification verification;
         try {
-            verifier.verify(delivery.body(), delivery.headers().get(scheme.headerName()), delivery.headers().get(scheme.tenantHeader()));
+            verification = verifier.verify(delivery.body(), delivery.headers().get(scheme.headerName()),
+                    delivery.headers().get(scheme.tenantHeader()));
         } catch (SignatureVerificationException e) {
-            return Admission.refused(refuse(401, "signature_" + e.reason().name().toLowerCase(Locale.ROOT), "Invalid signature",
-                    e.getMessage(), delivery.remoteAddress()), delivery);
+            return Admission.refused(signatureRefused(e, delivery), delivery);
+        } catch (RuntimeException e) {
+            // The application's secret resolver failed: not the sender's fault, so a retry may succeed.
+            LOG.log(Level.ERROR, () -> "the " + scheme.name() + " secret resolver failed with " + e.getClass().getName()
+                    + "; the delivery is refused for a retry");
+            return Admission.refused(refuse(503, Map.of("Retry-After", Integer.toString(retryAfterSeconds)), "secrets_unavailable",
+                    "Temporarily unavailable", "the secrets to verify this delivery cannot be looked up right now; try again later",
+                    delivery.remoteAddress()), delivery);
         }
         T payload;
         try {
@@ -196,11 +269,30 @@ public final class WebhookPipeline<T> {
             return Admission.refused(refuse(400, "invalid_payload", "Not a " + senderName() + " payload",
                     "the body could not be parsed", delivery.remoteAddress()), delivery);
         }
-        return claim(delivery, payload);
+        return claim(delivery, payload, verification.tenant().map(t -> t + ":").orElse(""));
     }
 
-    private Admission<T> claim(Delivery delivery, T payload) {
-        List<String> keys = kind.keys(payload);
+    private Outcome signatureRefused(SignatureVerificationException e, Delivery delivery) {
+        boolean tenantMissing = e.reason() == SignatureVerificationException.Reason.UNKNOWN_TENANT
+                && isBlank(delivery.headers().get(scheme.tenantHeader()));
+        if (tenantMissing) {
+            return refuse(401, "tenant_missing", "Invalid signature", e.getMessage(), delivery.remoteAddress());
+        }
+        // An unknown tenant reads exactly as a wrong signature: the answer must not tell which tenants exist.
+        SignatureVerificationException.Reason reason = e.reason() == SignatureVerificationException.Reason.UNKNOWN_TENANT
+                ? SignatureVerificationException.Reason.MISMATCH : e.reason();
+        String detail = reason == SignatureVerificationException.Reason.MISMATCH
+                ? scheme.headerName() + " does not match the body for any current secret" : e.getMessage();
+        return refuse(401, "signature_" + reason.name().toLowerCase(Locale.ROOT), "Invalid signature", detail, delivery.remoteAddress());
+    }
+
+    private static boolean isBlank(String s) {
+        return s == null || s.isBlank();
+    }
+
+    private Admission<T> claim(Delivery delivery, T payload, String tenantPrefix) {
+        List<String> rawKeys = kind.keys(payload);
+        List<String> keys = tenantPrefix.isEmpty() ? rawKeys : rawKeys.stream().map(k -> tenantPrefix + k).toList();
         List<String> claimed = new ArrayList<>(keys.size());
         boolean inFlight = false;
         try {
@@ -231,7 +323,8 @@ public final class WebhookPipeline<T> {
             notify(200, "duplicate", -1);
             return Admission.duplicate(delivery);
         }
-        T claimedPayload = claimed.size() == keys.size() ? payload : kind.only(payload, new HashSet<>(claimed));
+        T claimedPayload = claimed.size() == keys.size() ? payload
+                : kind.only(payload, claimed.stream().map(k -> k.substring(tenantPrefix.length())).collect(java.util.stream.Collectors.toSet()));
         return Admission.accepted(delivery, claimedPayload, claimed, store, this::notify);
     }
 
@@ -289,7 +382,7 @@ public final class WebhookPipeline<T> {
     }
 
     private Outcome tooLarge(String remote) {
-        return refuse(413, "body_too_large", "Body too large", "the body is larger than " + maxBodyBytes + " bytes", remote);
+        return refuse(413, CLOSE, "body_too_large", "Body too large", "the body is larger than " + maxBodyBytes + " bytes", remote);
     }
 
     private Outcome refuse(int status, String code, String title, String detail, String remote) {
@@ -328,6 +421,9 @@ public final class WebhookPipeline<T> {
         private WebhookHandler<? super T> handler;
         private int retryAfterSeconds = 5;
         private final List<DeliveryListener> listeners = new ArrayList<>();
+        private BodyBudget budget = BodyBudget.processWide();
+        private Duration readTimeout = DEFAULT_BODY_READ_TIMEOUT;
+        private long minBodyRate = DEFAULT_MIN_BODY_RATE;
 
         private Builder(SignatureScheme scheme, PayloadKind<T> kind) {
             this.scheme = scheme;
@@ -365,6 +461,33 @@ public final class WebhookPipeline<T> {
                 throw new IllegalArgumentException("max body bytes must be between 1 and " + (Integer.MAX_VALUE - 16));
             }
             this.maxBodyBytes = (int) maxBodyBytes;
+            return this;
+        }
+
+        /** The budget of body bytes and waiting reads this endpoint shares (default: {@link BodyBudget#processWide()}). */
+        public Builder<T> bodyBudget(BodyBudget budget) {
+            this.budget = Objects.requireNonNull(budget, "budget");
+            return this;
+        }
+
+        /** How long reading one body may take (default 30 s); a slower body is answered 408 and read no further. */
+        public Builder<T> bodyReadTimeout(Duration timeout) {
+            if (timeout == null || timeout.isNegative() || timeout.isZero()) {
+                throw new IllegalArgumentException("the body read timeout must be positive");
+            }
+            this.readTimeout = timeout;
+            return this;
+        }
+
+        /**
+         * The average rate, in bytes per second, a body must keep once its read has lasted 5 s (default 1024;
+         * 0 turns the floor off). A body that arrived whole in its first 5 s is never measured.
+         */
+        public Builder<T> minBodyRate(long bytesPerSecond) {
+            if (bytesPerSecond < 0) {
+                throw new IllegalArgumentException("the minimum body rate must not be negative");
+            }
+            this.minBodyRate = bytesPerSecond;
             return this;
         }
 

@@ -7,6 +7,8 @@ import java.util.Objects;
 /**
  * An {@link IdempotencyStore} in this process's memory: bounded (the oldest claims go first) and expiring.
  * Right for one instance; behind a load balancer use {@code JdbcIdempotencyStore} so that all instances share it.
+ * Keys are hashed with SipHash under a random key of this store, so keys chosen to collide cost no more than
+ * any others; from 65,536 keys on, the store is split into 16 stripes with a lock each.
  */
 public final class InMemoryIdempotencyStore implements IdempotencyStore {
 
@@ -31,33 +33,32 @@ public final class InMemoryIdempotencyStore implements IdempotencyStore {
     private static final int MAX_ARENA_BYTES = 1 << 30;
     private static final int TWO_BYTE = 1;
 
-    private final int maxEntries;
-    private final int maxCapacity;
+    /** Above this many keys, the store is split into stripes with a lock each, so that claims on many threads do not queue on one lock. */
+    static final int STRIPING_THRESHOLD = 65_536;
+    private static final int STRIPES = 16;
+
+    private final Segment[] segments;
     private final long doneTtlMillis;
     private final long inFlightTtlMillis;
     private final Clock clock;
-
-    private int[] hashes;
-    private int[] starts;
-    private int[] sizes;
-    private long[] states;
-    private int head;
-    private int count;
-    private int live;
-    private long[] index;
-    private int indexShift;
-    private byte[] arena;
-    private int arenaHead;
-    private int arenaUsed;
+    /** The key of this store's SipHash: keys are sent by others, and String.hashCode collisions are easy to make. */
+    private final long k0;
+    private final long k1;
 
     private InMemoryIdempotencyStore(Builder b) {
-        this.maxEntries = b.maxEntries;
-        // Room for released keys' empty slots, so that squeezing them out happens at most every maxEntries / 4 claims.
-        this.maxCapacity = maxEntries + Math.max(1, maxEntries / 4);
         this.doneTtlMillis = b.doneTtl.toMillis();
         this.inFlightTtlMillis = b.inFlightTtl.toMillis();
         this.clock = b.clock;
-        allocate(Math.min(INITIAL_CAPACITY, maxCapacity), INITIAL_CAPACITY * 64);
+        java.security.SecureRandom random = new java.security.SecureRandom();
+        this.k0 = random.nextLong();
+        this.k1 = random.nextLong();
+        // Small stores stay one stripe, so the bound forgets exactly the oldest claim first.
+        int stripes = b.maxEntries >= STRIPING_THRESHOLD ? STRIPES : 1;
+        this.segments = new Segment[stripes];
+        int perStripe = (b.maxEntries + stripes - 1) / stripes;
+        for (int i = 0; i < stripes; i++) {
+            segments[i] = new Segment(perStripe);
+        }
     }
 
     /** 100,000 keys, remembered for 7 days once done; an unfinished claim expires after 5 minutes. */
@@ -70,266 +71,315 @@ public final class InMemoryIdempotencyStore implements IdempotencyStore {
     }
 
     @Override
-    public synchronized Claim claim(String key) {
-        long now = clock.millis();
-        dropExpiredFront(now);
-        int hash = key.hashCode();
-        int slot = find(key, hash);
-        if (slot >= 0) {
-            long state = states[slot];
-            if (expiry(state) > now) {
-                return (state & DONE) != 0 ? Claim.DONE : Claim.IN_FLIGHT;
-            }
-            // Taken over: appended again, so that the front stays the oldest claim.
-            remove(slot);
-        }
-        append(key, hash, expiring(now, inFlightTtlMillis));
-        return Claim.CLAIMED;
+    public Claim claim(String key) {
+        long hash = SipHash.hash(k0, k1, key);
+        return segment(hash).claim(key, (int) hash, clock.millis(), inFlightTtlMillis);
     }
 
     @Override
-    public synchronized void markDone(String key) {
-        long now = clock.millis();
-        int hash = key.hashCode();
-        int slot = find(key, hash);
-        long done = expiring(now, doneTtlMillis) | DONE;
-        if (slot >= 0) {
-            states[slot] = done;
-        } else {
-            dropExpiredFront(now);
-            append(key, hash, done);
-        }
+    public void markDone(String key) {
+        long hash = SipHash.hash(k0, k1, key);
+        segment(hash).markDone(key, (int) hash, clock.millis(), doneTtlMillis);
     }
 
     @Override
-    public synchronized void release(String key) {
-        int slot = find(key, key.hashCode());
-        if (slot >= 0 && (states[slot] & DONE) == 0) {
-            remove(slot);
-        }
+    public void release(String key) {
+        long hash = SipHash.hash(k0, k1, key);
+        segment(hash).release(key, (int) hash);
     }
 
     /** How many keys are remembered now. */
-    public synchronized int size() {
-        return live;
-    }
-
-    private static long expiring(long now, long ttlMillis) {
-        long at = now + ttlMillis;
-        return (at < now || at > MAX_EXPIRY ? MAX_EXPIRY : at) << 1;
-    }
-
-    private static long expiry(long state) {
-        return state >>> 1;
-    }
-
-    private void dropExpiredFront(long now) {
-        while (count > 0 && (states[head] == EMPTY || expiry(states[head]) <= now)) {
-            dropFront();
+    public int size() {
+        int size = 0;
+        for (Segment segment : segments) {
+            size += segment.size();
         }
+        return size;
     }
 
-    private void dropFront() {
-        if (states[head] != EMPTY) {
-            remove(head);
+    private Segment segment(long hash) {
+        return segments[(int) (hash >>> 60) & (segments.length - 1)];
+    }
+
+    /** One stripe of the store: keys whose hash falls here, under this stripe's own lock. */
+    private static final class Segment {
+        private final int maxEntries;
+        private final int maxCapacity;
+
+        private int[] hashes;
+        private int[] starts;
+        private int[] sizes;
+        private long[] states;
+        private int head;
+        private int count;
+        private int live;
+        private long[] index;
+        private int indexShift;
+        private byte[] arena;
+        private int arenaHead;
+        private int arenaUsed;
+
+        Segment(int maxEntries) {
+            this.maxEntries = maxEntries;
+            // Room for released keys' empty slots, so that squeezing them out happens at most every maxEntries / 4 claims.
+            this.maxCapacity = maxEntries + Math.max(1, maxEntries / 4);
+            allocate(Math.min(INITIAL_CAPACITY, maxCapacity), INITIAL_CAPACITY * 64);
         }
-        arenaHead = (arenaHead + byteLength(sizes[head])) & (arena.length - 1);
-        arenaUsed -= byteLength(sizes[head]);
-        head = next(head);
-        count--;
-    }
 
-    private static int byteLength(int size) {
-        return (size >>> 1) << (size & TWO_BYTE);
-    }
+        synchronized Claim claim(String key, int hash, long now, long inFlightTtlMillis) {
+            dropExpiredFront(now);
+            int slot = find(key, hash);
+            if (slot >= 0) {
+                long state = states[slot];
+                if (expiry(state) > now) {
+                    return (state & DONE) != 0 ? Claim.DONE : Claim.IN_FLIGHT;
+                }
+                // Taken over: appended again, so that the front stays the oldest claim.
+                remove(slot);
+            }
+            append(key, hash, expiring(now, inFlightTtlMillis));
+            return Claim.CLAIMED;
+        }
 
-    private static int sizeOf(String key) {
-        for (int i = 0; i < key.length(); i++) {
-            if (key.charAt(i) > 0xFF) {
-                return key.length() << 1 | TWO_BYTE;
+        synchronized void markDone(String key, int hash, long now, long doneTtlMillis) {
+            int slot = find(key, hash);
+            long done = expiring(now, doneTtlMillis) | DONE;
+            if (slot >= 0) {
+                states[slot] = done;
+            } else {
+                dropExpiredFront(now);
+                append(key, hash, done);
             }
         }
-        return key.length() << 1;
-    }
 
-    private void append(String key, int hash, long state) {
-        if (live >= maxEntries) {
-            // The oldest claim goes first; empty slots before it go with it.
-            while (states[head] == EMPTY) {
+        synchronized void release(String key, int hash) {
+            int slot = find(key, hash);
+            if (slot >= 0 && (states[slot] & DONE) == 0) {
+                remove(slot);
+            }
+        }
+
+        synchronized int size() {
+            return live;
+        }
+
+        private static long expiring(long now, long ttlMillis) {
+            long at = now + ttlMillis;
+            return (at < now || at > MAX_EXPIRY ? MAX_EXPIRY : at) << 1;
+        }
+
+        private static long expiry(long state) {
+            return state >>> 1;
+        }
+
+        private void dropExpiredFront(long now) {
+            while (count > 0 && (states[head] == EMPTY || expiry(states[head]) <= now)) {
                 dropFront();
             }
-            dropFront();
         }
-        int size = sizeOf(key);
-        int bytes = byteLength(size);
-        if (bytes > MAX_ARENA_BYTES) {
-            throw new IllegalArgumentException("an idempotency key of " + key.length() + " characters is too long to remember");
-        }
-        while (arenaUsed + bytes > MAX_ARENA_BYTES) {
-            dropFront();
-        }
-        if (count == hashes.length || arenaUsed + bytes > arena.length) {
-            // Grown while below the bound; at the bound the ring holds empty slots (live < maxEntries), squeezed out here.
-            int capacity = count == hashes.length ? (int) Math.min(maxCapacity, 2L * count) : hashes.length;
-            rebuild(capacity, arenaUsed + bytes);
-        }
-        int slot = head + count;
-        if (slot >= hashes.length) {
-            slot -= hashes.length;
-        }
-        int start = (arenaHead + arenaUsed) & (arena.length - 1);
-        write(key, size, start);
-        arenaUsed += bytes;
-        hashes[slot] = hash;
-        starts[slot] = start;
-        sizes[slot] = size;
-        states[slot] = state;
-        count++;
-        live++;
-        index(hash, slot);
-    }
 
-    private void write(String key, int size, int start) {
-        int mask = arena.length - 1;
-        if ((size & TWO_BYTE) == 0) {
+        private void dropFront() {
+            if (states[head] != EMPTY) {
+                remove(head);
+            }
+            arenaHead = (arenaHead + byteLength(sizes[head])) & (arena.length - 1);
+            arenaUsed -= byteLength(sizes[head]);
+            head = next(head);
+            count--;
+        }
+
+        private static int byteLength(int size) {
+            return (size >>> 1) << (size & TWO_BYTE);
+        }
+
+        private static int sizeOf(String key) {
             for (int i = 0; i < key.length(); i++) {
-                arena[(start + i) & mask] = (byte) key.charAt(i);
-            }
-        } else {
-            for (int i = 0, at = start; i < key.length(); i++, at += 2) {
-                char c = key.charAt(i);
-                arena[at & mask] = (byte) (c >> 8);
-                arena[(at + 1) & mask] = (byte) c;
-            }
-        }
-    }
-
-    private boolean matches(String key, int slot) {
-        int size = sizes[slot];
-        if (size >>> 1 != key.length()) {
-            return false;
-        }
-        int mask = arena.length - 1;
-        int start = starts[slot];
-        if ((size & TWO_BYTE) == 0) {
-            for (int i = 0; i < key.length(); i++) {
-                if ((arena[(start + i) & mask] & 0xFF) != key.charAt(i)) {
-                    return false;
+                if (key.charAt(i) > 0xFF) {
+                    return key.length() << 1 | TWO_BYTE;
                 }
             }
-        } else {
-            for (int i = 0, at = start; i < key.length(); i++, at += 2) {
-                if (((arena[at & mask] & 0xFF) << 8 | (arena[(at + 1) & mask] & 0xFF)) != key.charAt(i)) {
-                    return false;
+            return key.length() << 1;
+        }
+
+        private void append(String key, int hash, long state) {
+            if (live >= maxEntries) {
+                // The oldest claim goes first; empty slots before it go with it.
+                while (states[head] == EMPTY) {
+                    dropFront();
                 }
+                dropFront();
             }
-        }
-        return true;
-    }
-
-    /** Empties {@code slot}, which holds a key; its arena bytes stay until the front passes them. */
-    private void remove(int slot) {
-        int hash = hashes[slot];
-        long wanted = (long) slot + 1;
-        int mask = index.length - 1;
-        int i = home(hash);
-        while ((index[i] & 0xFFFF_FFFFL) != wanted) {
-            i = (i + 1) & mask;
-        }
-        // Linear probing without tombstones: later entries of the run move back into the gap when their home allows.
-        for (int j = (i + 1) & mask; index[j] != 0; j = (j + 1) & mask) {
-            int k = home((int) (index[j] >>> 32));
-            boolean staysPut = i <= j ? i < k && k <= j : i < k || k <= j;
-            if (!staysPut) {
-                index[i] = index[j];
-                i = j;
+            int size = sizeOf(key);
+            int bytes = byteLength(size);
+            if (bytes > MAX_ARENA_BYTES) {
+                throw new IllegalArgumentException("an idempotency key of " + key.length() + " characters is too long to remember");
             }
+            while (arenaUsed + bytes > MAX_ARENA_BYTES) {
+                dropFront();
+            }
+            if (count == hashes.length || arenaUsed + bytes > arena.length) {
+                // Grown while below the bound; at the bound the ring holds empty slots (live < maxEntries), squeezed out here.
+                int capacity = count == hashes.length ? (int) Math.min(maxCapacity, 2L * count) : hashes.length;
+                rebuild(capacity, arenaUsed + bytes);
+            }
+            int slot = head + count;
+            if (slot >= hashes.length) {
+                slot -= hashes.length;
+            }
+            int start = (arenaHead + arenaUsed) & (arena.length - 1);
+            write(key, size, start);
+            arenaUsed += bytes;
+            hashes[slot] = hash;
+            starts[slot] = start;
+            sizes[slot] = size;
+            states[slot] = state;
+            count++;
+            live++;
+            index(hash, slot);
         }
-        index[i] = 0;
-        states[slot] = EMPTY;
-        live--;
-    }
 
-    /** The slot of {@code key}, or -1. */
-    private int find(String key, int hash) {
-        int mask = index.length - 1;
-        for (int i = home(hash); index[i] != 0; i = (i + 1) & mask) {
-            long entry = index[i];
-            if ((int) (entry >>> 32) == hash) {
-                int slot = (int) entry - 1;
-                if (matches(key, slot)) {
-                    return slot;
+        private void write(String key, int size, int start) {
+            int mask = arena.length - 1;
+            if ((size & TWO_BYTE) == 0) {
+                for (int i = 0; i < key.length(); i++) {
+                    arena[(start + i) & mask] = (byte) key.charAt(i);
+                }
+            } else {
+                for (int i = 0, at = start; i < key.length(); i++, at += 2) {
+                    char c = key.charAt(i);
+                    arena[at & mask] = (byte) (c >> 8);
+                    arena[(at + 1) & mask] = (byte) c;
                 }
             }
         }
-        return -1;
-    }
 
-    private void index(int hash, int slot) {
-        int mask = index.length - 1;
-        int i = home(hash);
-        while (index[i] != 0) {
-            i = (i + 1) & mask;
-        }
-        index[i] = ((long) hash << 32) | (slot + 1L);
-    }
-
-    private int home(int hash) {
-        return (hash * 0x9E3779B9) >>> indexShift;
-    }
-
-    private int next(int slot) {
-        return slot + 1 == hashes.length ? 0 : slot + 1;
-    }
-
-    /** Moves the remembered keys, oldest first, into a ring of {@code capacity} slots and an arena of at least {@code bytes}. */
-    private void rebuild(int capacity, int bytes) {
-        int[] oldHashes = hashes;
-        int[] oldStarts = starts;
-        int[] oldSizes = sizes;
-        long[] oldStates = states;
-        byte[] oldArena = arena;
-        int oldHead = head;
-        int oldCount = count;
-        int arenaBytes = arena.length;
-        while (arenaBytes < bytes) {
-            arenaBytes *= 2;
-        }
-        allocate(capacity, arenaBytes);
-        int oldMask = oldArena.length - 1;
-        for (int n = 0, slot = oldHead; n < oldCount; n++, slot = slot + 1 == oldHashes.length ? 0 : slot + 1) {
-            if (oldStates[slot] != EMPTY) {
-                int length = byteLength(oldSizes[slot]);
-                for (int i = 0; i < length; i++) {
-                    arena[arenaUsed + i] = oldArena[(oldStarts[slot] + i) & oldMask];
-                }
-                hashes[count] = oldHashes[slot];
-                starts[count] = arenaUsed;
-                sizes[count] = oldSizes[slot];
-                states[count] = oldStates[slot];
-                index(oldHashes[slot], count);
-                arenaUsed += length;
-                count++;
+        private boolean matches(String key, int slot) {
+            int size = sizes[slot];
+            if (size >>> 1 != key.length()) {
+                return false;
             }
+            int mask = arena.length - 1;
+            int start = starts[slot];
+            if ((size & TWO_BYTE) == 0) {
+                for (int i = 0; i < key.length(); i++) {
+                    if ((arena[(start + i) & mask] & 0xFF) != key.charAt(i)) {
+                        return false;
+                    }
+                }
+            } else {
+                for (int i = 0, at = start; i < key.length(); i++, at += 2) {
+                    if (((arena[at & mask] & 0xFF) << 8 | (arena[(at + 1) & mask] & 0xFF)) != key.charAt(i)) {
+                        return false;
+                    }
+                }
+            }
+            return true;
         }
-        live = count;
-    }
 
-    private void allocate(int capacity, int arenaBytes) {
-        hashes = new int[capacity];
-        starts = new int[capacity];
-        sizes = new int[capacity];
-        states = new long[capacity];
-        head = 0;
-        count = 0;
-        live = 0;
-        // At most half full, so that probe runs stay short.
-        int bits = Math.max(1, 32 - Integer.numberOfLeadingZeros(2 * capacity - 1));
-        index = new long[1 << bits];
-        indexShift = 32 - bits;
-        arena = new byte[Integer.highestOneBit(Math.max(arenaBytes - 1, 1)) << 1];
-        arenaHead = 0;
-        arenaUsed = 0;
+        /** Empties {@code slot}, which holds a key; its arena bytes stay until the front passes them. */
+        private void remove(int slot) {
+            int hash = hashes[slot];
+            long wanted = (long) slot + 1;
+            int mask = index.length - 1;
+            int i = home(hash);
+            while ((index[i] & 0xFFFF_FFFFL) != wanted) {
+                i = (i + 1) & mask;
+            }
+            // Linear probing without tombstones: later entries of the run move back into the gap when their home allows.
+            for (int j = (i + 1) & mask; index[j] != 0; j = (j + 1) & mask) {
+                int k = home((int) (index[j] >>> 32));
+                boolean staysPut = i <= j ? i < k && k <= j : i < k || k <= j;
+                if (!staysPut) {
+                    index[i] = index[j];
+                    i = j;
+                }
+            }
+            index[i] = 0;
+            states[slot] = EMPTY;
+            live--;
+        }
+
+        /** The slot of {@code key}, or -1. */
+        private int find(String key, int hash) {
+            int mask = index.length - 1;
+            for (int i = home(hash); index[i] != 0; i = (i + 1) & mask) {
+                long entry = index[i];
+                if ((int) (entry >>> 32) == hash) {
+                    int slot = (int) entry - 1;
+                    if (matches(key, slot)) {
+                        return slot;
+                    }
+                }
+            }
+            return -1;
+        }
+
+        private void index(int hash, int slot) {
+            int mask = index.length - 1;
+            int i = home(hash);
+            while (index[i] != 0) {
+                i = (i + 1) & mask;
+            }
+            index[i] = ((long) hash << 32) | (slot + 1L);
+        }
+
+        private int home(int hash) {
+            return (hash * 0x9E3779B9) >>> indexShift;
+        }
+
+        private int next(int slot) {
+            return slot + 1 == hashes.length ? 0 : slot + 1;
+        }
+
+        /** Moves the remembered keys, oldest first, into a ring of {@code capacity} slots and an arena of at least {@code bytes}. */
+        private void rebuild(int capacity, int bytes) {
+            int[] oldHashes = hashes;
+            int[] oldStarts = starts;
+            int[] oldSizes = sizes;
+            long[] oldStates = states;
+            byte[] oldArena = arena;
+            int oldHead = head;
+            int oldCount = count;
+            int arenaBytes = arena.length;
+            while (arenaBytes < bytes) {
+                arenaBytes *= 2;
+            }
+            allocate(capacity, arenaBytes);
+            int oldMask = oldArena.length - 1;
+            for (int n = 0, slot = oldHead; n < oldCount; n++, slot = slot + 1 == oldHashes.length ? 0 : slot + 1) {
+                if (oldStates[slot] != EMPTY) {
+                    int length = byteLength(oldSizes[slot]);
+                    for (int i = 0; i < length; i++) {
+                        arena[arenaUsed + i] = oldArena[(oldStarts[slot] + i) & oldMask];
+                    }
+                    hashes[count] = oldHashes[slot];
+                    starts[count] = arenaUsed;
+                    sizes[count] = oldSizes[slot];
+                    states[count] = oldStates[slot];
+                    index(oldHashes[slot], count);
+                    arenaUsed += length;
+                    count++;
+                }
+            }
+            live = count;
+        }
+
+        private void allocate(int capacity, int arenaBytes) {
+            hashes = new int[capacity];
+            starts = new int[capacity];
+            sizes = new int[capacity];
+            states = new long[capacity];
+            head = 0;
+            count = 0;
+            live = 0;
+            // At most half full, so that probe runs stay short.
+            int bits = Math.max(1, 32 - Integer.numberOfLeadingZeros(2 * capacity - 1));
+            index = new long[1 << bits];
+            indexShift = 32 - bits;
+            arena = new byte[Integer.highestOneBit(Math.max(arenaBytes - 1, 1)) << 1];
+            arenaHead = 0;
+            arenaUsed = 0;
+        }
     }
 
     /** Builds an {@link InMemoryIdempotencyStore}. */

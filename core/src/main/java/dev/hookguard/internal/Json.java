@@ -299,4 +299,13 @@ public final class Json {
         }
         throw new PayloadParseException(pointer.child(field).toString(), "expected an ISO 8601 date-time with offset");
     }
+
+    /** Like {@link #dateTime}, but absent, null or empty is an error. */
+    public static OffsetDateTime requiredDateTime(JsonNode parent, String field, Pointer pointer) {
+        OffsetDateTime value = dateTime(parent, field, pointer);
+        if (value == null) {
+            throw new PayloadParseException(pointer.child(field).toString(), "expected an ISO 8601 date-time with offset");
+        }
+        return value;
+    }
 }

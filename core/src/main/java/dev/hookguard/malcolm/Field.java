@@ -1,14 +1,23 @@
 package dev.hookguard.malcolm;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.util.Objects;
+import java.util.Optional;
 
 /**
  * A Workflow Field: the question a {@link Value} answers.
  *
  * @param id        the field's id
  * @param name      its name, e.g. {@code Your email address}
- * @param queryName its URL query name ({@code query-name}), e.g. {@code email}; {@code null} when not defined
+ * @param queryName its URL query name ({@code query-name}), e.g. {@code email}, when one is defined
  * @param raw       the field object as sent
  */
-public record Field(String id, String name, String queryName, JsonNode raw) {
+public record Field(Optional<String> id, Optional<String> name, Optional<String> queryName, JsonNode raw) {
+
+    public Field {
+        Objects.requireNonNull(id, "id");
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(queryName, "queryName");
+        Objects.requireNonNull(raw, "raw");
+    }
 }

@@ -35,30 +35,32 @@ public final class MalcolmPayloads {
         if (!root.isObject()) {
             throw new PayloadParseException("", "a Malcolm! payload is a Workflow Session object");
         }
+        // What every real session carries is required, so a handler never meets a half session.
         return new WorkflowSession(
-                instanceId == null || instanceId.isBlank() ? null : instanceId.strip(),
+                instanceId == null || instanceId.isBlank() ? Optional.empty() : Optional.of(instanceId.strip()),
                 Json.requiredText(root, "id", Pointer.ROOT),
-                Json.text(root, "label", Pointer.ROOT),
-                Json.text(root, "description", Pointer.ROOT),
-                Json.text(root, "text", Pointer.ROOT),
-                Json.text(root, "locale", Pointer.ROOT),
-                Json.dateTime(root, "started-at", Pointer.ROOT),
-                Json.dateTime(root, "completed-at", Pointer.ROOT),
-                workflow(Json.object(root, "workflow", Pointer.ROOT), Pointer.ROOT.child("workflow")),
+                Json.requiredText(root, "label", Pointer.ROOT),
+                optionalText(root, "description", Pointer.ROOT),
+                optionalText(root, "text", Pointer.ROOT),
+                optionalText(root, "locale", Pointer.ROOT),
+                Json.requiredDateTime(root, "started-at", Pointer.ROOT),
+                Json.requiredDateTime(root, "completed-at", Pointer.ROOT),
+                workflow(Json.requiredObject(root, "workflow", Pointer.ROOT), Pointer.ROOT.child("workflow")),
                 values(root),
                 root);
     }
 
+    private static Optional<String> optionalText(JsonNode node, String field, Pointer at) {
+        return Optional.ofNullable(Json.text(node, field, at));
+    }
+
     private static Workflow workflow(JsonNode node, Pointer at) {
-        if (node == null) {
-            return null;
-        }
-        return new Workflow(Json.text(node, "id", at), Json.text(node, "name", at),
-                Json.dateTime(node, "published-at", at), Json.text(node, "version", at), node);
+        return new Workflow(Json.requiredText(node, "id", at), optionalText(node, "name", at),
+                Optional.ofNullable(Json.dateTime(node, "published-at", at)), optionalText(node, "version", at), node);
     }
 
     private static Field field(JsonNode field, Pointer at) {
-        return new Field(Json.text(field, "id", at), Json.text(field, "name", at), Json.text(field, "query-name", at), field);
+        return new Field(optionalText(field, "id", at), optionalText(field, "name", at), optionalText(field, "query-name", at), field);
     }
 
     private static Optional<List<Value>> values(JsonNode root) {
@@ -78,7 +80,8 @@ public final class MalcolmPayloads {
             JsonNode v = Json.asObject(node.get(i), at);
             JsonNode field = Json.object(v, "field", at);
             JsonNode value = v.get("value");
-            values[i] = new Value(Json.text(v, "id", at), field == null ? null : field(field, at.child("field")), value == null ? NullNode.getInstance() : value, v);
+            values[i] = new Value(optionalText(v, "id", at), field == null ? Optional.empty() : Optional.of(field(field, at.child("field"))),
+                    value == null ? NullNode.getInstance() : value, v);
         }
         // A view of an array no one else holds: as unmodifiable as List.copyOf, without copying.
         return Optional.of(Collections.unmodifiableList(Arrays.asList(values)));

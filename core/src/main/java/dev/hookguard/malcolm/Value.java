@@ -3,6 +3,7 @@ package dev.hookguard.malcolm;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -10,11 +11,18 @@ import java.util.Optional;
  * typed accessors that do not guess: each answers empty when the value is not of its type.
  *
  * @param id    the value's id
- * @param field the field it answers; {@code null} when not sent
+ * @param field the field it answers, when sent
  * @param value the submitted value as sent (a JSON null when absent)
  * @param raw   the value object as sent
  */
-public record Value(String id, Field field, JsonNode value, JsonNode raw) {
+public record Value(Optional<String> id, Optional<Field> field, JsonNode value, JsonNode raw) {
+
+    public Value {
+        Objects.requireNonNull(id, "id");
+        Objects.requireNonNull(field, "field");
+        Objects.requireNonNull(value, "value");
+        Objects.requireNonNull(raw, "raw");
+    }
 
     /** The value as text when it is a JSON string, number or boolean. */
     public Optional<String> asText() {

@@ -2,15 +2,25 @@ package dev.hookguard.malcolm;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.time.OffsetDateTime;
+import java.util.Objects;
+import java.util.Optional;
 
 /**
  * The Workflow a session completed.
  *
  * @param id          the workflow's id
  * @param name        its name, e.g. {@code Open Support Ticket}
- * @param publishedAt {@code published-at}, offset kept; {@code null} when not sent
+ * @param publishedAt {@code published-at}, offset kept
  * @param version     the name of the workflow version
  * @param raw         the workflow object as sent
  */
-public record Workflow(String id, String name, OffsetDateTime publishedAt, String version, JsonNode raw) {
+public record Workflow(String id, Optional<String> name, Optional<OffsetDateTime> publishedAt, Optional<String> version, JsonNode raw) {
+
+    public Workflow {
+        Objects.requireNonNull(id, "id");
+        Objects.requireNonNull(name, "name");
+        Objects.requireNonNull(publishedAt, "publishedAt");
+        Objects.requireNonNull(version, "version");
+        Objects.requireNonNull(raw, "raw");
+    }
 }

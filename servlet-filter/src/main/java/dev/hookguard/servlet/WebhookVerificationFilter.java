@@ -147,6 +147,7 @@ public final class WebhookVerificationFilter implements Filter {
         VerifiedRequest verified = new VerifiedRequest(request, admission.delivery().body());
         verified.setAttribute(WebhookRequests.PAYLOAD_ATTRIBUTE, admission.payload());
         verified.setAttribute(WebhookRequests.DELIVERY_ATTRIBUTE, admission.delivery());
+        verified.setAttribute(WebhookRequests.ADMISSION_ATTRIBUTE, admission);
         try {
             chain.doFilter(verified, response);
         } catch (IOException | ServletException | RuntimeException | Error e) {
@@ -159,8 +160,8 @@ public final class WebhookVerificationFilter implements Filter {
             write(response, failed);
             return;
         }
-        int status = response.getStatus();
-        admission.complete(status >= 200 && status < 300);
+        // Settled from what the chain answered (a no-op when the chain already settled it as not handled).
+        admission.complete(response.getStatus());
     }
 
     static void write(HttpServletResponse response, Outcome outcome) throws IOException {
