@@ -1,10 +1,8 @@
 package dev.hookguard.javalin;
 
 import dev.hookguard.delivery.Admission;
-import dev.hookguard.delivery.Delivery;
-import dev.hookguard.delivery.Headers;
+import dev.hookguard.delivery.IncomingRequest;
 import dev.hookguard.delivery.Outcome;
-import dev.hookguard.delivery.WebhookHandler;
 import dev.hookguard.delivery.WebhookPipeline;
 import dev.hookguard.idempotency.IdempotencyStore;
 import dev.hookguard.idempotency.InMemoryIdempotencyStore;
@@ -15,21 +13,15 @@ import dev.hookguard.signature.SecretResolver;
 import io.javalin.config.JavalinState;
 import io.javalin.http.Context;
 import io.javalin.http.HandlerType;
-import io.javalin.http.HttpResponseException;
-import io.javalin.http.servlet.JavalinServletRequest;
 import io.javalin.plugin.Plugin;
 import jakarta.servlet.http.HttpServletRequest;
 import java.lang.System.Logger.Level;
 import java.util.ArrayList;
-import java.util.Enumeration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.function.Consumer;
-import org.eclipse.jetty.ee10.servlet.ServletApiRequest;
-import org.eclipse.jetty.http.HttpField;
-import org.eclipse.jetty.http.HttpFields;
 
 /**
  * Verifies Mautic and Malcolm! webhooks in a Javalin 7 application. On each configured path a before-handler
@@ -63,10 +55,6 @@ public final class HookguardPlugin extends Plugin<HookguardPlugin.Config> {
         if (config.endpoints.isEmpty()) {
             throw new IllegalStateException("HookguardPlugin: configure at least one endpoint with mautic(...) or malcolm(...)");
         }
-        // Javalin's own limit must not refuse first with a body that is not the pipeline's problem.
-        if (state.http.maxRequestSize < config.maxBodyBytes) {
-            state.http.maxRequestSize = config.maxBodyBytes;
-        }
     }
 
     @Override
@@ -83,9 +71,9 @@ public final class HookguardPlugin extends Plugin<HookguardPlugin.Config> {
     private static final class Endpoint<T> {
         private final String path;
         private final WebhookPipeline.Builder<T> builder;
-        private final WebhookHandler<T> dispatcher;
+        private final Route<T> dispatcher;
 
-        Endpoint(String path, WebhookPipeline.Builder<T> builder, WebhookHandler<T> dispatcher) {
+        Endpoint(String path, WebhookPipeline.Builder<T> builder, Route<T> dispatcher) {
             this.path = path;
             this.builder = builder;
             this.dispatcher = dispatcher;
@@ -99,11 +87,11 @@ public final class HookguardPlugin extends Plugin<HookguardPlugin.Config> {
     /** The handlers of one endpoint, over its pipeline. */
     private static final class Mounted<T> {
         private final WebhookPipeline<T> pipeline;
-        private final WebhookHandler<T> dispatcher;
+        private final Route<T> dispatcher;
         /** Routes are fixed once Javalin has started: whether the app has its own is looked up once. */
         private volatile Boolean ownRoute;
 
-        Mounted(WebhookPipeline<T> pipeline, WebhookHandler<T> dispatcher) {
+        Mounted(WebhookPipeline<T> pipeline, Route<T> dispatcher) {
             this.pipeline = pipeline;
             this.dispatcher = dispatcher;
         }
@@ -130,58 +118,67 @@ public final class HookguardPlugin extends Plugin<HookguardPlugin.Config> {
                 ctx.attribute(WebhookContext.ADMISSION_ATTRIBUTE, admission);
                 return;
             }
+            boolean handled;
             try {
-                dispatcher.handle(admission.payload());
+                handled = dispatcher.handle(admission.payload());
             } catch (Exception | LinkageError e) {
                 LOG.log(Level.ERROR, () -> "a " + pipeline.scheme().name() + " webhook listener failed; the delivery is released so a retry is handled", e);
                 write(ctx, admission.complete(false));
                 ctx.skipRemainingHandlers();
                 return;
             }
-            write(ctx, admission.complete(true));
+            // No route and no listener took any of it: released and answered 404, never acknowledged.
+            write(ctx, handled ? admission.complete(true) : admission.notHandled());
             ctx.skipRemainingHandlers();
         }
 
         void after(Context ctx) {
             Object admission = ctx.attribute(WebhookContext.ADMISSION_ATTRIBUTE);
             if (admission instanceof Admission<?> accepted) {
-                int status = ctx.statusCode();
-                accepted.complete(status >= 200 && status < 300);
+                accepted.complete(ctx.statusCode());
             }
         }
 
         private Admission<T> admit(Context ctx) {
-            long declared = ctx.req().getContentLengthLong();
-            byte[] body;
-            if (declared > pipeline.maxBodyBytes()) {
-                body = new byte[pipeline.maxBodyBytes() + 1];
-            } else {
-                try {
-                    body = ctx.bodyAsBytes();
-                } catch (HttpResponseException e) {
-                    if (e.getStatus() != 413) {
-                        throw e;
-                    }
-                    body = new byte[pipeline.maxBodyBytes() + 1];
+            HttpServletRequest request = ctx.req();
+            // Core reads the body itself, under its limit, budget, deadline and rate; Javalin's own body cache is
+            // then filled from the bytes read, so an own route's ctx.bodyAsBytes() still sees them.
+            return pipeline.admit(new IncomingRequest() {
+                @Override
+                public String method() {
+                    return request.getMethod();
                 }
-            }
-            // An over-long stand-in body makes the pipeline answer its own 413 without anything being parsed.
-            return pipeline.admit(new Delivery(ctx.method().name(), headers(ctx.req()), body, ctx.ip()));
-        }
 
-        private static Headers headers(HttpServletRequest request) {
-            if (JettyFields.AVAILABLE) {
-                Headers fromJetty = JettyFields.headers(request);
-                if (fromJetty != null) {
-                    return fromJetty;
+                @Override
+                public String header(String name) {
+                    return request.getHeader(name);
                 }
-            }
-            Map<String, String> headers = new LinkedHashMap<>();
-            for (Enumeration<String> names = request.getHeaderNames(); names.hasMoreElements(); ) {
-                String name = names.nextElement();
-                headers.putIfAbsent(name, request.getHeader(name));
-            }
-            return Headers.of(headers);
+
+                @Override
+                public java.util.Collection<String> headerNames() {
+                    return java.util.Collections.list(request.getHeaderNames());
+                }
+
+                @Override
+                public String path() {
+                    return request.getRequestURI();
+                }
+
+                @Override
+                public long contentLength() {
+                    return request.getContentLengthLong();
+                }
+
+                @Override
+                public java.io.InputStream body() throws java.io.IOException {
+                    return request.getInputStream();
+                }
+
+                @Override
+                public String remoteAddress() {
+                    return request.getRemoteAddr();
+                }
+            });
         }
 
         private static void write(Context ctx, Outcome outcome) {
@@ -195,39 +192,10 @@ public final class HookguardPlugin extends Plugin<HookguardPlugin.Config> {
         }
     }
 
-    /**
-     * Jetty's parsed header fields, read directly when the request is Javalin's own wrapper over Jetty's: the
-     * servlet API's {@code getHeaderNames()} builds a sorted set of names on every call and costs more than all the
-     * rest of the plugin's plumbing. Any other request (an application's own wrapper, another Javalin) goes through
-     * the servlet API, so that a wrapper's view of the headers is respected.
-     */
-    private static final class JettyFields {
-        static final boolean AVAILABLE = available();
-
-        private static boolean available() {
-            try {
-                return JavalinServletRequest.class.getName() != null && ServletApiRequest.class.getName() != null
-                        && HttpFields.class.getName() != null;
-            } catch (LinkageError e) {
-                return false;
-            }
-        }
-
-        /** The headers, or {@code null} when the request is not Javalin's wrapper over Jetty's own request. */
-        static Headers headers(HttpServletRequest request) {
-            if (request.getClass() != JavalinServletRequest.class
-                    || !(((JavalinServletRequest) request).getRequest() instanceof ServletApiRequest jetty)) {
-                return null;
-            }
-            HttpFields fields = jetty.getFields();
-            String[] namesAndValues = new String[2 * fields.size()];
-            int i = 0;
-            for (HttpField field : fields) {
-                namesAndValues[i++] = field.getName();
-                namesAndValues[i++] = field.getValue();
-            }
-            return Headers.of(namesAndValues);
-        }
+    /** Hands a payload to the listeners; whether any of them took something of it. */
+    @FunctionalInterface
+    private interface Route<T> {
+        boolean handle(T payload) throws Exception;
     }
 
     /** A listener for verified events; throwing fails the delivery (500) so a retry is handled. */
@@ -239,7 +207,7 @@ public final class HookguardPlugin extends Plugin<HookguardPlugin.Config> {
     /** The plugin's settings, filled by the consumer given to {@link HookguardPlugin#HookguardPlugin}. */
     public static final class Config {
         private final Map<String, Endpoint<?>> endpoints = new LinkedHashMap<>();
-        private final List<Listener<MauticBatch>> mauticListeners = new ArrayList<>();
+        private final List<Route<MauticBatch>> mauticListeners = new ArrayList<>();
         private final List<Listener<WorkflowSession>> malcolmListeners = new ArrayList<>();
         private int maxBodyBytes = WebhookPipeline.DEFAULT_MAX_BODY_BYTES;
         private IdempotencyStore store;
@@ -262,9 +230,11 @@ public final class HookguardPlugin extends Plugin<HookguardPlugin.Config> {
             WebhookPipeline.Builder<MauticBatch> builder = WebhookPipeline.mautic();
             setup.accept(builder);
             return endpoint(path, new Endpoint<>(path, builder, batch -> {
-                for (Listener<MauticBatch> listener : mauticListeners) {
-                    listener.on(batch);
+                boolean handled = false;
+                for (Route<MauticBatch> listener : mauticListeners) {
+                    handled |= listener.handle(batch);
                 }
+                return handled;
             }));
         }
 
@@ -286,6 +256,7 @@ public final class HookguardPlugin extends Plugin<HookguardPlugin.Config> {
                 for (Listener<WorkflowSession> listener : malcolmListeners) {
                     listener.on(session);
                 }
+                return !malcolmListeners.isEmpty();
             }));
         }
 
@@ -302,16 +273,23 @@ public final class HookguardPlugin extends Plugin<HookguardPlugin.Config> {
             Objects.requireNonNull(type, "type");
             Objects.requireNonNull(listener, "listener");
             mauticListeners.add(batch -> {
+                boolean handled = false;
                 for (E event : batch.eventsOf(type)) {
                     listener.on(event);
+                    handled = true;
                 }
+                return handled;
             });
             return this;
         }
 
         /** Called with every verified Mautic batch, when the app has no route for the path. */
         public Config onMauticBatch(Listener<MauticBatch> listener) {
-            mauticListeners.add(Objects.requireNonNull(listener, "listener"));
+            Objects.requireNonNull(listener, "listener");
+            mauticListeners.add(batch -> {
+                listener.on(batch);
+                return true;
+            });
             return this;
         }
 
@@ -321,7 +299,7 @@ public final class HookguardPlugin extends Plugin<HookguardPlugin.Config> {
             return this;
         }
 
-        /** The body limit in bytes for every endpoint (default 5 MiB); Javalin's maxRequestSize is raised to it. */
+        /** The body limit in bytes for every endpoint (default 5 MiB); Hookguard reads webhook bodies itself, so Javalin's maxRequestSize does not apply to them. */
         public Config maxBodyBytes(long maxBodyBytes) {
             if (maxBodyBytes < 1 || maxBodyBytes > Integer.MAX_VALUE - 16) {
                 throw new IllegalArgumentException("max body bytes must be between 1 and " + (Integer.MAX_VALUE - 16));
