@@ -37,10 +37,11 @@ final class BodyReader {
     /**
      * The body, or {@code null} with {@link #failure()} set.
      *
+     * @param declaredLength the declared {@code Content-Length}, or -1; only tells when no more bytes need waiting for
      * @param timeoutNanos   the whole read's deadline
      * @param minRate        bytes per second the read must average once {@code graceNanos} have passed
      */
-    byte[] read(InputStream in, int limit, long timeoutNanos, long minRate, long graceNanos) throws IOException {
+    byte[] read(InputStream in, long declaredLength, int limit, long timeoutNanos, long minRate, long graceNanos) throws IOException {
         int cap = limit + 1;
         int size = Math.min(cap, FIRST_BUFFER);
         if (!reserve(size)) {
@@ -59,7 +60,9 @@ final class BodyReader {
                     }
                     buffer = Arrays.copyOf(buffer, grown);
                 }
-                if (!waitingPlace && in.available() <= 0) {
+                // Once the declared length is in, the container ends the stream without waiting on the peer.
+                boolean allDeclaredIn = declaredLength >= 0 && length >= declaredLength;
+                if (!waitingPlace && !allDeclaredIn && in.available() <= 0) {
                     // This read would wait on the peer: only a bounded number may, so slow peers cannot take every thread.
                     if (!budget.tryEnterWait()) {
                         if (!pollForBytes(in)) {

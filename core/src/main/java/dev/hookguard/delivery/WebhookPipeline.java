@@ -160,7 +160,7 @@ public final class WebhookPipeline<T> {
         try {
             byte[] body;
             try (InputStream in = request.body()) {
-                body = reader.read(in, maxBodyBytes, readTimeoutNanos, minBodyRate, Math.min(READ_GRACE_NANOS, readTimeoutNanos));
+                body = reader.read(in, request.contentLength(), maxBodyBytes, readTimeoutNanos, minBodyRate, Math.min(READ_GRACE_NANOS, readTimeoutNanos));
             } catch (IOException e) {
                 return Admission.refused(refuse(400, CLOSE, "body_unreadable", "Body not readable", "the request body could not be read",
                         remote), null);

@@ -29,7 +29,7 @@ final class Hmac {
 
     static void requireUsable(String secret, String what) {
         if (secret == null) {
-            throw new IllegalArgumentException(what + " is null: is the environment variable or property that should hold it set?");
+            throw new IllegalArgumentException(what + " is not set (null): is the environment variable or property that should hold it set?");
         }
         if (secret.isBlank()) {
             throw new IllegalArgumentException(what + " must not be empty or blank");

@@ -236,7 +236,7 @@ public final class SignatureVerifier {
         /** Adds every secret of {@code all}, as {@link #secret(String)} does. */
         public Builder secrets(Iterable<String> all) {
             if (all == null) {
-                throw new IllegalArgumentException(scheme.name() + " webhook secrets are null: is the environment variable or property that should hold them set?");
+                throw new IllegalArgumentException(scheme.name() + " webhook secrets are not set (null): is the environment variable or property that should hold them set?");
             }
             all.forEach(this::secret);
             return this;

@@ -80,7 +80,8 @@ class FilterBehaviourTest {
     @Test
     void servletReadsTheBodyThroughGetReaderInTheRequestsCharset() throws Exception {
         start(WebhookVerificationFilter.builder(SignatureScheme.MALCOLM).secrets(SECRET).build());
-        byte[] body = "{\"id\":\"cs\",\"label\":\"Compl\u00e9t\u00e9\"}".getBytes(StandardCharsets.UTF_8);
+        byte[] body = ("{\"id\":\"cs\",\"label\":\"Compl\u00e9t\u00e9\",\"started-at\":\"2024-03-01T09:00:00Z\","
+                + "\"completed-at\":\"2024-03-01T09:05:00Z\",\"workflow\":{\"id\":\"w1\"}}").getBytes(StandardCharsets.UTF_8);
         Map<String, String> headers = new java.util.HashMap<>(SchemeFixture.MALCOLM.headers(body, SECRET));
         headers.put("Content-Type", "application/json; charset=ISO-8859-1");
         HttpResponse<String> response = post(app.uri("/webhooks/malcolm?read=reader"), headers, HttpRequest.BodyPublishers.ofByteArray(body));
@@ -94,7 +95,7 @@ class FilterBehaviourTest {
         start(WebhookVerificationFilter.builder(SignatureScheme.MALCOLM).secrets(SECRET).build());
         MalcolmSender.builder(app.uri("/webhooks/malcolm"), SECRET).instanceId("inst000042").build().send(SampleEvents.malcolmSession(7, true));
         WorkflowSession session = (WorkflowSession) servlet.payloads.get(0);
-        assertThat(session.instanceId()).isEqualTo("inst000042");
+        assertThat(session.instanceId()).contains("inst000042");
         assertThat(session.values()).isPresent();
     }
 
