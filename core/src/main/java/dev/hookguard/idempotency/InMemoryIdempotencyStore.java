@@ -97,6 +97,15 @@ public final class InMemoryIdempotencyStore implements IdempotencyStore {
         return size;
     }
 
+    /** Index slots looked at so far, for tests that prove lookups stay short. */
+    long probes() {
+        long probes = 0;
+        for (Segment segment : segments) {
+            probes += segment.probes();
+        }
+        return probes;
+    }
+
     private Segment segment(long hash) {
         return segments[(int) (hash >>> 60) & (segments.length - 1)];
     }
@@ -118,6 +127,8 @@ public final class InMemoryIdempotencyStore implements IdempotencyStore {
         private byte[] arena;
         private int arenaHead;
         private int arenaUsed;
+        /** Index slots looked at by lookups: what a flood of colliding keys would make grow quadratically. */
+        private long probes;
 
         Segment(int maxEntries) {
             this.maxEntries = maxEntries;
@@ -157,6 +168,10 @@ public final class InMemoryIdempotencyStore implements IdempotencyStore {
             if (slot >= 0 && (states[slot] & DONE) == 0) {
                 remove(slot);
             }
+        }
+
+        synchronized long probes() {
+            return probes;
         }
 
         synchronized int size() {
@@ -303,6 +318,7 @@ public final class InMemoryIdempotencyStore implements IdempotencyStore {
         private int find(String key, int hash) {
             int mask = index.length - 1;
             for (int i = home(hash); index[i] != 0; i = (i + 1) & mask) {
+                probes++;
                 long entry = index[i];
                 if ((int) (entry >>> 32) == hash) {
                     int slot = (int) entry - 1;

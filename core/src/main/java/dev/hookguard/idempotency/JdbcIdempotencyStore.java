@@ -28,7 +28,11 @@ public final class JdbcIdempotencyStore implements IdempotencyStore {
     public static final String CREATE_TABLE = "create table if not exists %s ("
             + "idempotency_key varchar(255) not null primary key, "
             + "state varchar(16) not null, "
-            + "expires_at bigint not null)";
+            + "expires_at bigint not null, "
+            + "owner varchar(36))";
+
+    /** Keys longer than the column are stored as {@code sha256:} and the hex digest of the key (71 characters). */
+    static final int MAX_KEY_LENGTH = 255;
 
     private static final Pattern IDENTIFIER = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,62}");
     private static final String IN_FLIGHT = "in_flight";
@@ -42,6 +46,8 @@ public final class JdbcIdempotencyStore implements IdempotencyStore {
     private final long inFlightTtlMillis;
     private final Clock clock;
     private final AtomicLong claims = new AtomicLong();
+    /** The claims this process holds, with the token written in their row: only the owner settles a claim. */
+    private final java.util.concurrent.ConcurrentHashMap<String, String> owned = new java.util.concurrent.ConcurrentHashMap<>();
 
     private JdbcIdempotencyStore(Builder b) {
         this.dataSource = b.dataSource;
@@ -65,8 +71,8 @@ public final class JdbcIdempotencyStore implements IdempotencyStore {
     }
 
     @Override
-    public Claim claim(String key) {
-        Objects.requireNonNull(key, "key");
+    public Claim claim(String deliveryKey) {
+        String key = column(Objects.requireNonNull(deliveryKey, "key"));
         if (claims.incrementAndGet() % PURGE_EVERY == 0) {
             purgeExpired();
         }
@@ -74,7 +80,9 @@ public final class JdbcIdempotencyStore implements IdempotencyStore {
             c.setAutoCommit(true);
             long now = clock.millis();
             for (int attempt = 0; attempt < 3; attempt++) {
-                if (insert(c, key, now)) {
+                String token = java.util.UUID.randomUUID().toString();
+                if (insert(c, key, now, token)) {
+                    owned.put(key, token);
                     return Claim.CLAIMED;
                 }
                 Row row = read(c, key);
@@ -85,7 +93,8 @@ public final class JdbcIdempotencyStore implements IdempotencyStore {
                     return DONE.equals(row.state) ? Claim.DONE : Claim.IN_FLIGHT;
                 }
                 // Expired: take it over, but only if nobody else did since we read it.
-                if (takeOver(c, key, row.expiresAt, now)) {
+                if (takeOver(c, key, row.expiresAt, now, token)) {
+                    owned.put(key, token);
                     return Claim.CLAIMED;
                 }
             }
@@ -97,19 +106,52 @@ public final class JdbcIdempotencyStore implements IdempotencyStore {
     }
 
     @Override
-    public void markDone(String key) {
-        update("update " + table + " set state = ?, expires_at = ? where idempotency_key = ?", DONE, clock.millis() + doneTtlMillis, key);
+    public void markDone(String deliveryKey) {
+        String key = column(deliveryKey);
+        String token = owned.remove(key);
+        if (token == null) {
+            return; // not claimed here: another process owns this claim
+        }
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement s = c.prepareStatement("update " + table + " set state = ?, expires_at = ? where idempotency_key = ? and owner = ?")) {
+            s.setString(1, DONE);
+            s.setLong(2, clock.millis() + doneTtlMillis);
+            s.setString(3, key);
+            s.setString(4, token);
+            s.executeUpdate();
+        } catch (SQLException e) {
+            throw new IdempotencyStoreException("could not mark an idempotency key done", e);
+        }
     }
 
     @Override
-    public void release(String key) {
+    public void release(String deliveryKey) {
+        String key = column(deliveryKey);
+        String token = owned.remove(key);
+        if (token == null) {
+            return;
+        }
         try (Connection c = dataSource.getConnection();
-             PreparedStatement s = c.prepareStatement("delete from " + table + " where idempotency_key = ? and state = ?")) {
+             PreparedStatement s = c.prepareStatement("delete from " + table + " where idempotency_key = ? and state = ? and owner = ?")) {
             s.setString(1, key);
             s.setString(2, IN_FLIGHT);
+            s.setString(3, token);
             s.executeUpdate();
         } catch (SQLException e) {
             throw new IdempotencyStoreException("could not release an idempotency key", e);
+        }
+    }
+
+    /** The key as stored: itself, or its SHA-256 when longer than the column, so no key makes a data error. */
+    static String column(String key) {
+        if (key.length() <= MAX_KEY_LENGTH) {
+            return key;
+        }
+        try {
+            byte[] digest = java.security.MessageDigest.getInstance("SHA-256").digest(key.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            return "sha256:" + java.util.HexFormat.of().formatHex(digest);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is not available in this JVM", e);
         }
     }
 
@@ -124,11 +166,12 @@ public final class JdbcIdempotencyStore implements IdempotencyStore {
         }
     }
 
-    private boolean insert(Connection c, String key, long now) throws SQLException {
-        try (PreparedStatement s = c.prepareStatement("insert into " + table + " (idempotency_key, state, expires_at) values (?, ?, ?)")) {
+    private boolean insert(Connection c, String key, long now, String token) throws SQLException {
+        try (PreparedStatement s = c.prepareStatement("insert into " + table + " (idempotency_key, state, expires_at, owner) values (?, ?, ?, ?)")) {
             s.setString(1, key);
             s.setString(2, IN_FLIGHT);
             s.setLong(3, now + inFlightTtlMillis);
+            s.setString(4, token);
             return s.executeUpdate() == 1;
         } catch (SQLException e) {
             if (isUniqueViolation(e)) {
@@ -161,25 +204,15 @@ public final class JdbcIdempotencyStore implements IdempotencyStore {
         }
     }
 
-    private boolean takeOver(Connection c, String key, long expiredAt, long now) throws SQLException {
+    private boolean takeOver(Connection c, String key, long expiredAt, long now, String token) throws SQLException {
         try (PreparedStatement s = c.prepareStatement(
-                "update " + table + " set state = ?, expires_at = ? where idempotency_key = ? and expires_at = ?")) {
+                "update " + table + " set state = ?, expires_at = ?, owner = ? where idempotency_key = ? and expires_at = ?")) {
             s.setString(1, IN_FLIGHT);
             s.setLong(2, now + inFlightTtlMillis);
-            s.setString(3, key);
-            s.setLong(4, expiredAt);
+            s.setString(3, token);
+            s.setString(4, key);
+            s.setLong(5, expiredAt);
             return s.executeUpdate() == 1;
-        }
-    }
-
-    private void update(String sql, String state, long expiresAt, String key) {
-        try (Connection c = dataSource.getConnection(); PreparedStatement s = c.prepareStatement(sql)) {
-            s.setString(1, state);
-            s.setLong(2, expiresAt);
-            s.setString(3, key);
-            s.executeUpdate();
-        } catch (SQLException e) {
-            throw new IdempotencyStoreException("could not mark an idempotency key done", e);
         }
     }
 

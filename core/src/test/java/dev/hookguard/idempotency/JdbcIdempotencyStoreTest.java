@@ -108,6 +108,35 @@ class JdbcIdempotencyStoreTest {
     }
 
     @Test
+    void onlyTheOwnerOfAClaimSettlesIt() {
+        DataSource ds = h2();
+        JdbcIdempotencyStore crashedSlowly = store(ds);
+        JdbcIdempotencyStore other = store(ds);
+        assertThat(crashedSlowly.claim("done-late")).isEqualTo(Claim.CLAIMED);
+        assertThat(crashedSlowly.claim("failed-late")).isEqualTo(Claim.CLAIMED);
+        clock.advance(31_000);
+        assertThat(other.claim("done-late")).as("taken over after expiry").isEqualTo(Claim.CLAIMED);
+        assertThat(other.claim("failed-late")).isEqualTo(Claim.CLAIMED);
+        // The first process wakes up late: neither its success nor its failure may settle the other's claims.
+        crashedSlowly.markDone("done-late");
+        crashedSlowly.release("failed-late");
+        assertThat(other.claim("failed-late")).as("not released by the late one").isEqualTo(Claim.IN_FLIGHT);
+        other.release("done-late");
+        assertThat(other.claim("done-late")).as("released by its owner, not done by the late one").isEqualTo(Claim.CLAIMED);
+    }
+
+    @Test
+    void keysLongerThanTheColumnAreHashedNotRefused() {
+        JdbcIdempotencyStore store = store(h2());
+        String longKey = "malcolm:" + "9".repeat(1000);
+        assertThat(store.claim(longKey)).isEqualTo(Claim.CLAIMED);
+        store.markDone(longKey);
+        assertThat(store.claim(longKey)).isEqualTo(Claim.DONE);
+        assertThat(store.claim("malcolm:" + "9".repeat(999) + "8")).isEqualTo(Claim.CLAIMED);
+        assertThat(JdbcIdempotencyStore.column(longKey)).startsWith("sha256:").hasSize(71);
+    }
+
+    @Test
     void tableNameMustBeAPlainIdentifier() {
         assertThatThrownBy(() -> JdbcIdempotencyStore.builder(h2()).table("x; drop table users")).isInstanceOf(IllegalArgumentException.class);
         assertThat(JdbcIdempotencyStore.builder(h2()).table("my_keys").build()).isNotNull();
