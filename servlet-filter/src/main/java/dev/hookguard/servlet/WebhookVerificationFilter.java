@@ -209,6 +209,24 @@ public final class WebhookVerificationFilter implements Filter {
             return this;
         }
 
+        /** The budget of body bytes and slow reads this filter shares (default: {@link dev.hookguard.delivery.BodyBudget#processWide()}). */
+        public Builder bodyBudget(dev.hookguard.delivery.BodyBudget budget) {
+            pipeline.bodyBudget(budget);
+            return this;
+        }
+
+        /** How long reading one body may take (default 30 s). */
+        public Builder bodyReadTimeout(java.time.Duration timeout) {
+            pipeline.bodyReadTimeout(timeout);
+            return this;
+        }
+
+        /** The average bytes per second a body must keep once its read lasted 5 s (default 1024; 0 turns it off). */
+        public Builder minBodyRate(long bytesPerSecond) {
+            pipeline.minBodyRate(bytesPerSecond);
+            return this;
+        }
+
         /** Where idempotency keys live (default: in memory); share one store between instances with JDBC. */
         public Builder idempotencyStore(IdempotencyStore store) {
             pipeline.idempotencyStore(store);

@@ -19,8 +19,8 @@ final class JettyApp implements AutoCloseable {
     private final ServerConnector connector;
     final ServletContextHandler context;
 
-    private JettyApp() {
-        server = new Server();
+    private JettyApp(int maxThreads) {
+        server = maxThreads > 0 ? new Server(new org.eclipse.jetty.util.thread.QueuedThreadPool(maxThreads)) : new Server();
         connector = new ServerConnector(server);
         connector.setHost("127.0.0.1");
         connector.setPort(0);
@@ -30,7 +30,12 @@ final class JettyApp implements AutoCloseable {
     }
 
     static JettyApp create() {
-        return new JettyApp();
+        return new JettyApp(0);
+    }
+
+    /** With a small thread pool, as attack tests need to show that slow peers cannot take it. */
+    static JettyApp withThreads(int maxThreads) {
+        return new JettyApp(maxThreads);
     }
 
     JettyApp filter(Filter filter, String path) {
