@@ -254,6 +254,55 @@ class HookguardPluginTest {
         }
     }
 
+    /** A signed Malcolm! delivery on a raw socket to exactly {@code path}; the status line's code. */
+    private static int rawPostTo(Javalin server, String path, byte[] body) throws Exception {
+        StringBuilder head = new StringBuilder("POST " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n");
+        headers(Sender.MALCOLM, body, MALCOLM_SECRET).forEach((name, value) -> head.append(name).append(": ").append(value).append("\r\n"));
+        head.append("Content-Length: ").append(body.length).append("\r\n\r\n");
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", server.port())) {
+            socket.getOutputStream().write(head.toString().getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            socket.getOutputStream().write(body);
+            socket.getOutputStream().flush();
+            String status = new String(socket.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII);
+            return Integer.parseInt(status.substring(9, 12));
+        }
+    }
+
+    @Test
+    void aDeliveryNoListenerTakesIsAnswered404AndHandledWhenAListenerExists() {
+        List<String> handled = new CopyOnWriteArrayList<>();
+        byte[] body = body(Sender.MAUTIC, 60);
+        // Only page hits are listened to: a form submission is taken by nothing.
+        Javalin app = Javalin.create(cfg -> cfg.registerPlugin(new HookguardPlugin(h -> h.mautic("/webhooks/mautic", MAUTIC_SECRET)
+                .onMautic(dev.hookguard.mautic.PageHit.class, hit -> handled.add(hit.idempotencyKey())))));
+        JavalinTest.test(app, (server, client) -> {
+            HttpResponse<String> first = post(URI.create("http://127.0.0.1:" + server.port() + "/webhooks/mautic"),
+                    headers(Sender.MAUTIC, body, MAUTIC_SECRET), body);
+            assertThat(first.statusCode()).isEqualTo(404);
+            assertThat(first.body()).contains("not_handled");
+            // Released, not done: the same delivery again is again not handled, not a "duplicate" 200.
+            assertThat(post(URI.create("http://127.0.0.1:" + server.port() + "/webhooks/mautic"),
+                    headers(Sender.MAUTIC, body, MAUTIC_SECRET), body).statusCode()).isEqualTo(404);
+            assertThat(handled).isEmpty();
+        });
+    }
+
+    @Test
+    void nonCanonicalPathsNeverReachAClaim() {
+        List<String> handled = new CopyOnWriteArrayList<>();
+        Javalin app = Javalin.create(cfg -> cfg.registerPlugin(new HookguardPlugin(h -> h.malcolm("/webhooks/malcolm", MALCOLM_SECRET)
+                .onMalcolm(s -> handled.add(s.id())))));
+        byte[] body = body(Sender.MALCOLM, 61);
+        JavalinTest.test(app, (server, client) -> {
+            for (String typo : List.of("/webhooks/./malcolm", "/webhooks/x/../malcolm", "/webhooks//malcolm")) {
+                assertThat(rawPostTo(server, typo, body)).as(typo).isGreaterThanOrEqualTo(400);
+            }
+            assertThat(handled).isEmpty();
+            assertThat(rawPostTo(server, "/webhooks/malcolm", body)).isEqualTo(200);
+            assertThat(handled).hasSize(1);
+        });
+    }
+
     @Test
     void routeSeesTheRequestsHeadersFirstValueWinningAndTheyOutliveTheRequest() {
         List<dev.hookguard.delivery.Delivery> deliveries = new CopyOnWriteArrayList<>();
