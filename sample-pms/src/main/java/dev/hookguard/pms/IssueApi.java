@@ -1,6 +1,5 @@
 package dev.hookguard.pms;
 
-import java.util.List;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
@@ -19,9 +18,10 @@ class IssueApi {
         this.repository = repository;
     }
 
+    /** {@code ?page=0&size=20} (size at most 200), newest first. */
     @GetMapping("/api/issues")
-    List<Issue> issues() {
-        return repository.issues();
+    PageOf<Issue> issues(@RequestParam(required = false) Integer page, @RequestParam(required = false) Integer size) {
+        return repository.issues(PageOf.page(page), PageOf.size(size));
     }
 
     @GetMapping("/api/issues/{id}")
@@ -31,8 +31,9 @@ class IssueApi {
                         .body(ProblemDetail.forStatusAndDetail(HttpStatus.NOT_FOUND, "no issue " + id)));
     }
 
+    /** {@code ?page=0&size=20} (size at most 200), newest first. */
     @GetMapping("/api/events")
-    List<ReceivedEvent> events(@RequestParam(defaultValue = "500") int limit) {
-        return repository.events(Math.max(1, Math.min(limit, 5000)));
+    PageOf<ReceivedEvent> events(@RequestParam(required = false) Integer page, @RequestParam(required = false) Integer size) {
+        return repository.events(PageOf.page(page), PageOf.size(size));
     }
 }

@@ -3,8 +3,9 @@ package dev.hookguard.pms;
 import org.springframework.stereotype.Controller;
 import org.springframework.ui.Model;
 import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.RequestParam;
 
-/** The page: issues newest first and received events by type. */
+/** The page: issues newest first, a page at a time ({@code ?page=&size=}), and received events by type. */
 @Controller
 class PageController {
 
@@ -15,8 +16,8 @@ class PageController {
     }
 
     @GetMapping("/")
-    String index(Model model) {
-        model.addAttribute("issues", repository.issues());
+    String index(@RequestParam(required = false) Integer page, @RequestParam(required = false) Integer size, Model model) {
+        model.addAttribute("issues", repository.issues(PageOf.page(page), PageOf.size(size)));
         model.addAttribute("counts", repository.eventCountsByType());
         return "index";
     }

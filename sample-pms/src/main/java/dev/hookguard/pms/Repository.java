@@ -27,7 +27,9 @@ class Repository {
      *
      * @return the new row's id, or empty for an event received before
      */
-    Optional<Long> recordEvent(String key, String sender, String type, String rawJson, OffsetDateTime eventTimestamp) {
+    Optional<Long> recordEvent(String rawKey, String sender, String rawType, String rawJson, OffsetDateTime eventTimestamp) {
+        String key = Columns.key(rawKey);
+        String type = Columns.text(rawType, Columns.EVENT_TYPE);
         KeyHolder id = new GeneratedKeyHolder();
         int rows = jdbc.update(connection -> {
             var statement = connection.prepareStatement(
@@ -52,11 +54,11 @@ class Repository {
             var statement = connection.prepareStatement(
                     "insert into issue (title, description, source, external_key, reporter, created_at) values (?, ?, ?, ?, ?, ?)",
                     new String[] {"id"});
-            statement.setString(1, title);
+            statement.setString(1, Columns.text(title, Columns.TITLE));
             statement.setString(2, description);
             statement.setString(3, source);
-            statement.setString(4, externalKey);
-            statement.setString(5, reporter);
+            statement.setString(4, Columns.key(externalKey));
+            statement.setString(5, Columns.text(reporter, Columns.REPORTER));
             statement.setObject(6, OffsetDateTime.now());
             return statement;
         }, id);
@@ -71,12 +73,22 @@ class Repository {
         return jdbc.query("select * from issue order by created_at desc, id desc", Repository::issue);
     }
 
-    Optional<Issue> issue(long id) {
-        return jdbc.query("select * from issue where id = ?", Repository::issue, id).stream().findFirst();
+    /** Issues newest first, one page. */
+    PageOf<Issue> issues(int page, int size) {
+        List<Issue> content = jdbc.query("select * from issue order by created_at desc, id desc limit ? offset ?", Repository::issue,
+                size, (long) page * size);
+        return PageOf.of(content, page, size, count("issue"));
     }
 
-    List<ReceivedEvent> events(int limit) {
-        return jdbc.query("select * from received_event order by received_at desc, id desc limit ?", Repository::event, limit);
+    /** Received events newest first, one page. */
+    PageOf<ReceivedEvent> events(int page, int size) {
+        List<ReceivedEvent> content = jdbc.query("select * from received_event order by received_at desc, id desc limit ? offset ?",
+                Repository::event, size, (long) page * size);
+        return PageOf.of(content, page, size, count("received_event"));
+    }
+
+    Optional<Issue> issue(long id) {
+        return jdbc.query("select * from issue where id = ?", Repository::issue, id).stream().findFirst();
     }
 
     Map<String, Long> eventCountsByType() {

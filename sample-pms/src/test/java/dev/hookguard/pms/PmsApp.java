@@ -12,6 +12,8 @@ final class PmsApp implements AutoCloseable {
 
     static final String MAUTIC_SECRET = "pms-mautic-secret";
     static final String MALCOLM_SECRET = "pms-malcolm-secret";
+    static final String USER = "pms-tester";
+    static final String PASSWORD = "pms-test-password";
 
     final ConfigurableApplicationContext context;
 
@@ -21,9 +23,15 @@ final class PmsApp implements AutoCloseable {
 
     static PmsApp start(String databaseUrl, String... extraArgs) {
         List<String> args = new ArrayList<>(List.of("--server.port=0", "--spring.datasource.url=" + databaseUrl,
-                "--hookguard.mautic.secrets=" + MAUTIC_SECRET, "--hookguard.malcolm.secrets=" + MALCOLM_SECRET));
+                "--hookguard.mautic.secrets=" + MAUTIC_SECRET, "--hookguard.malcolm.secrets=" + MALCOLM_SECRET,
+                "--spring.security.user.name=" + USER, "--spring.security.user.password=" + PASSWORD));
         args.addAll(List.of(extraArgs));
         return new PmsApp(new SpringApplicationBuilder(SamplePmsApplication.class).listeners(new DemoSecrets()).run(args.toArray(String[]::new)));
+    }
+
+    /** A RestAssured request logged in with HTTP Basic as the test user. */
+    static io.restassured.specification.RequestSpecification loggedIn() {
+        return io.restassured.RestAssured.given().auth().preemptive().basic(USER, PASSWORD);
     }
 
     int port() {

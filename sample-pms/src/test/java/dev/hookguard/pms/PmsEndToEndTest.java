@@ -138,23 +138,23 @@ class PmsEndToEndTest {
         int seq = SEQ.addAndGet(10);
         mautic().sendImmediate(SampleEvents.of("mautic.form_on_submit", seq, 1));
         mautic().sendImmediate(SampleEvents.of("mautic.form_on_submit", seq + 1, 1));
-        List<Map<String, Object>> issues = given().get(app.uri("/api/issues")).then().statusCode(200).extract().jsonPath().getList("$");
+        List<Map<String, Object>> issues = PmsApp.loggedIn().get(app.uri("/api/issues")).then().statusCode(200).extract().jsonPath().getList("content");
         assertThat(issues.get(0).get("externalKey")).isEqualTo("mautic:form_on_submit:" + (20_001 + seq));
         assertThat(issues.get(1).get("externalKey")).isEqualTo("mautic:form_on_submit:" + (20_000 + seq));
         assertThat(issues.get(0)).containsKeys("id", "title", "description", "source", "externalKey", "reporter", "createdAt");
         Object id = issues.get(0).get("id");
-        given().get(app.uri("/api/issues/" + id)).then().statusCode(200).body("externalKey", equalTo("mautic:form_on_submit:" + (20_001 + seq)));
-        given().get(app.uri("/api/issues/999999999")).then().statusCode(404).contentType("application/problem+json");
+        PmsApp.loggedIn().get(app.uri("/api/issues/" + id)).then().statusCode(200).body("externalKey", equalTo("mautic:form_on_submit:" + (20_001 + seq)));
+        PmsApp.loggedIn().get(app.uri("/api/issues/999999999")).then().statusCode(404).contentType("application/problem+json");
     }
 
     @Test
     void apiListsReceivedEventsWithTheirRawJson() {
         int seq = SEQ.addAndGet(10);
         mautic().sendImmediate(SampleEvents.of("mautic.sms_on_send", seq, 1));
-        given().get(app.uri("/api/events?limit=1")).then().statusCode(200).body("$", hasSize(1))
-                .body("[0].type", equalTo("mautic.sms_on_send")).body("[0].sender", equalTo("mautic"))
-                .body("[0].issueId", equalTo(null));
-        String raw = given().get(app.uri("/api/events?limit=1")).then().extract().jsonPath().getString("[0].rawJson");
+        PmsApp.loggedIn().get(app.uri("/api/events?size=1")).then().statusCode(200).body("content", hasSize(1))
+                .body("content[0].type", equalTo("mautic.sms_on_send")).body("content[0].sender", equalTo("mautic"))
+                .body("content[0].issueId", equalTo(null));
+        String raw = PmsApp.loggedIn().get(app.uri("/api/events?size=1")).then().extract().jsonPath().getString("content[0].rawJson");
         assertThat(raw).contains("\"smsId\"").contains("\"timestamp\"");
     }
 
@@ -162,7 +162,7 @@ class PmsEndToEndTest {
     void pageListsIssuesWithTheirTextEscaped() {
         int seq = SEQ.addAndGet(10);
         mautic().sendImmediate(SampleEvents.of("mautic.form_on_submit", seq, 1));
-        String page = given().get(app.uri("/")).then().statusCode(200).contentType("text/html").extract().asString();
+        String page = PmsApp.loggedIn().get(app.uri("/")).then().statusCode(200).contentType("text/html").extract().asString();
         assertThat(page).contains("mautic.form_on_submit").doesNotContain("<b>Oui</b>").contains("&lt;b&gt;Oui&lt;/b&gt;");
         assertThat(page).contains("http-equiv=\"refresh\"");
     }

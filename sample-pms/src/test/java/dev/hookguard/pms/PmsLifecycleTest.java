@@ -49,6 +49,11 @@ class PmsLifecycleTest {
         try (PmsApp app = new PmsAppWithoutSecrets().start()) {
             String secret = app.context.getEnvironment().getProperty("hookguard.mautic.secrets");
             assertThat(secret).hasSize(64).matches("[0-9a-f]+");
+            String password = app.context.getEnvironment().getProperty("spring.security.user.password");
+            assertThat(password).hasSizeGreaterThanOrEqualTo(20);
+            // The generated password logs in; no password does not.
+            io.restassured.RestAssured.given().auth().preemptive().basic("user", password).get(app.uri("/api/issues")).then().statusCode(200);
+            io.restassured.RestAssured.given().get(app.uri("/api/issues")).then().statusCode(401);
             DemoRunner demo = app.context.getBean(DemoRunner.class);
             // The scenario already ran once at startup; its test payload is told apart by its second.
             Thread.sleep(1_100);

@@ -30,7 +30,8 @@ final class PmsProcess implements AutoCloseable {
         }
         command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx256m", "-XX:TieredStopAtLevel=1", "-jar", jar.toString(), "--server.port=" + port,
-                "--hookguard.mautic.secrets=" + PmsApp.MAUTIC_SECRET, "--hookguard.malcolm.secrets=" + PmsApp.MALCOLM_SECRET));
+                "--hookguard.mautic.secrets=" + PmsApp.MAUTIC_SECRET, "--hookguard.malcolm.secrets=" + PmsApp.MALCOLM_SECRET,
+                "--spring.security.user.name=" + PmsApp.USER, "--spring.security.user.password=" + PmsApp.PASSWORD));
         command.addAll(List.of(args));
     }
 
@@ -50,6 +51,13 @@ final class PmsProcess implements AutoCloseable {
         return URI.create("http://127.0.0.1:" + port + path);
     }
 
+    /** A GET of {@code path}, logged in with HTTP Basic as the test user. */
+    HttpRequest get(String path) {
+        return HttpRequest.newBuilder(uri(path)).timeout(Duration.ofSeconds(10)).header("Authorization", "Basic "
+                + java.util.Base64.getEncoder().encodeToString((PmsApp.USER + ":" + PmsApp.PASSWORD).getBytes(java.nio.charset.StandardCharsets.UTF_8)))
+                .build();
+    }
+
     /** Starts the process and waits until it answers. */
     PmsProcess start() throws Exception {
         process = new ProcessBuilder(command).directory(workingDirectory == null ? null : workingDirectory.toFile()).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
@@ -60,7 +68,7 @@ final class PmsProcess implements AutoCloseable {
                 throw new IllegalStateException("the PMS exited with " + process.exitValue() + "; see " + log);
             }
             try {
-                HttpResponse<Void> response = client.send(HttpRequest.newBuilder(uri("/api/issues")).timeout(Duration.ofSeconds(2)).build(),
+                HttpResponse<Void> response = client.send(get("/api/issues?size=1"),
                         HttpResponse.BodyHandlers.discarding());
                 if (response.statusCode() == 200) {
                     return this;
