@@ -57,7 +57,8 @@ class DemoRunner implements ApplicationListener<ApplicationReadyEvent> {
                 URI.create(base + environment.getProperty("hookguard.malcolm.path", "/webhooks/malcolm")),
                 first(environment.getProperty("hookguard.mautic.secrets")), first(environment.getProperty("hookguard.malcolm.secrets")));
         out.println(table(steps));
-        out.println("The sample PMS keeps serving. Open " + base + "/ (it refreshes itself), or GET " + base + "/api/issues. Ctrl-C stops it.");
+        out.println("The sample PMS keeps serving. Open " + base + "/ (it refreshes itself), or GET " + base + "/api/issues, logged in as "
+                + environment.getProperty("spring.security.user.name", "user") + " (the password printed above, or yours). Ctrl-C stops it.");
     }
 
     List<Step> play(URI mauticUrl, URI malcolmUrl, String mauticSecret, String malcolmSecret) {
