@@ -136,7 +136,7 @@ class EventsStyleTest {
         assertThat(MalcolmSender.builder(uri("/webhooks/malcolm"), "malcolm-secret").instanceId("inst777777").build()
                 .send(SampleEvents.malcolmSession(3000, true)).status()).isEqualTo(200);
         assertThat(listeners.sessions).singleElement().satisfies(s -> {
-            assertThat(s.instanceId()).isEqualTo("inst777777");
+            assertThat(s.instanceId()).contains("inst777777");
             assertThat(s.values()).isPresent();
         });
     }
