@@ -62,13 +62,28 @@ public class HookguardAutoConfiguration {
             if (secret == null || secret.isBlank()) {
                 throw new HookguardConfigurationException(property, property + " holds a blank secret: every secret must have content");
             }
+            if (secret.contains("${")) {
+                // Spring keeps an unresolved placeholder as literal text: a secret anyone can guess.
+                throw new HookguardConfigurationException(property, property
+                        + " holds an unresolved placeholder (${...}): set the environment variable or property it names");
+            }
         }
         return secrets;
+    }
+
+    /** A path as a servlet URL pattern needs it: from the root, nothing a .properties comment could have left in it. */
+    static String path(String property, String path) {
+        if (path == null || path.isEmpty() || path.charAt(0) != '/' || path.chars().anyMatch(Character::isWhitespace)) {
+            throw new HookguardConfigurationException(property, property
+                    + " must start with / and hold no whitespace (a comment after a value in .properties becomes part of it)");
+        }
+        return path;
     }
 
     /** The resolver bean of the application when there is one, else the secrets of the properties. */
     static SignatureVerifier verifier(SignatureScheme scheme, String property, String path, List<String> secrets,
                                       ObjectProvider<SecretResolver> resolver) {
+        path(property.replace(".secrets", ".path"), path);
         SignatureVerifier.Builder builder = SignatureVerifier.builder(scheme);
         SecretResolver custom = resolver.getIfAvailable();
         return custom != null ? builder.secretResolver(custom).build() : builder.secrets(secrets(property, path, secrets)).build();

@@ -1,0 +1,64 @@
+package dev.hookguard.spring;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.io.StringReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.autoconfigure.AutoConfigurations;
+import org.springframework.boot.test.context.runner.WebApplicationContextRunner;
+import org.springframework.boot.web.servlet.FilterRegistrationBean;
+
+/** The README's properties block, exactly as a user pastes it, and what startup makes of mistakes in it. */
+class ReadmePropertiesTest {
+
+    private final WebApplicationContextRunner runner = new WebApplicationContextRunner()
+            .withConfiguration(AutoConfigurations.of(HookguardAutoConfiguration.class));
+
+    private static List<String> readmeBlock() throws IOException {
+        String readme = Files.readString(Path.of("..", "README.md"), StandardCharsets.UTF_8);
+        String block = readme.substring(readme.indexOf("<!-- spring-properties -->"), readme.indexOf("<!-- /spring-properties -->"));
+        block = block.substring(block.indexOf("```properties") + "```properties".length(), block.lastIndexOf("```"));
+        Properties parsed = new Properties();
+        parsed.load(new StringReader(block));
+        List<String> pairs = new ArrayList<>();
+        parsed.forEach((name, value) -> pairs.add(name + "=" + value));
+        return pairs;
+    }
+
+    @Test
+    void theReadmeBlockMountsBothEndpointsOnTheirExactPaths() throws IOException {
+        List<String> values = readmeBlock();
+        assertThat(values).contains("hookguard.mautic.path=/webhooks/mautic", "hookguard.max-body-size=5MB").noneMatch(v -> v.contains("#"));
+        values.add("MAUTIC_WEBHOOK_SECRET=mautic-secret-from-env");
+        values.add("MALCOLM_WEBHOOK_SECRET=malcolm-secret-from-env");
+        runner.withPropertyValues(values.toArray(String[]::new)).run(context -> {
+            assertThat(context).hasNotFailed();
+            assertThat(((FilterRegistrationBean<?>) context.getBean("hookguardMauticFilter")).getUrlPatterns()).containsExactly("/webhooks/mautic");
+            assertThat(((FilterRegistrationBean<?>) context.getBean("hookguardMalcolmFilter")).getUrlPatterns()).containsExactly("/webhooks/malcolm");
+        });
+    }
+
+    @Test
+    void theReadmeBlockWithItsVariableUnsetStopsStartupNamingTheProperty() throws IOException {
+        runner.withPropertyValues(readmeBlock().toArray(String[]::new)).withPropertyValues("MALCOLM_WEBHOOK_SECRET=set").run(context -> {
+            assertThat(context).hasFailed();
+            assertThat(context.getStartupFailure()).rootCause().hasMessageContaining("hookguard.mautic.secrets")
+                    .hasMessageContaining("unresolved placeholder");
+        });
+    }
+
+    @Test
+    void aCommentLeftAfterAPathStopsStartupNamingTheProperty() {
+        runner.withPropertyValues("hookguard.mautic.secrets=m1", "hookguard.mautic.path=/webhooks/mautic    # the default").run(context -> {
+            assertThat(context).hasFailed();
+            assertThat(context.getStartupFailure()).rootCause().hasMessageContaining("hookguard.mautic.path");
+        });
+    }
+}
