@@ -99,6 +99,17 @@ public final class Admission<T> {
     }
 
     /**
+     * Settles an accepted delivery whose handler threw: logs the failure once (its classes and where it was
+     * thrown, never its message, which may quote payload values), releases the keys so a retry is handled, and
+     * returns the 500 problem to write, which holds no exception text.
+     */
+    public Outcome failed(Throwable error) {
+        System.getLogger(Admission.class.getName()).log(System.Logger.Level.ERROR,
+                () -> "the webhook handler failed with " + Failures.describe(error) + "; the delivery is released so a retry is handled");
+        return complete(false);
+    }
+
+    /**
      * Settles an accepted delivery from the status the application's own code answered: 2xx marks its keys
      * done, anything else releases them.
      */

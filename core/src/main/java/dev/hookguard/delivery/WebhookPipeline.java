@@ -129,8 +129,7 @@ public final class WebhookPipeline<T> {
         try {
             handler.handle(admission.payload());
         } catch (Exception | LinkageError e) {
-            LOG.log(Level.ERROR, () -> "the " + scheme.name() + " webhook handler failed; its keys are released so a retry is handled", e);
-            return admission.complete(false);
+            return admission.failed(e);
         }
         return admission.complete(true);
     }
@@ -307,7 +306,8 @@ public final class WebhookPipeline<T> {
                 }
             }
         } catch (RuntimeException e) {
-            LOG.log(Level.ERROR, () -> "the idempotency store failed; the " + scheme.name() + " delivery is refused for a retry", e);
+            LOG.log(Level.ERROR, () -> "the idempotency store failed with " + Failures.describe(e) + "; the " + scheme.name()
+                    + " delivery is refused for a retry");
             releaseQuietly(claimed);
             return Admission.refused(refuse(503, Map.of("Retry-After", Integer.toString(retryAfterSeconds)), "store_unavailable",
                     "Temporarily unavailable", "the delivery cannot be recorded right now; try again later",

@@ -345,6 +345,33 @@ class WebhookPipelineTest {
     }
 
     @Test
+    void aFailingHandlerIsLoggedByClassAndPlaceNeverByItsMessage() {
+        Logger logger = Logger.getLogger(Admission.class.getName());
+        List<LogRecord> records = new CopyOnWriteArrayList<>();
+        Handler capture = new Handler() {
+            @Override public void publish(LogRecord r) { records.add(r); }
+            @Override public void flush() { }
+            @Override public void close() { }
+        };
+        logger.addHandler(capture);
+        try {
+            WebhookPipeline<MauticBatch> pipeline = WebhookPipeline.mautic().secrets(SECRET).handler(b -> {
+                // What a JDBC driver does: quote the offending value.
+                throw new IllegalStateException("insert failed", new java.sql.SQLException("Value too long: 'carol@secret.example'", "22001"));
+            }).build();
+            Outcome outcome = pipeline.process(signedMautic(formBody(31)));
+            assertThat(outcome.status()).isEqualTo(500);
+            assertThat(records).hasSize(1);
+            assertThat(records.get(0).getThrown()).isNull();
+            assertThat(records.get(0).getMessage()).contains("IllegalStateException").contains("SQLState 22001")
+                    .doesNotContain("carol@secret.example").doesNotContain("insert failed");
+            assertThat(new String(outcome.body(), StandardCharsets.UTF_8)).doesNotContain("insert failed");
+        } finally {
+            logger.removeHandler(capture);
+        }
+    }
+
+    @Test
     void listenersHearEveryOutcomeWithHandlingTime() {
         List<String> heard = new CopyOnWriteArrayList<>();
         WebhookPipeline<MauticBatch> pipeline = WebhookPipeline.mautic().secrets(SECRET).handler(b -> { })

@@ -15,7 +15,6 @@ import io.javalin.http.Context;
 import io.javalin.http.HandlerType;
 import io.javalin.plugin.Plugin;
 import jakarta.servlet.http.HttpServletRequest;
-import java.lang.System.Logger.Level;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -36,8 +35,6 @@ import java.util.function.Consumer;
  * }</pre>
  */
 public final class HookguardPlugin extends Plugin<HookguardPlugin.Config> {
-
-    private static final System.Logger LOG = System.getLogger(HookguardPlugin.class.getName());
 
     /** Configures the plugin with a consumer of its {@link Config}, as Javalin's own plugins are configured. */
     public HookguardPlugin(Consumer<Config> userConfig) {
@@ -122,8 +119,7 @@ public final class HookguardPlugin extends Plugin<HookguardPlugin.Config> {
             try {
                 handled = dispatcher.handle(admission.payload());
             } catch (Exception | LinkageError e) {
-                LOG.log(Level.ERROR, () -> "a " + pipeline.scheme().name() + " webhook listener failed; the delivery is released so a retry is handled", e);
-                write(ctx, admission.complete(false));
+                write(ctx, admission.failed(e));
                 ctx.skipRemainingHandlers();
                 return;
             }

@@ -239,25 +239,16 @@ class HookguardPluginTest {
 
     /** A Malcolm! delivery written on a raw socket, so that the header lines are exactly these. */
     private static int rawPost(Javalin server, byte[] body, String... extraHeaderLines) throws Exception {
-        StringBuilder head = new StringBuilder("POST /webhooks/malcolm HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n");
+        return rawPostTo(server, "/webhooks/malcolm", body, extraHeaderLines);
+    }
+
+    /** A signed Malcolm! delivery on a raw socket to exactly {@code path}; the status line's code. */
+    private static int rawPostTo(Javalin server, String path, byte[] body, String... extraHeaderLines) throws Exception {
+        StringBuilder head = new StringBuilder("POST " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n");
         headers(Sender.MALCOLM, body, MALCOLM_SECRET).forEach((name, value) -> head.append(name).append(": ").append(value).append("\r\n"));
         for (String line : extraHeaderLines) {
             head.append(line).append("\r\n");
         }
-        head.append("Content-Length: ").append(body.length).append("\r\n\r\n");
-        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", server.port())) {
-            socket.getOutputStream().write(head.toString().getBytes(java.nio.charset.StandardCharsets.US_ASCII));
-            socket.getOutputStream().write(body);
-            socket.getOutputStream().flush();
-            String status = new String(socket.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII);
-            return Integer.parseInt(status.substring(9, 12));
-        }
-    }
-
-    /** A signed Malcolm! delivery on a raw socket to exactly {@code path}; the status line's code. */
-    private static int rawPostTo(Javalin server, String path, byte[] body) throws Exception {
-        StringBuilder head = new StringBuilder("POST " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n");
-        headers(Sender.MALCOLM, body, MALCOLM_SECRET).forEach((name, value) -> head.append(name).append(": ").append(value).append("\r\n"));
         head.append("Content-Length: ").append(body.length).append("\r\n\r\n");
         try (java.net.Socket socket = new java.net.Socket("127.0.0.1", server.port())) {
             socket.getOutputStream().write(head.toString().getBytes(java.nio.charset.StandardCharsets.US_ASCII));

@@ -15,7 +15,6 @@ import jakarta.servlet.ServletResponse;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
-import java.lang.System.Logger.Level;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -48,8 +47,6 @@ public final class WebhookVerificationFilter implements Filter {
     public static final String SECRETS_ENV_PARAM = "secrets-env";
     /** Init-param: the body limit in bytes (default 5 MiB). */
     public static final String MAX_BODY_BYTES_PARAM = "max-body-bytes";
-
-    private static final System.Logger LOG = System.getLogger(WebhookVerificationFilter.class.getName());
 
     private final UnaryOperator<String> environment;
     private volatile WebhookPipeline<?> pipeline;
@@ -151,8 +148,7 @@ public final class WebhookVerificationFilter implements Filter {
         try {
             chain.doFilter(verified, response);
         } catch (IOException | ServletException | RuntimeException | Error e) {
-            Outcome failed = admission.complete(false);
-            LOG.log(Level.ERROR, () -> "the " + current.scheme().name() + " webhook handler failed; the delivery is released so a retry is handled", e);
+            Outcome failed = admission.failed(e);
             if (response.isCommitted()) {
                 throw e;
             }
