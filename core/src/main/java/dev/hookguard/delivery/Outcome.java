@@ -21,6 +21,11 @@ public record Outcome(int status, Map<String, String> headers, Optional<Problem>
         return status >= 200 && status < 300;
     }
 
+    /** True when the request's body was left unread, so the connection must close after this answer. */
+    public boolean closesConnection() {
+        return "close".equalsIgnoreCase(headers.get("Connection"));
+    }
+
     /** The body to write: the problem's JSON, or nothing. */
     public byte[] body() {
         return problem.map(Problem::toJson).orElse(new byte[0]);
@@ -29,6 +34,12 @@ public record Outcome(int status, Map<String, String> headers, Optional<Problem>
     /** The body's content type, or {@code null} when there is no body. */
     public String contentType() {
         return problem.isPresent() ? Problem.MEDIA_TYPE : null;
+    }
+
+    Outcome withHeader(String name, String value) {
+        Map<String, String> more = new java.util.LinkedHashMap<>(headers);
+        more.put(name, value);
+        return new Outcome(status, more, problem);
     }
 
     static Outcome ok() {

@@ -140,38 +140,74 @@ public final class WebhookPipeline<T> {
      * handles an accepted payload, then calls {@link Admission#complete}.
      */
     public Admission<T> admit(IncomingRequest request) {
+        Outcome early = checkBeforeBody(request);
+        if (early != null) {
+            return Admission.refused(early, null);
+        }
+        String remote = request.remoteAddress();
+        BodyBuffer body = newBodyBuffer();
+        try {
+            boolean whole;
+            try (InputStream in = request.body()) {
+                whole = BodyReader.read(in, request.contentLength(), body, budget);
+            } catch (IOException e) {
+                return Admission.refused(refuse(400, CLOSE, "body_unreadable", "Body not readable", "the request body could not be read",
+                        remote), null);
+            }
+            if (!whole) {
+                return Admission.refused(unread(body.failure(), remote), null);
+            }
+            return admit(new Delivery(request.method(), snapshot(request), body.bytes(), remote));
+        } finally {
+            // The budget bounds bodies until they are authenticated and parsed; what the handler holds is bounded by its threads.
+            body.release();
+        }
+    }
+
+    /**
+     * Starts a delivery whose body the adapter feeds in as it arrives, without a thread waiting on the peer: the same
+     * checks as {@link #admit(IncomingRequest)}, except that no waiting place is needed. {@link BodyIntake#refusal()}
+     * is already set when the request is refused before its body.
+     */
+    public BodyIntake<T> intake(IncomingRequest request) {
+        Outcome early = checkBeforeBody(request);
+        if (early != null) {
+            return BodyIntake.refused(early);
+        }
+        String method = request.method();
+        Headers headers = snapshot(request);
+        String remote = request.remoteAddress();
+        return new BodyIntake<>(newBodyBuffer(), bytes -> admit(new Delivery(method, headers, bytes, remote)),
+                failure -> unread(failure, remote));
+    }
+
+    /** How long reading one body may take; adapters that feed a {@link BodyIntake} expire it after this. */
+    public Duration bodyReadTimeout() {
+        return Duration.ofNanos(readTimeoutNanos);
+    }
+
+    private BodyBuffer newBodyBuffer() {
+        return new BodyBuffer(budget, maxBodyBytes, readTimeoutNanos, minBodyRate, Math.min(READ_GRACE_NANOS, readTimeoutNanos));
+    }
+
+    /** Method, content type, canonical path and declared length: everything that is refused before a byte of body is read. */
+    private Outcome checkBeforeBody(IncomingRequest request) {
         String remote = request.remoteAddress();
         Outcome early = checkMethodAndType(request.method(), request.header("Content-Type"), remote);
         if (early != null) {
-            return Admission.refused(early, null);
+            // A body may follow that nobody will read: the connection must not be kept for a next request.
+            return request.contentLength() == 0 ? early : early.withHeader("Connection", "close");
         }
         String path = request.path();
         if (path != null && !isCanonicalPath(path)) {
             // The container may map /a//b or /a/./b to this endpoint while the application's own routing does not:
             // refused before anything is read or claimed, so such a typo can neither be acknowledged nor mark a key done.
-            return Admission.refused(refuse(404, CLOSE, "path_not_canonical", "Not found",
-                    "deliveries are accepted only at the endpoint's exact path", remote), null);
+            return refuse(404, CLOSE, "path_not_canonical", "Not found", "deliveries are accepted only at the endpoint's exact path", remote);
         }
         if (request.contentLength() > maxBodyBytes) {
-            return Admission.refused(tooLarge(remote), null);
+            return tooLarge(remote);
         }
-        BodyReader reader = new BodyReader(budget);
-        try {
-            byte[] body;
-            try (InputStream in = request.body()) {
-                body = reader.read(in, request.contentLength(), maxBodyBytes, readTimeoutNanos, minBodyRate, Math.min(READ_GRACE_NANOS, readTimeoutNanos));
-            } catch (IOException e) {
-                return Admission.refused(refuse(400, CLOSE, "body_unreadable", "Body not readable", "the request body could not be read",
-                        remote), null);
-            }
-            if (body == null) {
-                return Admission.refused(unread(reader.failure(), remote), null);
-            }
-            return admit(new Delivery(request.method(), snapshot(request), body, remote));
-        } finally {
-            // The budget bounds bodies until they are authenticated and parsed; what the handler holds is bounded by its threads.
-            budget.release(reader.reserved());
-        }
+        return null;
     }
 
     /** Once a read has lasted this long, it must keep up the minimum rate. */
@@ -180,7 +216,7 @@ public final class WebhookPipeline<T> {
     /** The body is left unread: the container must not keep the connection for the next request. */
     private static final Map<String, String> CLOSE = Map.of("Connection", "close");
 
-    private Outcome unread(BodyReader.Failure failure, String remote) {
+    private Outcome unread(BodyBuffer.Failure failure, String remote) {
         Map<String, String> retry = Map.of("Retry-After", Integer.toString(retryAfterSeconds), "Connection", "close");
         return switch (failure) {
             case TOO_LARGE -> tooLarge(remote);

@@ -16,10 +16,19 @@ import java.nio.charset.UnsupportedCharsetException;
 /** The request passed on after verification: its body readable again, exactly as received. */
 final class VerifiedRequest extends HttpServletRequestWrapper {
 
-    private final byte[] body;
+    private volatile byte[] body;
 
     VerifiedRequest(HttpServletRequest request, byte[] body) {
         super(request);
+        this.body = body;
+    }
+
+    /** A request whose body is still being read; {@link #body(byte[])} sets it before anything reads it. */
+    VerifiedRequest(HttpServletRequest request) {
+        this(request, new byte[0]);
+    }
+
+    void body(byte[] body) {
         this.body = body;
     }
 

@@ -1,11 +1,13 @@
 package dev.hookguard.servlet;
 
 import dev.hookguard.delivery.Admission;
+import dev.hookguard.delivery.BodyIntake;
 import dev.hookguard.delivery.Outcome;
 import dev.hookguard.delivery.WebhookPipeline;
 import dev.hookguard.idempotency.IdempotencyStore;
 import dev.hookguard.signature.SecretResolver;
 import dev.hookguard.signature.SignatureScheme;
+import jakarta.servlet.DispatcherType;
 import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.FilterConfig;
@@ -48,8 +50,12 @@ public final class WebhookVerificationFilter implements Filter {
     /** Init-param: the body limit in bytes (default 5 MiB). */
     public static final String MAX_BODY_BYTES_PARAM = "max-body-bytes";
 
+    /** Init-param: {@code true} to read bodies without blocking a thread (the mapping must include the ASYNC dispatch). */
+    public static final String NON_BLOCKING_READS_PARAM = "non-blocking-reads";
+
     private final UnaryOperator<String> environment;
     private volatile WebhookPipeline<?> pipeline;
+    private volatile boolean nonBlockingReads;
 
     /** For containers: configured from init-params in {@link #init}. */
     public WebhookVerificationFilter() {
@@ -57,13 +63,26 @@ public final class WebhookVerificationFilter implements Filter {
     }
 
     WebhookVerificationFilter(WebhookPipeline<?> pipeline, UnaryOperator<String> environment) {
+        this(pipeline, environment, false);
+    }
+
+    private WebhookVerificationFilter(WebhookPipeline<?> pipeline, UnaryOperator<String> environment, boolean nonBlockingReads) {
         this.pipeline = pipeline;
         this.environment = environment;
+        this.nonBlockingReads = nonBlockingReads;
     }
 
     /** A filter over a pipeline built elsewhere (its handler, if any, is not used: the chain is the handler). */
     public static WebhookVerificationFilter of(WebhookPipeline<?> pipeline) {
         return new WebhookVerificationFilter(Objects.requireNonNull(pipeline, "pipeline"), System::getenv);
+    }
+
+    /**
+     * A filter over a pipeline built elsewhere that reads bodies with Servlet non-blocking I/O (see
+     * {@link Builder#nonBlockingReads}); map it for the {@code REQUEST} and {@code ASYNC} dispatches.
+     */
+    public static WebhookVerificationFilter nonBlocking(WebhookPipeline<?> pipeline) {
+        return new WebhookVerificationFilter(Objects.requireNonNull(pipeline, "pipeline"), System::getenv, true);
     }
 
     /** Starts a filter for one sender's scheme. */
@@ -111,6 +130,7 @@ public final class WebhookVerificationFilter implements Filter {
                         + "' must be a number of bytes between 1 and " + (Integer.MAX_VALUE - 16));
             }
         }
+        nonBlockingReads = Boolean.parseBoolean(String.valueOf(config.getInitParameter(NON_BLOCKING_READS_PARAM)).strip());
         pipeline = builder.pipeline();
     }
 
@@ -136,17 +156,43 @@ public final class WebhookVerificationFilter implements Filter {
         if (current == null) {
             throw new ServletException("WebhookVerificationFilter was not initialised");
         }
+        if (request.getDispatcherType() == DispatcherType.ASYNC && request.getAttribute(WebhookRequests.ADMISSION_ATTRIBUTE) instanceof Admission<?> admission) {
+            // The body was read without blocking and verified; this is the dispatch that carries it on.
+            request.setAttribute(AsyncBodyRead.DISPATCHED_ATTRIBUTE, Boolean.TRUE);
+            pass(request, response, chain, admission);
+            return;
+        }
+        if (nonBlockingReads && request.isAsyncSupported() && !request.isAsyncStarted()) {
+            BodyIntake<?> intake = current.intake(new ServletIncomingRequest(request));
+            if (intake.refusal().isPresent()) {
+                refuse(request, response, intake.refusal().get());
+                return;
+            }
+            AsyncBodyRead.read(new VerifiedRequest(request), response, intake, current.bodyReadTimeout().toMillis() + 1_000);
+            return;
+        }
+        // Somewhere in the chain does not support async: a blocking read, under the budget's cap on waiting reads.
         Admission<?> admission = current.admit(new ServletIncomingRequest(request));
         if (!admission.isAccepted()) {
-            write(response, admission.outcome().orElseThrow());
+            refuse(request, response, admission.outcome().orElseThrow());
             return;
         }
         VerifiedRequest verified = new VerifiedRequest(request, admission.delivery().body());
-        verified.setAttribute(WebhookRequests.PAYLOAD_ATTRIBUTE, admission.payload());
-        verified.setAttribute(WebhookRequests.DELIVERY_ATTRIBUTE, admission.delivery());
-        verified.setAttribute(WebhookRequests.ADMISSION_ATTRIBUTE, admission);
+        attach(verified, admission);
+        pass(verified, response, chain, admission);
+    }
+
+    static void attach(ServletRequest request, Admission<?> admission) {
+        request.setAttribute(WebhookRequests.PAYLOAD_ATTRIBUTE, admission.payload());
+        request.setAttribute(WebhookRequests.DELIVERY_ATTRIBUTE, admission.delivery());
+        request.setAttribute(WebhookRequests.ADMISSION_ATTRIBUTE, admission);
+    }
+
+    /** Hands a verified delivery to the chain and settles its claim from how the chain ended. */
+    private static void pass(HttpServletRequest request, HttpServletResponse response, FilterChain chain, Admission<?> admission)
+            throws IOException, ServletException {
         try {
-            chain.doFilter(verified, response);
+            chain.doFilter(request, response);
         } catch (IOException | ServletException | RuntimeException | Error e) {
             Outcome failed = admission.failed(e);
             if (response.isCommitted()) {
@@ -158,6 +204,18 @@ public final class WebhookVerificationFilter implements Filter {
         }
         // Settled from what the chain answered (a no-op when the chain already settled it as not handled).
         admission.complete(response.getStatus());
+    }
+
+    /**
+     * A refusal that leaves the body unread ends asynchronously where the container allows it: Tomcat drains the rest
+     * of an unread body after a blocking request ends, holding a thread for as long as a slow peer takes.
+     */
+    private static void refuse(HttpServletRequest request, HttpServletResponse response, Outcome outcome) throws IOException {
+        if (outcome.closesConnection() && request.isAsyncSupported() && !request.isAsyncStarted()) {
+            AsyncBodyRead.refuse(request, response, outcome);
+        } else {
+            write(response, outcome);
+        }
     }
 
     static void write(HttpServletResponse response, Outcome outcome) throws IOException {
@@ -176,6 +234,7 @@ public final class WebhookVerificationFilter implements Filter {
     /** Builds a {@link WebhookVerificationFilter} for one scheme. */
     public static final class Builder {
         private final WebhookPipeline.Builder<?> pipeline;
+        private boolean nonBlockingReads;
 
         private Builder(SignatureScheme scheme) {
             this.pipeline = WebhookPipeline.forScheme(Objects.requireNonNull(scheme, "scheme"));
@@ -229,6 +288,17 @@ public final class WebhookVerificationFilter implements Filter {
             return this;
         }
 
+        /**
+         * Reads bodies with Servlet non-blocking I/O (default off): a slow peer then holds no thread, only its
+         * connection, and Tomcat does not drain what was left unread. The verified request is then dispatched again,
+         * so map the filter for both {@code REQUEST} and {@code ASYNC} dispatches; requests whose chain does not
+         * support async are read blocking, as without this.
+         */
+        public Builder nonBlockingReads(boolean nonBlockingReads) {
+            this.nonBlockingReads = nonBlockingReads;
+            return this;
+        }
+
         WebhookPipeline<?> pipeline() {
             return pipeline.build();
         }
@@ -237,7 +307,7 @@ public final class WebhookVerificationFilter implements Filter {
          * @throws IllegalStateException when no secret or resolver was given
          */
         public WebhookVerificationFilter build() {
-            return WebhookVerificationFilter.of(pipeline());
+            return new WebhookVerificationFilter(pipeline(), System::getenv, nonBlockingReads);
         }
     }
 }

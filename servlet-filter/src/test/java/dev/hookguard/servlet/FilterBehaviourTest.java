@@ -99,21 +99,26 @@ class FilterBehaviourTest {
         assertThat(session.values()).isPresent();
     }
 
-    /** Counts the bytes anything behind it reads from the socket. */
+    /**
+     * Counts the bytes anything behind it reads from the socket before the answer is committed; what is read after
+     * it (drained and dropped, so that a sender still writing can read the answer) is counted apart.
+     */
     static final class CountingFilter implements Filter {
         final AtomicLong read = new AtomicLong();
+        final AtomicLong drained = new AtomicLong();
 
         @Override
         public void doFilter(jakarta.servlet.ServletRequest req, jakarta.servlet.ServletResponse res, jakarta.servlet.FilterChain chain)
                 throws java.io.IOException, jakarta.servlet.ServletException {
             HttpServletRequest request = (HttpServletRequest) req;
             ServletInputStream in = request.getInputStream();
+            java.util.function.LongConsumer count = n -> (res.isCommitted() ? drained : read).addAndGet(n);
             ServletInputStream counting = new ServletInputStream() {
                 @Override
                 public int read() throws java.io.IOException {
                     int b = in.read();
                     if (b >= 0) {
-                        read.incrementAndGet();
+                        count.accept(1);
                     }
                     return b;
                 }
@@ -122,7 +127,7 @@ class FilterBehaviourTest {
                 public int read(byte[] b, int off, int len) throws java.io.IOException {
                     int n = in.read(b, off, len);
                     if (n > 0) {
-                        read.addAndGet(n);
+                        count.accept(n);
                     }
                     return n;
                 }
@@ -164,6 +169,7 @@ class FilterBehaviourTest {
         assertThat(response.statusCode()).isEqualTo(413);
         assertThat(response.body()).contains("body_too_large");
         assertThat(counting.read.get()).isBetween(1L, limit + 1L);
+        assertThat(counting.drained.get()).as("dropped after the answer, bounded").isLessThanOrEqualTo(2L * 1024 * 1024 + 8192);
         assertThat(servlet.bodies).isEmpty();
     }
 

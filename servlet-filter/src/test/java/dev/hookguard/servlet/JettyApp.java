@@ -43,6 +43,14 @@ final class JettyApp implements AutoCloseable {
         return this;
     }
 
+    /** Mapped for the REQUEST and ASYNC dispatches, as a filter that reads bodies without blocking needs. */
+    JettyApp asyncFilter(Filter filter, String path) {
+        FilterHolder holder = new FilterHolder(filter);
+        holder.setAsyncSupported(true);
+        context.addFilter(holder, path, EnumSet.of(DispatcherType.REQUEST, DispatcherType.ASYNC));
+        return this;
+    }
+
     /** As a web.xml user mounts it: by class name and init-params alone. */
     JettyApp filterByClassName(String className, Map<String, String> initParams, String path) {
         FilterHolder holder = new FilterHolder();
@@ -55,6 +63,13 @@ final class JettyApp implements AutoCloseable {
 
     JettyApp servlet(HttpServlet servlet, String path) {
         context.addServlet(new ServletHolder(servlet), path);
+        return this;
+    }
+
+    JettyApp asyncServlet(HttpServlet servlet, String path) {
+        ServletHolder holder = new ServletHolder(servlet);
+        holder.setAsyncSupported(true);
+        context.addServlet(holder, path);
         return this;
     }
 

@@ -27,6 +27,12 @@ final class EventPublishingFilter extends OncePerRequestFilter {
         this.hasOwnController = hasOwnController;
     }
 
+    /** Verified deliveries reach it on the dispatch that follows a non-blocking body read. */
+    @Override
+    protected boolean shouldNotFilterAsyncDispatch() {
+        return false;
+    }
+
     @Override
     protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws ServletException, IOException {

@@ -10,6 +10,7 @@ import dev.hookguard.signature.SecretResolver;
 import dev.hookguard.signature.SignatureScheme;
 import dev.hookguard.signature.SignatureVerifier;
 import io.micrometer.core.instrument.MeterRegistry;
+import jakarta.servlet.DispatcherType;
 import java.util.List;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Qualifier;
@@ -97,9 +98,11 @@ public class HookguardAutoConfiguration {
     }
 
     static FilterRegistrationBean<WebhookVerificationFilter> verification(String name, WebhookPipeline<?> pipeline, String path) {
-        FilterRegistrationBean<WebhookVerificationFilter> registration = new FilterRegistrationBean<>(WebhookVerificationFilter.of(pipeline));
+        FilterRegistrationBean<WebhookVerificationFilter> registration = new FilterRegistrationBean<>(WebhookVerificationFilter.nonBlocking(pipeline));
         registration.setName(name);
         registration.addUrlPatterns(path);
+        // The body is read without blocking a thread, then the verified request is dispatched again (ASYNC).
+        registration.setDispatcherTypes(DispatcherType.REQUEST, DispatcherType.ASYNC);
         registration.setOrder(FILTER_ORDER);
         return registration;
     }
@@ -109,6 +112,7 @@ public class HookguardAutoConfiguration {
         FilterRegistrationBean<EventPublishingFilter> registration = new FilterRegistrationBean<>(new EventPublishingFilter(publisher, controllers));
         registration.setName(name);
         registration.addUrlPatterns(path);
+        registration.setDispatcherTypes(DispatcherType.REQUEST, DispatcherType.ASYNC);
         registration.setOrder(FILTER_ORDER + 1);
         return registration;
     }
