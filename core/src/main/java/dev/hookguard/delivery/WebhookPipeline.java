@@ -109,6 +109,12 @@ public final class WebhookPipeline<T> {
         return store;
     }
 
+    /** The scheme, how it verifies (secrets counted, never shown) and the body limit: safe to log. */
+    @Override
+    public String toString() {
+        return "WebhookPipeline[" + scheme.name() + ", " + verifier + ", max " + maxBodyBytes + " bytes]";
+    }
+
     /** Runs the whole pipeline, the handler included, and returns what to answer. */
     public Outcome process(IncomingRequest request) {
         return run(admit(request));

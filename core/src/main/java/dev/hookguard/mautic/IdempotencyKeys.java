@@ -55,8 +55,15 @@ final class IdempotencyKeys {
         }
     }
 
+    /**
+     * Mautic's ids count from 1. An id of 0 or below is not one: PHP writes an integer past 64 bits as a float, and
+     * json_encode turns its overflow into 0, so every such event would share one key; they are keyed by their bytes.
+     */
     private static String scalar(JsonNode node) {
-        if ((node.isTextual() || node.isIntegralNumber()) && !node.asText().isEmpty()) {
+        if (node.isIntegralNumber()) {
+            return node.bigIntegerValue().signum() > 0 ? node.asText() : null;
+        }
+        if (node.isTextual() && !node.asText().isEmpty() && !node.asText().matches("-?0+")) {
             return node.asText();
         }
         return null;

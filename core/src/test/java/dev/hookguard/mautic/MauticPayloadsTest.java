@@ -259,6 +259,17 @@ class MauticPayloadsTest {
     }
 
     @Test
+    void anIdOfZeroIsNoNaturalIdSoTwoSuchSubmissionsDoNotShareAKey() {
+        String one = "{\"mautic.form_on_submit\":[{\"submission\":{\"id\":0,\"form\":{\"id\":1}}," + TS + "}]}";
+        String two = "{\"mautic.form_on_submit\":[{\"submission\":{\"id\":0,\"form\":{\"id\":2}}," + TS + "}]}";
+        String k1 = MauticPayloads.parse(utf8(one)).events().get(0).idempotencyKey();
+        String k2 = MauticPayloads.parse(utf8(two)).events().get(0).idempotencyKey();
+        assertThat(k1).startsWith("mautic:form_on_submit:sha256:").isNotEqualTo(k2);
+        String textZero = "{\"mautic.email_on_send\":[{\"idHash\":\"0\"," + TS + "}]}";
+        assertThat(MauticPayloads.parse(utf8(textZero)).events().get(0).idempotencyKey()).startsWith("mautic:email_on_send:sha256:");
+    }
+
+    @Test
     void fallbackKeyHashesTheEventsExactBytes() {
         String event = "{\"contact\":{\"id\":1,\"dateModified\":\"2024-01-01T00:00:00+00:00\"}," + TS + "}";
         String escaped = "{\"contact\":{\"id\":1,\"dateModified\":\"2024-01-01T00:00:00+00:00\"},\"timestamp\":\"2024-10-24T15:54:35+00:00\" }";

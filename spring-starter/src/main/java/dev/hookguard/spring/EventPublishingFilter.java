@@ -15,15 +15,18 @@ import org.springframework.web.filter.OncePerRequestFilter;
 /**
  * Behind the verification filter: when the application has no controller of its own for the path, publishes
  * every verified Mautic event as its typed record, or the Malcolm! session, and answers 200 once every listener
- * returned. A listener that throws fails the delivery (500, key released).
+ * returned. A listener that throws fails the delivery (500, key released); a delivery that no listener takes is
+ * answered 404 and released, never acknowledged.
  */
 final class EventPublishingFilter extends OncePerRequestFilter {
 
     private final ApplicationEventPublisher publisher;
+    private final ListenerLookup listeners;
     private final OwnControllerCheck hasOwnController;
 
-    EventPublishingFilter(ApplicationEventPublisher publisher, OwnControllerCheck hasOwnController) {
+    EventPublishingFilter(ApplicationEventPublisher publisher, ListenerLookup listeners, OwnControllerCheck hasOwnController) {
         this.publisher = publisher;
+        this.listeners = listeners;
         this.hasOwnController = hasOwnController;
     }
 
@@ -42,10 +45,18 @@ final class EventPublishingFilter extends OncePerRequestFilter {
         }
         Object payload = request.getAttribute(WebhookRequests.PAYLOAD_ATTRIBUTE);
         if (payload instanceof MauticBatch batch) {
+            if (batch.events().stream().noneMatch(event -> listeners.hasListenerFor(event.getClass()))) {
+                WebhookRequests.notHandled(request, response);
+                return;
+            }
             for (MauticEvent event : batch.events()) {
                 publisher.publishEvent(event);
             }
         } else if (payload instanceof WorkflowSession session) {
+            if (!listeners.hasListenerFor(WorkflowSession.class)) {
+                WebhookRequests.notHandled(request, response);
+                return;
+            }
             publisher.publishEvent(session);
         }
         response.setStatus(HttpServletResponse.SC_OK);

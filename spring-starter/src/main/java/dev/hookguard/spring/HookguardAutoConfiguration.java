@@ -20,7 +20,7 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
-import org.springframework.context.ApplicationEventPublisher;
+import org.springframework.context.ApplicationContext;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Conditional;
 import org.springframework.context.annotation.Configuration;
@@ -41,6 +41,8 @@ public class HookguardAutoConfiguration {
 
     /** Before Spring Security's chain (-100), so a forged delivery never reaches anything else. */
     static final int FILTER_ORDER = Ordered.HIGHEST_PRECEDENCE + 50;
+
+    private static final System.Logger LOG = System.getLogger(HookguardAutoConfiguration.class.getName());
 
     @Bean
     @ConditionalOnMissingBean
@@ -98,6 +100,8 @@ public class HookguardAutoConfiguration {
     }
 
     static FilterRegistrationBean<WebhookVerificationFilter> verification(String name, WebhookPipeline<?> pipeline, String path) {
+        // One line per mounted endpoint, so a path that is not the one the sender posts to shows at startup.
+        LOG.log(System.Logger.Level.INFO, () -> "Hookguard: " + path + " verifies " + pipeline);
         FilterRegistrationBean<WebhookVerificationFilter> registration = new FilterRegistrationBean<>(WebhookVerificationFilter.nonBlocking(pipeline));
         registration.setName(name);
         registration.addUrlPatterns(path);
@@ -107,9 +111,10 @@ public class HookguardAutoConfiguration {
         return registration;
     }
 
-    static FilterRegistrationBean<EventPublishingFilter> events(String name, ApplicationEventPublisher publisher,
+    static FilterRegistrationBean<EventPublishingFilter> events(String name, ApplicationContext context,
                                                                 OwnControllerCheck controllers, String path) {
-        FilterRegistrationBean<EventPublishingFilter> registration = new FilterRegistrationBean<>(new EventPublishingFilter(publisher, controllers));
+        FilterRegistrationBean<EventPublishingFilter> registration = new FilterRegistrationBean<>(new EventPublishingFilter(context,
+                new ListenerLookup(context), controllers));
         registration.setName(name);
         registration.addUrlPatterns(path);
         registration.setDispatcherTypes(DispatcherType.REQUEST, DispatcherType.ASYNC);
@@ -144,9 +149,9 @@ public class HookguardAutoConfiguration {
         }
 
         @Bean
-        FilterRegistrationBean<EventPublishingFilter> hookguardMauticEvents(ApplicationEventPublisher publisher,
+        FilterRegistrationBean<EventPublishingFilter> hookguardMauticEvents(ApplicationContext context,
                                                                            OwnControllerCheck controllers, HookguardProperties properties) {
-            return events("hookguardMauticEvents", publisher, controllers, properties.mautic().path());
+            return events("hookguardMauticEvents", context, controllers, properties.mautic().path());
         }
     }
 
@@ -177,9 +182,9 @@ public class HookguardAutoConfiguration {
         }
 
         @Bean
-        FilterRegistrationBean<EventPublishingFilter> hookguardMalcolmEvents(ApplicationEventPublisher publisher,
+        FilterRegistrationBean<EventPublishingFilter> hookguardMalcolmEvents(ApplicationContext context,
                                                                             OwnControllerCheck controllers, HookguardProperties properties) {
-            return events("hookguardMalcolmEvents", publisher, controllers, properties.malcolm().path());
+            return events("hookguardMalcolmEvents", context, controllers, properties.malcolm().path());
         }
     }
 
