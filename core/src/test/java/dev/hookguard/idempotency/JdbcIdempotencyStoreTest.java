@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.hookguard.idempotency.IdempotencyStore.Claim;
-import dev.hookguard.testing.TestPostgres;
+import dev.hookguard.testsupport.TestPostgres;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

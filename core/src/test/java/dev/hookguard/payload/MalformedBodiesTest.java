@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.hookguard.malcolm.MalcolmPayloads;
 import dev.hookguard.mautic.MauticPayloads;
-import dev.hookguard.testing.TestResources;
+import dev.hookguard.testsupport.TestResources;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.Arrays;

@@ -7,7 +7,7 @@ import dev.hookguard.malcolm.Value;
 import dev.hookguard.malcolm.WorkflowSession;
 import dev.hookguard.signature.SignatureScheme;
 import dev.hookguard.signature.SignatureVerifier;
-import dev.hookguard.testing.RecordingServer;
+import dev.hookguard.testsupport.RecordingServer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;

@@ -3,7 +3,7 @@ package dev.hookguard.sender;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.hookguard.testing.TestResources;
+import dev.hookguard.testsupport.TestResources;
 import java.util.stream.Stream;
 import java.util.stream.StreamSupport;
 import org.junit.jupiter.params.ParameterizedTest;

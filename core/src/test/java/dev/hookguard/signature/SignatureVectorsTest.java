@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.hookguard.signature.SignatureVerificationException.Reason;
-import dev.hookguard.testing.TestResources;
+import dev.hookguard.testsupport.TestResources;
 import java.util.Base64;
 import java.util.stream.Stream;
 import java.util.stream.StreamSupport;

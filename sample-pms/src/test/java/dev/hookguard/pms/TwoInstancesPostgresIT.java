@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import dev.hookguard.sender.MauticSender;
 import dev.hookguard.sender.OutgoingEvent;
 import dev.hookguard.sender.SampleEvents;
-import dev.hookguard.testing.TestPostgres;
+import dev.hookguard.testsupport.TestPostgres;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Connection;

@@ -1,4 +1,4 @@
-package dev.hookguard.testing;
+package dev.hookguard.testsupport;
 
 import com.sun.net.httpserver.Headers;
 import com.sun.net.httpserver.HttpServer;

@@ -3,8 +3,6 @@ package dev.hookguard.sender;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.hookguard.signature.SignatureScheme;
-import dev.hookguard.signature.WebhookSigner;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.util.LinkedHashMap;
@@ -83,7 +81,7 @@ public final class MalcolmSender {
         headers.put("Content-Type", "application/json");
         headers.put("X-Instance-Id", instanceId);
         if (secret != null) {
-            headers.put("X-Signature", WebhookSigner.sign(SignatureScheme.MALCOLM, secret, body));
+            headers.put("X-Signature", Signing.malcolm(secret, body));
         }
         return headers;
     }

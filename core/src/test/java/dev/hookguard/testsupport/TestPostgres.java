@@ -1,4 +1,4 @@
-package dev.hookguard.testing;
+package dev.hookguard.testsupport;
 
 import java.sql.Connection;
 import java.sql.DriverManager;

@@ -3,8 +3,6 @@ package dev.hookguard.sender;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.hookguard.signature.SignatureScheme;
-import dev.hookguard.signature.WebhookSigner;
 import java.net.URI;
 import java.time.Duration;
 import java.time.OffsetDateTime;
@@ -178,7 +176,7 @@ public final class MauticSender {
         Map<String, String> headers = new LinkedHashMap<>();
         headers.put("Content-Type", "application/json");
         headers.put("X-Origin-Base-URL", originBaseUrl);
-        headers.put("Webhook-Signature", secret == null ? "" : WebhookSigner.sign(SignatureScheme.MAUTIC, secret, body));
+        headers.put("Webhook-Signature", secret == null ? "" : Signing.mautic(secret, body));
         headers.put("User-Agent", "GuzzleHttp/7");
         return headers;
     }

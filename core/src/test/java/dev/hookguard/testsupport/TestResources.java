@@ -1,4 +1,4 @@
-package dev.hookguard.testing;
+package dev.hookguard.testsupport;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
