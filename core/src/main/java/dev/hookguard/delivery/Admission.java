@@ -80,6 +80,21 @@ public final class Admission<T> {
         return payload;
     }
 
+    /**
+     * The payload as the type the application expects.
+     *
+     * @throws IllegalStateException when the delivery was not accepted, or its payload is of another type (a Malcolm!
+     *                               session where a Mautic batch was expected: the adapter is mounted on the wrong path)
+     */
+    public <P> P payloadAs(Class<P> type) {
+        Object accepted = payload();
+        if (!type.isInstance(accepted)) {
+            throw new IllegalStateException("the verified webhook is a " + accepted.getClass().getSimpleName() + ", not a "
+                    + type.getSimpleName());
+        }
+        return type.cast(accepted);
+    }
+
     /** The idempotency keys this delivery claimed. */
     public List<String> claimedKeys() {
         return claimedKeys;

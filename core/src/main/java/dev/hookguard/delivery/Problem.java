@@ -1,10 +1,8 @@
 package dev.hookguard.delivery;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.hookguard.internal.Json;
-import java.io.UncheckedIOException;
 
 /**
  * An RFC 9457 problem, the body of every refusal. Its fields are written by Hookguard and never hold the
@@ -29,10 +27,6 @@ public record Problem(String type, String title, int status, String detail, Stri
     public byte[] toJson() {
         ObjectNode node = JsonNodeFactory.instance.objectNode();
         node.put("type", type).put("title", title).put("status", status).put("detail", detail).put("code", code);
-        try {
-            return Json.MAPPER.writeValueAsBytes(node);
-        } catch (JsonProcessingException e) {
-            throw new UncheckedIOException(e);
-        }
+        return Json.write(node);
     }
 }

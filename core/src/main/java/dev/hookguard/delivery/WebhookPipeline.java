@@ -63,7 +63,7 @@ public final class WebhookPipeline<T> {
         this.kind = b.kind;
         this.verifier = b.verifier != null ? b.verifier : b.verifierBuilder.build();
         if (verifier.scheme() != scheme) {
-            throw new IllegalArgumentException("the verifier checks " + verifier.scheme().name() + ", not " + scheme.name());
+            throw new IllegalArgumentException("the verifier checks " + verifier.scheme().id() + ", not " + scheme.id());
         }
         this.maxBodyBytes = b.maxBodyBytes;
         this.store = b.store != null ? b.store : InMemoryIdempotencyStore.withDefaults();
@@ -87,13 +87,10 @@ public final class WebhookPipeline<T> {
 
     /** A pipeline for a scheme chosen by configuration; its payload is a {@link MauticBatch} or a {@link WorkflowSession}. */
     public static Builder<?> forScheme(SignatureScheme scheme) {
-        if (scheme == SignatureScheme.MAUTIC) {
-            return mautic();
-        }
-        if (scheme == SignatureScheme.MALCOLM) {
-            return malcolm();
-        }
-        throw new IllegalArgumentException("no payload parser for scheme " + scheme.name());
+        return switch (scheme) {
+            case MAUTIC -> mautic();
+            case MALCOLM -> malcolm();
+        };
     }
 
     public SignatureScheme scheme() {
@@ -112,7 +109,7 @@ public final class WebhookPipeline<T> {
     /** The scheme, how it verifies (secrets counted, never shown) and the body limit: safe to log. */
     @Override
     public String toString() {
-        return "WebhookPipeline[" + scheme.name() + ", " + verifier + ", max " + maxBodyBytes + " bytes]";
+        return "WebhookPipeline[" + scheme.id() + ", " + verifier + ", max " + maxBodyBytes + " bytes]";
     }
 
     /** Runs the whole pipeline, the handler included, and returns what to answer. */
@@ -293,7 +290,7 @@ public final class WebhookPipeline<T> {
             return Admission.refused(signatureRefused(e, delivery), delivery);
         } catch (RuntimeException e) {
             // The application's secret resolver failed: not the sender's fault, so a retry may succeed.
-            LOG.log(Level.ERROR, () -> "the " + scheme.name() + " secret resolver failed with " + e.getClass().getName()
+            LOG.log(Level.ERROR, () -> "the " + scheme.id() + " secret resolver failed with " + e.getClass().getName()
                     + "; the delivery is refused for a retry");
             return Admission.refused(refuse(503, Map.of("Retry-After", Integer.toString(retryAfterSeconds)), "secrets_unavailable",
                     "Temporarily unavailable", "the secrets to verify this delivery cannot be looked up right now; try again later",
@@ -306,7 +303,7 @@ public final class WebhookPipeline<T> {
             return Admission.refused(refuse(400, "invalid_payload", "Not a " + senderName() + " payload",
                     e.getMessage(), delivery.remoteAddress()), delivery);
         } catch (RuntimeException | StackOverflowError e) {
-            LOG.log(Level.WARNING, () -> "unexpected " + e.getClass().getName() + " while parsing a " + scheme.name() + " payload");
+            LOG.log(Level.WARNING, () -> "unexpected " + e.getClass().getName() + " while parsing a " + scheme.id() + " payload");
             return Admission.refused(refuse(400, "invalid_payload", "Not a " + senderName() + " payload",
                     "the body could not be parsed", delivery.remoteAddress()), delivery);
         }
@@ -348,7 +345,7 @@ public final class WebhookPipeline<T> {
                 }
             }
         } catch (RuntimeException e) {
-            LOG.log(Level.ERROR, () -> "the idempotency store failed with " + Failures.describe(e) + "; the " + scheme.name()
+            LOG.log(Level.ERROR, () -> "the idempotency store failed with " + Failures.describe(e) + "; the " + scheme.id()
                     + " delivery is refused for a retry");
             releaseQuietly(claimed);
             return Admission.refused(refuse(503, Map.of("Retry-After", Integer.toString(retryAfterSeconds)), "store_unavailable",
@@ -433,7 +430,7 @@ public final class WebhookPipeline<T> {
 
     private Outcome refuse(int status, Map<String, String> headers, String code, String title, String detail, String remote) {
         // The reason and the peer only: never the body, a secret or a signature.
-        LOG.log(Level.WARNING, () -> "refused " + scheme.name() + " delivery from " + remote + ": " + status + " " + code);
+        LOG.log(Level.WARNING, () -> "refused " + scheme.id() + " delivery from " + remote + ": " + status + " " + code);
         notify(status, code, -1);
         return Outcome.refuse(status, headers, code, title, detail);
     }

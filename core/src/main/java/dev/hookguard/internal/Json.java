@@ -32,10 +32,10 @@ public final class Json {
 
     private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
 
-    /** For writing (problem bodies); bodies are read by {@link #readTree} and {@link #readValue}. */
-    public static final ObjectMapper MAPPER = JsonMapper.builder().build();
+    /** For writing (problem bodies); bodies are read by {@link #readTree} and {@link #readValue}. Never handed out: it is mutable. */
+    private static final ObjectMapper MAPPER = JsonMapper.builder().build();
 
-    public static final JsonFactory FACTORY = MAPPER.getFactory();
+    private static final JsonFactory FACTORY = MAPPER.getFactory();
 
     static {
         // FieldMap.addParsed finds repeated names by identity, which holds only while Jackson interns them.
@@ -144,6 +144,15 @@ public final class Json {
     }
 
     /** An empty object of the kind {@link #readValue} builds. */
+    /** Compact UTF-8 JSON of a node this library built. */
+    public static byte[] write(JsonNode node) {
+        try {
+            return MAPPER.writeValueAsBytes(node);
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("a node built in memory could not be written", e);
+        }
+    }
+
     public static ObjectNode objectNode() {
         return new ObjectNode(NODES, new FieldMap());
     }

@@ -1,50 +1,73 @@
 package dev.hookguard.signature;
 
 import java.util.Locale;
-import java.util.Objects;
 
 /**
  * How a sender signs its deliveries: which header carries the signature, what prefix precedes the base64
- * HMAC-SHA256 digest of the raw body, and which unauthenticated header names the sending tenant.
- *
- * @param name         short name, {@code mautic} or {@code malcolm}
- * @param headerName   the header carrying the signature, e.g. {@code Webhook-Signature}
- * @param prefix       text before the base64 digest ({@code ""} for Mautic, {@code "sha256="} for Malcolm!)
- * @param tenantHeader the header naming the sending instance, used to pick secrets per tenant
+ * HMAC-SHA256 digest of the raw body, and which unauthenticated header names the sending tenant. Closed: each
+ * scheme comes with the payload parser of its sender, so a scheme without one could be verified but never parsed.
  */
-public record SignatureScheme(String name, String headerName, String prefix, String tenantHeader) {
+public enum SignatureScheme {
 
     /** Mautic 3.0 and later: {@code Webhook-Signature: base64(HMAC-SHA256(body, secret))}. */
-    public static final SignatureScheme MAUTIC =
-            new SignatureScheme("mautic", "Webhook-Signature", "", "X-Origin-Base-URL");
+    MAUTIC("mautic", "Webhook-Signature", "", "X-Origin-Base-URL"),
 
     /** Malcolm!: {@code X-Signature: sha256=base64(HMAC-SHA256(body, secret))}. */
-    public static final SignatureScheme MALCOLM =
-            new SignatureScheme("malcolm", "X-Signature", "sha256=", "X-Instance-Id");
+    MALCOLM("malcolm", "X-Signature", "sha256=", "X-Instance-Id");
 
     /** HMAC-SHA256 digests are 32 bytes; anything else in the header is malformed. */
     static final int DIGEST_LENGTH = 32;
 
-    public SignatureScheme {
-        Objects.requireNonNull(name, "name");
-        Objects.requireNonNull(headerName, "headerName");
-        Objects.requireNonNull(prefix, "prefix");
-        Objects.requireNonNull(tenantHeader, "tenantHeader");
+    private final String id;
+    private final String headerName;
+    private final String prefix;
+    private final String tenantHeader;
+
+    SignatureScheme(String id, String headerName, String prefix, String tenantHeader) {
+        this.id = id;
+        this.headerName = headerName;
+        this.prefix = prefix;
+        this.tenantHeader = tenantHeader;
+    }
+
+    /** The short name used in configuration, logs and metrics: {@code mautic} or {@code malcolm}. */
+    public String id() {
+        return id;
+    }
+
+    /** The header carrying the signature, e.g. {@code Webhook-Signature}. */
+    public String headerName() {
+        return headerName;
+    }
+
+    /** The text before the base64 digest: {@code ""} for Mautic, {@code "sha256="} for Malcolm!. */
+    public String prefix() {
+        return prefix;
+    }
+
+    /** The unauthenticated header naming the sending instance, used to pick secrets per tenant. */
+    public String tenantHeader() {
+        return tenantHeader;
     }
 
     /**
-     * Looks a built-in scheme up by name, ignoring case.
+     * Looks a scheme up by its {@link #id()}, ignoring case and surrounding blanks.
      *
      * @throws IllegalArgumentException when the name is neither {@code mautic} nor {@code malcolm}
      */
     public static SignatureScheme named(String name) {
-        switch (String.valueOf(name).trim().toLowerCase(Locale.ROOT)) {
-            case "mautic":
-                return MAUTIC;
-            case "malcolm":
-                return MALCOLM;
-            default:
-                throw new IllegalArgumentException("unknown signature scheme '" + name + "': expected mautic or malcolm");
+        String wanted = String.valueOf(name).trim().toLowerCase(Locale.ROOT);
+        for (SignatureScheme scheme : values()) {
+            if (scheme.id.equals(wanted)) {
+                return scheme;
+            }
         }
+        throw new IllegalArgumentException("unknown signature scheme '" + name + "': expected mautic or malcolm");
+    }
+
+    /** The {@link #id()}. */
+    @Override
+    public String toString() {
+        return id;
     }
 }

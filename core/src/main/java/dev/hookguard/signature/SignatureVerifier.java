@@ -212,7 +212,7 @@ public final class SignatureVerifier {
     @Override
     public String toString() {
         // Never the secrets.
-        return "SignatureVerifier[" + scheme.name() + ", "
+        return "SignatureVerifier[" + scheme.id() + ", "
                 + (resolver == null ? fixedKeys.size() + " secret(s)" : "resolver") + "]";
     }
 
@@ -228,7 +228,7 @@ public final class SignatureVerifier {
 
         /** Adds a current secret; add several while rotating. Refuses empty or blank secrets. */
         public Builder secret(String secret) {
-            Hmac.requireUsable(secret, scheme.name() + " webhook secret");
+            Hmac.requireUsable(secret, scheme.id() + " webhook secret");
             secrets.add(secret);
             return this;
         }
@@ -236,7 +236,7 @@ public final class SignatureVerifier {
         /** Adds every secret of {@code all}, as {@link #secret(String)} does. */
         public Builder secrets(Iterable<String> all) {
             if (all == null) {
-                throw new IllegalArgumentException(scheme.name() + " webhook secrets are not set (null): is the environment variable or property that should hold them set?");
+                throw new IllegalArgumentException(scheme.id() + " webhook secrets are not set (null): is the environment variable or property that should hold them set?");
             }
             all.forEach(this::secret);
             return this;
@@ -264,7 +264,7 @@ public final class SignatureVerifier {
          */
         public SignatureVerifier build() {
             if (resolver == null && secrets.isEmpty()) {
-                throw new IllegalStateException("no " + scheme.name() + " webhook secret configured: give at least one secret or a resolver");
+                throw new IllegalStateException("no " + scheme.id() + " webhook secret configured: give at least one secret or a resolver");
             }
             if (resolver != null && !secrets.isEmpty()) {
                 throw new IllegalStateException("give either fixed secrets or a secret resolver, not both");

@@ -375,7 +375,7 @@ class WebhookPipelineTest {
     void listenersHearEveryOutcomeWithHandlingTime() {
         List<String> heard = new CopyOnWriteArrayList<>();
         WebhookPipeline<MauticBatch> pipeline = WebhookPipeline.mautic().secrets(SECRET).handler(b -> { })
-                .listener((scheme, status, code, nanos) -> heard.add(scheme.name() + " " + status + " " + code + " " + (nanos >= 0)))
+                .listener((scheme, status, code, nanos) -> heard.add(scheme.id() + " " + status + " " + code + " " + (nanos >= 0)))
                 .build();
         pipeline.process(signedMautic(formBody(1)));
         pipeline.process(signedMautic(formBody(1)));

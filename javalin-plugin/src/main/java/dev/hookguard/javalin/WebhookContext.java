@@ -2,7 +2,6 @@ package dev.hookguard.javalin;
 
 import dev.hookguard.delivery.Admission;
 import dev.hookguard.delivery.Delivery;
-import dev.hookguard.delivery.VerifiedPayloads;
 import dev.hookguard.malcolm.WorkflowSession;
 import dev.hookguard.mautic.MauticBatch;
 import io.javalin.http.Context;
@@ -49,16 +48,17 @@ public final class WebhookContext {
      * @throws IllegalStateException when the plugin verified nothing on this request
      */
     public static Delivery delivery(Context ctx) {
-        Admission<?> admission = admission(ctx);
-        return VerifiedPayloads.as(admission == null ? null : admission.delivery(), Delivery.class, HINT);
+        return admission(ctx).delivery();
     }
 
     private static <T> T payload(Context ctx, Class<T> type) {
-        Admission<?> admission = admission(ctx);
-        return VerifiedPayloads.as(admission == null ? null : admission.payload(), type, HINT);
+        return admission(ctx).payloadAs(type);
     }
 
     private static Admission<?> admission(Context ctx) {
-        return ctx.attribute(ADMISSION_ATTRIBUTE) instanceof Admission<?> admission ? admission : null;
+        if (ctx.attribute(ADMISSION_ATTRIBUTE) instanceof Admission<?> admission) {
+            return admission;
+        }
+        throw new IllegalStateException("no verified webhook on this request: " + HINT);
     }
 }

@@ -1,7 +1,7 @@
 package dev.hookguard.servlet;
 
 import dev.hookguard.delivery.Delivery;
-import dev.hookguard.delivery.VerifiedPayloads;
+import dev.hookguard.delivery.Admission;
 import dev.hookguard.malcolm.WorkflowSession;
 import dev.hookguard.mautic.MauticBatch;
 import jakarta.servlet.ServletRequest;
@@ -53,7 +53,7 @@ public final class WebhookRequests {
      * @throws IllegalStateException when no filter verified this request
      */
     public static Delivery delivery(ServletRequest request) {
-        return VerifiedPayloads.as(request.getAttribute(DELIVERY_ATTRIBUTE), Delivery.class, HINT);
+        return admission(request).delivery();
     }
 
     /** Whether a filter verified this request. */
@@ -69,12 +69,17 @@ public final class WebhookRequests {
      * @throws IllegalStateException when no filter verified this request
      */
     public static void notHandled(ServletRequest request, jakarta.servlet.http.HttpServletResponse response) throws java.io.IOException {
-        dev.hookguard.delivery.Admission<?> admission = VerifiedPayloads.as(request.getAttribute(ADMISSION_ATTRIBUTE),
-                dev.hookguard.delivery.Admission.class, HINT);
-        WebhookVerificationFilter.write(response, admission.notHandled());
+        WebhookVerificationFilter.write(response, admission(request).notHandled());
     }
 
     private static <T> T payload(ServletRequest request, Class<T> type) {
-        return VerifiedPayloads.as(request.getAttribute(PAYLOAD_ATTRIBUTE), type, HINT);
+        return admission(request).payloadAs(type);
+    }
+
+    private static Admission<?> admission(ServletRequest request) {
+        if (request.getAttribute(ADMISSION_ATTRIBUTE) instanceof Admission<?> admission) {
+            return admission;
+        }
+        throw new IllegalStateException("no verified webhook on this request: " + HINT);
     }
 }

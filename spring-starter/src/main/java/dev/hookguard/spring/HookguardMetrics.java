@@ -23,7 +23,7 @@ final class HookguardMetrics implements DeliveryListener {
     public void delivered(SignatureScheme scheme, int status, String code, long handlingNanos) {
         Counter.builder("hookguard.deliveries")
                 .description("Webhook deliveries received, by sender and outcome")
-                .tag("sender", scheme.name())
+                .tag("sender", scheme.id())
                 .tag("outcome", code)
                 .tag("status", Integer.toString(status))
                 .register(registry)
@@ -31,7 +31,7 @@ final class HookguardMetrics implements DeliveryListener {
         if (handlingNanos >= 0) {
             Timer.builder("hookguard.handling")
                     .description("Time the application took to handle a verified delivery")
-                    .tag("sender", scheme.name())
+                    .tag("sender", scheme.id())
                     .tag("outcome", code)
                     .register(registry)
                     .record(handlingNanos, TimeUnit.NANOSECONDS);

@@ -1,0 +1,60 @@
+package dev.hookguard.checks;
+
+import static com.tngtech.archunit.lang.syntax.ArchRuleDefinition.noClasses;
+import static com.tngtech.archunit.library.dependencies.SlicesRuleDefinition.slices;
+
+import com.tngtech.archunit.core.domain.JavaClasses;
+import com.tngtech.archunit.core.importer.ClassFileImporter;
+import com.tngtech.archunit.core.importer.ImportOption;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** The rules DESIGN.md states, over the library modules' production classes. */
+class ArchitectureTest {
+
+    static final String[] CORE = {"dev.hookguard.delivery..", "dev.hookguard.idempotency..", "dev.hookguard.internal..",
+            "dev.hookguard.malcolm..", "dev.hookguard.mautic..", "dev.hookguard.payload..", "dev.hookguard.signature.."};
+    static final String[] ADAPTERS = {"dev.hookguard.servlet..", "dev.hookguard.javalin..", "dev.hookguard.spring.."};
+
+    private static JavaClasses classes;
+
+    @BeforeAll
+    static void importLibraries() {
+        classes = new ClassFileImporter().withImportOption(ImportOption.Predefined.DO_NOT_INCLUDE_TESTS).importPackages("dev.hookguard");
+    }
+
+    @Test
+    void coreDependsOnNoAdapterNoWebFrameworkAndNotOnTheTestingArtifact() {
+        noClasses().that().resideInAnyPackage(CORE).should().dependOnClassesThat()
+                .resideInAnyPackage(ADAPTERS)
+                .orShould().dependOnClassesThat().resideInAnyPackage("jakarta.servlet..", "io.javalin..", "org.springframework..",
+                        "org.eclipse.jetty..", "org.apache.catalina..")
+                .orShould().dependOnClassesThat().resideInAnyPackage("dev.hookguard.sender..", "dev.hookguard.testing..")
+                .check(classes);
+    }
+
+    @Test
+    void adaptersUseCoresPublicApiOnly() {
+        noClasses().that().resideInAnyPackage(ADAPTERS).should().dependOnClassesThat().resideInAPackage("dev.hookguard.internal..")
+                .check(classes);
+    }
+
+    @Test
+    void adaptersDoNotDependOnEachOtherExceptTheStarterOnTheFilter() {
+        noClasses().that().resideInAPackage("dev.hookguard.servlet..").should().dependOnClassesThat()
+                .resideInAnyPackage("dev.hookguard.javalin..", "dev.hookguard.spring..").check(classes);
+        noClasses().that().resideInAPackage("dev.hookguard.javalin..").should().dependOnClassesThat()
+                .resideInAnyPackage("dev.hookguard.servlet..", "dev.hookguard.spring..").check(classes);
+    }
+
+    @Test
+    void theTestingArtifactIsIndependentOfTheReceiver() {
+        noClasses().that().resideInAnyPackage("dev.hookguard.sender..", "dev.hookguard.testing..").should().dependOnClassesThat()
+                .resideInAnyPackage(CORE).check(classes);
+    }
+
+    @Test
+    void noPackageCycles() {
+        slices().matching("dev.hookguard.(*)..").should().beFreeOfCycles().check(classes);
+    }
+}

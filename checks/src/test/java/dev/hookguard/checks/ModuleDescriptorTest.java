@@ -1,0 +1,62 @@
+package dev.hookguard.checks;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.hookguard.delivery.Admission;
+import java.lang.module.Configuration;
+import java.lang.module.ModuleDescriptor;
+import java.lang.module.ModuleFinder;
+import java.net.URISyntaxException;
+import java.nio.file.Path;
+import java.nio.file.Files;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+
+/** Core is a named module that exports its API packages only, and resolves with what it requires. */
+class ModuleDescriptorTest {
+
+    static Path locationOf(Class<?> type) {
+        try {
+            return Path.of(type.getProtectionDomain().getCodeSource().getLocation().toURI());
+        } catch (URISyntaxException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Test
+    void coreExportsItsApiPackagesAndNotItsInternals() {
+        ModuleDescriptor core = ModuleFinder.of(locationOf(Admission.class)).find("dev.hookguard.core").orElseThrow().descriptor();
+        Set<String> exported = core.exports().stream().map(ModuleDescriptor.Exports::source).collect(Collectors.toSet());
+        assertThat(exported).containsExactlyInAnyOrder("dev.hookguard.delivery", "dev.hookguard.idempotency", "dev.hookguard.malcolm",
+                "dev.hookguard.mautic", "dev.hookguard.payload", "dev.hookguard.signature");
+        assertThat(core.packages()).contains("dev.hookguard.internal");
+        assertThat(core.opens()).isEmpty();
+    }
+
+    @Test
+    void theOtherLibrariesNameTheirAutomaticModules() {
+        Map<Class<?>, String> expected = Map.of(dev.hookguard.sender.MauticSender.class, "dev.hookguard.testing",
+                dev.hookguard.servlet.WebhookVerificationFilter.class, "dev.hookguard.servlet",
+                dev.hookguard.javalin.HookguardPlugin.class, "dev.hookguard.javalin",
+                dev.hookguard.spring.HookguardAutoConfiguration.class, "dev.hookguard.spring");
+        expected.forEach((type, name) -> {
+            Path jar = locationOf(type);
+            assumeTrue(Files.isRegularFile(jar), "run after package: a classes folder has no manifest");
+            assertThat(ModuleFinder.of(jar).findAll()).singleElement().satisfies(m -> assertThat(m.descriptor().name()).isEqualTo(name));
+        });
+    }
+
+    @Test
+    void coreResolvesAsAModuleWithJacksonAlone() {
+        ModuleFinder finder = ModuleFinder.of(locationOf(Admission.class), locationOf(ObjectMapper.class), locationOf(JsonFactory.class),
+                locationOf(JsonProperty.class));
+        Configuration resolved = ModuleLayer.boot().configuration().resolve(finder, ModuleFinder.of(), Set.of("dev.hookguard.core"));
+        assertThat(resolved.findModule("dev.hookguard.core")).isPresent();
+    }
+}
