@@ -1,5 +1,5 @@
 /**
- * Hookguard's core: signatures over the raw body, typed Mautic and Malcolm! payloads, the delivery pipeline and
+ * Hookguard's core: signatures over the raw body, typed Mautic and Malcolm! payloads, the delivery endpoint and
  * idempotency. Only API packages are exported; {@code dev.hookguard.internal} is not.
  */
 module dev.hookguard.core {

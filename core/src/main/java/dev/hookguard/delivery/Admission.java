@@ -7,7 +7,7 @@ import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * The pipeline's verdict on a delivery before the application sees it: refused (with the outcome to write),
+ * The endpoint's verdict on a delivery before the application sees it: refused (with the outcome to write),
  * a duplicate of one already handled (answered 2xx, not handled again), or accepted, with the typed payload and
  * idempotency claims that {@link #complete} settles once the application has handled it.
  *
@@ -21,16 +21,18 @@ public final class Admission<T> {
     private final List<String> claimedKeys;
     private final IdempotencyStore store;
     private final Completion completion;
+    private final Object endpoint;
     private final long acceptedAtNanos = System.nanoTime();
     private final AtomicBoolean completed = new AtomicBoolean();
 
-    /** Tells the pipeline's listeners how an accepted delivery ended. */
+    /** Tells the endpoint's listeners how an accepted delivery ended. */
     interface Completion {
         void completed(int status, String code, long handlingNanos);
     }
 
     private Admission(Outcome outcome, Delivery delivery, T payload, List<String> claimedKeys, IdempotencyStore store,
-                      Completion completion) {
+                      Completion completion, Object endpoint) {
+        this.endpoint = endpoint;
         this.outcome = outcome;
         this.delivery = delivery;
         this.payload = payload;
@@ -40,17 +42,22 @@ public final class Admission<T> {
     }
 
     static <T> Admission<T> refused(Outcome outcome, Delivery delivery) {
-        return new Admission<>(outcome, delivery, null, List.of(), null, null);
+        return new Admission<>(outcome, delivery, null, List.of(), null, null, null);
     }
 
     static <T> Admission<T> duplicate(Delivery delivery) {
-        return new Admission<>(Outcome.ok(), delivery, null, List.of(), null, null);
+        return new Admission<>(Outcome.ok(), delivery, null, List.of(), null, null, null);
     }
 
     static <T> Admission<T> accepted(Delivery delivery, T payload, List<String> claimedKeys, IdempotencyStore store,
-                                     Completion completion) {
-        // The pipeline hands over a list it built for this admission and never touches again.
-        return new Admission<>(null, delivery, payload, Collections.unmodifiableList(claimedKeys), store, completion);
+                                     Completion completion, Object endpoint) {
+        // The endpoint hands over a list it built for this admission and never touches again.
+        return new Admission<>(null, delivery, payload, Collections.unmodifiableList(claimedKeys), store, completion, endpoint);
+    }
+
+    /** The endpoint that accepted it; {@code null} for a refusal. */
+    Object endpoint() {
+        return endpoint;
     }
 
     /** True when the application should handle {@link #payload()}. */

@@ -11,7 +11,7 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <pre>{@code
  * BodyBudget budget = BodyBudget.builder().maxBytesInFlight(64L << 20).maxWaitingReads(32).build();
- * WebhookPipeline.mautic().secrets(secret).bodyBudget(budget)...
+ * WebhookEndpoint.mautic().secrets(secret).bodyBudget(budget)...
  * }</pre>
  */
 public final class BodyBudget {
@@ -34,7 +34,7 @@ public final class BodyBudget {
         this.waiting = new Semaphore(b.maxWaiting);
     }
 
-    /** The budget every pipeline shares unless given its own: {@value #DEFAULT_MAX_BYTES_IN_FLIGHT} bytes, 16 waiting reads. */
+    /** The budget every endpoint shares unless given its own: {@value #DEFAULT_MAX_BYTES_IN_FLIGHT} bytes, 16 waiting reads. */
     public static BodyBudget processWide() {
         return PROCESS_WIDE;
     }

@@ -7,7 +7,7 @@ import java.util.function.Function;
  * A body fed in as it arrives, for adapters whose container reads without holding a thread (Servlet non-blocking
  * reads, say): a peer that sends slowly then costs a connection and at most its buffer, never a thread. The same
  * bounds as a blocking read hold (limit, {@link BodyBudget}, deadline, minimum rate); the adapter calls
- * {@link #expire()} once {@link WebhookPipeline#bodyReadTimeout()} has passed without the body ending. Not
+ * {@link #expire()} once {@link WebhookEndpoint#bodyReadTimeout()} has passed without the body ending. Not
  * thread-safe: feed it from one callback at a time, as containers call read listeners.
  *
  * @param <T> {@code MauticBatch} or {@code WorkflowSession}

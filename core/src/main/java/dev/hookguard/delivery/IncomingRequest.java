@@ -6,7 +6,7 @@ import java.util.Collection;
 import java.util.List;
 
 /**
- * What an adapter gives the pipeline before the body is read, so that the pipeline reads no more than its
+ * What an adapter gives the endpoint before the body is read, so that the endpoint reads no more than its
  * limit. Servlet, Spring and Javalin adapters implement it in a few lines.
  */
 public interface IncomingRequest {
@@ -35,7 +35,7 @@ public interface IncomingRequest {
     /** The declared {@code Content-Length}, or {@code -1} when unknown (chunked). */
     long contentLength();
 
-    /** The body stream; the pipeline reads at most its limit plus one byte. */
+    /** The body stream; the endpoint reads at most its limit plus one byte. */
     InputStream body() throws IOException;
 
     /** The peer's address, for refusal logs. */

@@ -21,6 +21,9 @@ interface PayloadKind<T> {
     /** The payload narrowed to the events whose keys were claimed now (called only when some were not). */
     T only(T payload, Set<String> claimed);
 
+    /** What typed routes are offered, in body order: a batch's events, or the session itself. */
+    List<?> parts(T payload);
+
     PayloadKind<MauticBatch> MAUTIC = new PayloadKind<>() {
         @Override
         public MauticBatch parse(Delivery delivery) {
@@ -34,6 +37,11 @@ interface PayloadKind<T> {
                 keys.add(event.idempotencyKey());
             }
             return List.copyOf(keys);
+        }
+
+        @Override
+        public List<?> parts(MauticBatch batch) {
+            return batch.events();
         }
 
         @Override
@@ -52,6 +60,11 @@ interface PayloadKind<T> {
         @Override
         public List<String> keys(WorkflowSession session) {
             return List.of(session.idempotencyKey());
+        }
+
+        @Override
+        public List<?> parts(WorkflowSession session) {
+            return List.of(session);
         }
 
         @Override

@@ -72,7 +72,7 @@ public record WorkflowSession(
 
     /**
      * The key under which this session is handled once: its id, which the signature covers. The instance
-     * header is not part of it (anyone can change it); under a secret resolver the pipeline prefixes the key
+     * header is not part of it (anyone can change it); under a secret resolver the endpoint prefixes the key
      * with the tenant whose secrets verified the body.
      */
     public String idempotencyKey() {

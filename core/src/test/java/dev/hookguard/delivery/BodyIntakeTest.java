@@ -62,7 +62,7 @@ class BodyIntakeTest {
     @Test
     void aBodyFedInPiecesIsVerifiedParsedAndHandledOnce() {
         List<MauticBatch> handled = new ArrayList<>();
-        WebhookPipeline<MauticBatch> pipeline = WebhookPipeline.mautic().secrets(SECRET).handler(handled::add).build();
+        WebhookEndpoint<MauticBatch> pipeline = WebhookEndpoint.mautic().secrets(SECRET).onAny(handled::add).build();
         byte[] body = body(1);
         Map<String, String> headers = Map.of("Content-Type", "application/json", "Webhook-Signature",
                 WebhookSigner.sign(SignatureScheme.MAUTIC, SECRET, body));
@@ -86,7 +86,7 @@ class BodyIntakeTest {
 
     @Test
     void aForgedBodyFedInIsRefused401() {
-        WebhookPipeline<MauticBatch> pipeline = WebhookPipeline.mautic().secrets(SECRET).handler(b -> { }).build();
+        WebhookEndpoint<MauticBatch> pipeline = WebhookEndpoint.mautic().secrets(SECRET).onAny(b -> { }).build();
         byte[] body = body(2);
         BodyIntake<MauticBatch> intake = pipeline.intake(head("POST", -1, Map.of("Webhook-Signature", "Zm9yZ2Vk")));
         intake.offer(body, 0, body.length);
@@ -95,7 +95,7 @@ class BodyIntakeTest {
 
     @Test
     void wrongMethodTypeOrDeclaredSizeIsRefusedBeforeAnyByteAndClosesTheConnection() {
-        WebhookPipeline<MauticBatch> pipeline = WebhookPipeline.mautic().secrets(SECRET).maxBodyBytes(1024).handler(b -> { }).build();
+        WebhookEndpoint<MauticBatch> pipeline = WebhookEndpoint.mautic().secrets(SECRET).maxBodyBytes(1024).onAny(b -> { }).build();
         Outcome get = pipeline.intake(head("GET", 10, Map.of())).refusal().orElseThrow();
         assertThat(get.status()).isEqualTo(405);
         assertThat(get.closesConnection()).as("a body nobody reads may follow").isTrue();
@@ -110,7 +110,7 @@ class BodyIntakeTest {
     @Test
     void pastTheLimitOfferIsRefused413AndTheBudgetIsGivenBack() {
         BodyBudget budget = BodyBudget.builder().build();
-        WebhookPipeline<MauticBatch> pipeline = WebhookPipeline.mautic().secrets(SECRET).maxBodyBytes(100).bodyBudget(budget).handler(b -> { }).build();
+        WebhookEndpoint<MauticBatch> pipeline = WebhookEndpoint.mautic().secrets(SECRET).maxBodyBytes(100).bodyBudget(budget).onAny(b -> { }).build();
         BodyIntake<MauticBatch> intake = pipeline.intake(head("POST", -1, Map.of()));
         assertThat(intake.offer(new byte[60], 0, 60)).isTrue();
         assertThat(budget.bytesInFlight()).as("the buffer holds what arrived, not a declared size").isEqualTo(101);
@@ -123,7 +123,7 @@ class BodyIntakeTest {
     @Test
     void manyOpenIntakesShareTheBudgetAndPastIt503WithRetryAfter() {
         BodyBudget budget = BodyBudget.builder().maxBytesInFlight(64 * 1024).build();
-        WebhookPipeline<MauticBatch> pipeline = WebhookPipeline.mautic().secrets(SECRET).bodyBudget(budget).handler(b -> { }).build();
+        WebhookEndpoint<MauticBatch> pipeline = WebhookEndpoint.mautic().secrets(SECRET).bodyBudget(budget).onAny(b -> { }).build();
         List<BodyIntake<MauticBatch>> open = new ArrayList<>();
         Outcome refused = null;
         for (int i = 0; i < 20 && refused == null; i++) {
@@ -143,8 +143,8 @@ class BodyIntakeTest {
 
     @Test
     void anIntakeThatOutlivesItsDeadlineExpiresWith408() throws Exception {
-        WebhookPipeline<MauticBatch> pipeline = WebhookPipeline.mautic().secrets(SECRET).bodyReadTimeout(Duration.ofMillis(50))
-                .handler(b -> { }).build();
+        WebhookEndpoint<MauticBatch> pipeline = WebhookEndpoint.mautic().secrets(SECRET).bodyReadTimeout(Duration.ofMillis(50))
+                .onAny(b -> { }).build();
         assertThat(pipeline.bodyReadTimeout()).isEqualTo(Duration.ofMillis(50));
         BodyIntake<MauticBatch> intake = pipeline.intake(head("POST", 100, Map.of()));
         assertThat(intake.offer(new byte[] {'{'}, 0, 1)).isTrue();

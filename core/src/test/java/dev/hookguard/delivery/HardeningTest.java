@@ -46,7 +46,7 @@ class HardeningTest {
     @Test
     void replayingOneSessionUnderManyInstanceHeadersIsHandledOnce() {
         List<WorkflowSession> handled = new ArrayList<>();
-        WebhookPipeline<WorkflowSession> pipeline = WebhookPipeline.malcolm().secrets(SECRET).handler(handled::add).build();
+        WebhookEndpoint<WorkflowSession> pipeline = WebhookEndpoint.malcolm().secrets(SECRET).onAny(handled::add).build();
         byte[] body = MalcolmSender.body(SampleEvents.malcolmSession(1, true));
         for (int i = 0; i < 200; i++) {
             assertThat(pipeline.process(malcolm(body, SECRET, "inst" + i)).status()).isEqualTo(200);
@@ -59,7 +59,7 @@ class HardeningTest {
         List<WorkflowSession> handled = new ArrayList<>();
         // The README's resolver shape: a default for any unknown instance.
         SecretResolver resolver = tenant -> List.of(Map.of("tenant-two", "second-secret-0123456789").getOrDefault(tenant, SECRET));
-        WebhookPipeline<WorkflowSession> pipeline = WebhookPipeline.malcolm().secretResolver(resolver).handler(handled::add).build();
+        WebhookEndpoint<WorkflowSession> pipeline = WebhookEndpoint.malcolm().secretResolver(resolver).onAny(handled::add).build();
         byte[] body = MalcolmSender.body(SampleEvents.malcolmSession(2, true));
         for (int i = 0; i < 50; i++) {
             assertThat(pipeline.process(malcolm(body, SECRET, "anything" + i)).status()).isEqualTo(200);
@@ -78,7 +78,7 @@ class HardeningTest {
             case "https://two.example" -> List.of("tenant-two-secret-0123");
             default -> List.of();
         };
-        WebhookPipeline<MauticBatch> pipeline = WebhookPipeline.mautic().secretResolver(resolver).handler(handled::add).build();
+        WebhookEndpoint<MauticBatch> pipeline = WebhookEndpoint.mautic().secretResolver(resolver).onAny(handled::add).build();
         byte[] body = MauticSender.queueBody(List.of(SampleEvents.of("mautic.form_on_submit", 13)));
         assertThat(pipeline.process(mautic(body, "tenant-one-secret-0123", "https://one.example")).status()).isEqualTo(200);
         assertThat(pipeline.process(mautic(body, "tenant-two-secret-0123", "https://two.example")).status()).isEqualTo(200);
@@ -89,7 +89,7 @@ class HardeningTest {
     @Test
     void anUnknownTenantReadsExactlyAsAWrongSignature() {
         SecretResolver resolver = origin -> origin.equals("https://one.example") ? List.of("tenant-one-secret-0123") : List.of();
-        WebhookPipeline<MauticBatch> pipeline = WebhookPipeline.mautic().secretResolver(resolver).handler(b -> { }).build();
+        WebhookEndpoint<MauticBatch> pipeline = WebhookEndpoint.mautic().secretResolver(resolver).onAny(b -> { }).build();
         byte[] body = MauticSender.queueBody(List.of(SampleEvents.of("mautic.form_on_submit", 1)));
         Outcome unknown = pipeline.process(mautic(body, "whatever-secret-0123", "https://nobody.example"));
         Outcome wrong = pipeline.process(mautic(body, "whatever-secret-0123", "https://one.example"));
@@ -104,7 +104,7 @@ class HardeningTest {
             asked.add(String.valueOf(tenant));
             return Map.of("a", List.of(SECRET)).getOrDefault(tenant, List.of());   // Map.of throws on null
         };
-        WebhookPipeline<WorkflowSession> pipeline = WebhookPipeline.malcolm().secretResolver(resolver).handler(s -> { }).build();
+        WebhookEndpoint<WorkflowSession> pipeline = WebhookEndpoint.malcolm().secretResolver(resolver).onAny(s -> { }).build();
         Outcome outcome = pipeline.process(malcolm(MalcolmSender.body(SampleEvents.malcolmSession(3, true)), SECRET, null));
         assertThat(outcome.status()).isEqualTo(401);
         assertThat(new String(outcome.body(), StandardCharsets.UTF_8)).contains("tenant_missing");
@@ -116,7 +116,7 @@ class HardeningTest {
         SecretResolver resolver = tenant -> {
             throw new IllegalStateException("vault down: password=hunter2");
         };
-        WebhookPipeline<WorkflowSession> pipeline = WebhookPipeline.malcolm().secretResolver(resolver).handler(s -> { }).build();
+        WebhookEndpoint<WorkflowSession> pipeline = WebhookEndpoint.malcolm().secretResolver(resolver).onAny(s -> { }).build();
         Outcome outcome = pipeline.process(malcolm(MalcolmSender.body(SampleEvents.malcolmSession(4, true)), SECRET, "a"));
         assertThat(outcome.status()).isEqualTo(503);
         assertThat(outcome.headers()).containsKey("Retry-After");
@@ -141,7 +141,7 @@ class HardeningTest {
             "/webhooks/%2e/mautic", "/webhooks;x=1/mautic", "/webhooks\\mautic"})
     void nonCanonicalPathsAreRefusedBeforeAnythingIsReadOrClaimed(String path) {
         List<MauticBatch> handled = new ArrayList<>();
-        WebhookPipeline<MauticBatch> pipeline = WebhookPipeline.mautic().secrets(SECRET).handler(handled::add).build();
+        WebhookEndpoint<MauticBatch> pipeline = WebhookEndpoint.mautic().secrets(SECRET).onAny(handled::add).build();
         byte[] body = MauticSender.queueBody(List.of(SampleEvents.of("mautic.form_on_submit", 21)));
         CountingStream stream = new CountingStream(body);
         Admission<MauticBatch> refused = pipeline.admit(request(path, body, stream));
@@ -154,7 +154,7 @@ class HardeningTest {
 
     @Test
     void aDeliveryNothingHandledIsReleasedAndAnswered404() {
-        WebhookPipeline<MauticBatch> pipeline = WebhookPipeline.mautic().secrets(SECRET).build();
+        WebhookEndpoint<MauticBatch> pipeline = WebhookEndpoint.mautic().secrets(SECRET).build();
         byte[] body = MauticSender.queueBody(List.of(SampleEvents.of("mautic.form_on_submit", 22)));
         Admission<MauticBatch> first = pipeline.admit(mautic(body, SECRET, "x"));
         assertThat(first.notHandled().status()).isEqualTo(404);
@@ -165,7 +165,7 @@ class HardeningTest {
     @Test
     void theBufferGrowsWithBytesReceivedNotWithTheDeclaredLength() {
         BodyBudget budget = BodyBudget.builder().maxBytesInFlight(1 << 20).build();
-        WebhookPipeline<MauticBatch> pipeline = WebhookPipeline.mautic().secrets(SECRET).bodyBudget(budget).handler(b -> { }).build();
+        WebhookEndpoint<MauticBatch> pipeline = WebhookEndpoint.mautic().secrets(SECRET).bodyBudget(budget).onAny(b -> { }).build();
         // Declares 5 MiB, sends one byte, then blocks: what it holds meanwhile is the first small buffer only.
         BlockingStream stream = new BlockingStream();
         Thread reader = new Thread(() -> pipeline.admit(new Request("POST", "/w", 5L << 20, stream)));
@@ -183,7 +183,7 @@ class HardeningTest {
     @Test
     void pastTheBudgetBodiesAre503WithRetryAfter() {
         BodyBudget budget = BodyBudget.builder().maxBytesInFlight(64 * 1024).build();
-        WebhookPipeline<MauticBatch> pipeline = WebhookPipeline.mautic().secrets(SECRET).bodyBudget(budget).handler(b -> { }).build();
+        WebhookEndpoint<MauticBatch> pipeline = WebhookEndpoint.mautic().secrets(SECRET).bodyBudget(budget).onAny(b -> { }).build();
         BlockingStream holder = new BlockingStream(60 * 1024);
         Thread reader = new Thread(() -> pipeline.admit(new Request("POST", "/w", -1, holder)));
         reader.start();
@@ -202,8 +202,8 @@ class HardeningTest {
 
     @Test
     void aBodySlowerThanTheFloorIsCutWith408() {
-        WebhookPipeline<MauticBatch> pipeline = WebhookPipeline.mautic().secrets(SECRET).bodyReadTimeout(Duration.ofMillis(300))
-                .bodyBudget(BodyBudget.builder().build()).handler(b -> { }).build();
+        WebhookEndpoint<MauticBatch> pipeline = WebhookEndpoint.mautic().secrets(SECRET).bodyReadTimeout(Duration.ofMillis(300))
+                .bodyBudget(BodyBudget.builder().build()).onAny(b -> { }).build();
         InputStream trickle = new InputStream() {
             @Override
             public int read() throws IOException {
@@ -226,7 +226,7 @@ class HardeningTest {
     @Test
     void readsThatWouldWaitAreCappedButBytesAlreadyHereNeedNoPlace() {
         BodyBudget budget = BodyBudget.builder().maxWaitingReads(1).build();
-        WebhookPipeline<MauticBatch> pipeline = WebhookPipeline.mautic().secrets(SECRET).bodyBudget(budget).handler(b -> { }).build();
+        WebhookEndpoint<MauticBatch> pipeline = WebhookEndpoint.mautic().secrets(SECRET).bodyBudget(budget).onAny(b -> { }).build();
         BlockingStream slow = new BlockingStream();
         Thread reader = new Thread(() -> pipeline.admit(new Request("POST", "/w", 100, slow)));
         reader.start();

@@ -11,7 +11,7 @@ import com.fasterxml.jackson.databind.ObjectReader;
 import dev.hookguard.delivery.Delivery;
 import dev.hookguard.delivery.Headers;
 import dev.hookguard.delivery.Outcome;
-import dev.hookguard.delivery.WebhookPipeline;
+import dev.hookguard.delivery.WebhookEndpoint;
 import dev.hookguard.internal.Json;
 import dev.hookguard.malcolm.MalcolmPayloads;
 import dev.hookguard.malcolm.WorkflowSession;
@@ -37,10 +37,10 @@ class WebhookFuzzTest {
     private static final ObjectReader JACKSON = new ObjectMapper().reader().with(DeserializationFeature.FAIL_ON_TRAILING_TOKENS);
     private static final SignatureVerifier MAUTIC = SignatureVerifier.builder(SignatureScheme.MAUTIC).secret(SECRET).build();
     private static final SignatureVerifier MALCOLM = SignatureVerifier.builder(SignatureScheme.MALCOLM).secret(SECRET).build();
-    private static final WebhookPipeline<MauticBatch> MAUTIC_PIPELINE = WebhookPipeline.mautic().secrets(SECRET).maxBodyBytes(64 * 1024)
-            .handler(batch -> batch.events().forEach(WebhookFuzzTest::touch)).build();
-    private static final WebhookPipeline<WorkflowSession> MALCOLM_PIPELINE = WebhookPipeline.malcolm().secrets(SECRET).maxBodyBytes(64 * 1024)
-            .handler(WebhookFuzzTest::touch).build();
+    private static final WebhookEndpoint<MauticBatch> MAUTIC_PIPELINE = WebhookEndpoint.mautic().secrets(SECRET).maxBodyBytes(64 * 1024)
+            .onAny(batch -> batch.events().forEach(WebhookFuzzTest::touch)).build();
+    private static final WebhookEndpoint<WorkflowSession> MALCOLM_PIPELINE = WebhookEndpoint.malcolm().secrets(SECRET).maxBodyBytes(64 * 1024)
+            .onAny(WebhookFuzzTest::touch).build();
     private static final String[] METHODS = {"POST", "GET", "PUT", "post", "DELETE", "OPTIONS", "", "P\u00d6ST"};
     private static final String[] CONTENT_TYPES = {"application/json", "application/json; charset=utf-8", "text/plain",
         "application/problem+json", "", ";", "application/", "APPLICATION/JSON", "multipart/form-data; boundary=x"};

@@ -3,18 +3,16 @@ package dev.hookguard.javalin;
 import dev.hookguard.delivery.Admission;
 import dev.hookguard.delivery.IncomingRequest;
 import dev.hookguard.delivery.Outcome;
-import dev.hookguard.delivery.WebhookPipeline;
+import dev.hookguard.delivery.WebhookEndpoint;
+import dev.hookguard.delivery.WebhookHandler;
 import dev.hookguard.idempotency.IdempotencyStore;
 import dev.hookguard.idempotency.InMemoryIdempotencyStore;
 import dev.hookguard.malcolm.WorkflowSession;
 import dev.hookguard.mautic.MauticBatch;
-import dev.hookguard.mautic.MauticEvent;
 import dev.hookguard.signature.SecretResolver;
 import io.javalin.config.JavalinState;
 import io.javalin.http.Context;
-import io.javalin.http.HandlerType;
 import io.javalin.plugin.Plugin;
-import jakarta.servlet.http.HttpServletRequest;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -23,10 +21,10 @@ import java.util.Objects;
 import java.util.function.Consumer;
 
 /**
- * Verifies Mautic and Malcolm! webhooks in a Javalin 7 application. On each configured path a before-handler
- * runs the Hookguard pipeline over the request's exact bytes: a refusal ends the request with the pipeline's
- * problem body, so the application's route runs only for verified, first-time deliveries. When the application
- * registers no route for a path, the plugin answers it itself and hands the payload to the listeners given here.
+ * Verifies Mautic and Malcolm! webhooks in a Javalin 7 application: one before-handler per configured path hands
+ * the request to a Hookguard {@link WebhookEndpoint}, which decides everything. With handlers given here
+ * ({@code onMautic}, {@code onMalcolm}) the endpoint answers each delivery itself; without them, the application's
+ * own route handles what was verified ({@link WebhookContext}) and the status it sets settles the delivery.
  *
  * <pre>{@code
  * Javalin.create(cfg -> cfg.registerPlugin(new HookguardPlugin(hookguard -> hookguard
@@ -48,259 +46,132 @@ public final class HookguardPlugin extends Plugin<HookguardPlugin.Config> {
 
     @Override
     public void onInitialize(JavalinState state) {
-        Config config = pluginConfig;
-        if (config.endpoints.isEmpty()) {
+        if (pluginConfig.endpoints.isEmpty()) {
             throw new IllegalStateException("HookguardPlugin: configure at least one endpoint with mautic(...) or malcolm(...)");
         }
+        // Built now, so that a missing secret stops the application before it starts.
+        pluginConfig.built = pluginConfig.build();
     }
 
     @Override
     public void onStart(JavalinState state) {
-        IdempotencyStore store = pluginConfig.store != null ? pluginConfig.store : InMemoryIdempotencyStore.withDefaults();
-        for (Endpoint<?> endpoint : pluginConfig.endpoints.values()) {
-            Mounted<?> mounted = endpoint.mount(pluginConfig.maxBodyBytes, store);
-            state.routes.before(endpoint.path, ctx -> mounted.before(ctx, state));
-            state.routes.after(endpoint.path, mounted::after);
-        }
+        pluginConfig.built.forEach((path, endpoint) -> {
+            state.routes.before(path, ctx -> before(endpoint, ctx));
+            state.routes.after(path, HookguardPlugin::after);
+        });
     }
 
-    /** One configured sender endpoint. */
-    private static final class Endpoint<T> {
-        private final String path;
-        private final WebhookPipeline.Builder<T> builder;
-        private final Route<T> dispatcher;
-
-        Endpoint(String path, WebhookPipeline.Builder<T> builder, Route<T> dispatcher) {
-            this.path = path;
-            this.builder = builder;
-            this.dispatcher = dispatcher;
+    private static void before(WebhookEndpoint<?> endpoint, Context ctx) {
+        IncomingRequest request = new ContextRequest(ctx);
+        if (endpoint.hasHandlers()) {
+            write(ctx, endpoint.process(request));
+            ctx.skipRemainingHandlers();
+            return;
         }
-
-        Mounted<T> mount(int maxBodyBytes, IdempotencyStore store) {
-            return new Mounted<>(builder.maxBodyBytes(maxBodyBytes).idempotencyStore(store).build(), dispatcher);
-        }
-    }
-
-    /** The handlers of one endpoint, over its pipeline. */
-    private static final class Mounted<T> {
-        private final WebhookPipeline<T> pipeline;
-        private final Route<T> dispatcher;
-        /** Routes are fixed once Javalin has started: whether the app has its own is looked up once. */
-        private volatile Boolean ownRoute;
-
-        Mounted(WebhookPipeline<T> pipeline, Route<T> dispatcher) {
-            this.pipeline = pipeline;
-            this.dispatcher = dispatcher;
-        }
-
-        private boolean hasOwnRoute(Context ctx, JavalinState state) {
-            Boolean own = ownRoute;
-            if (own == null) {
-                own = !state.internalRouter.findHttpHandlerEntries(HandlerType.POST, ctx.path()).isEmpty();
-                ownRoute = own;
-            }
-            return own;
-        }
-
-        void before(Context ctx, JavalinState state) {
-            Admission<T> admission = admit(ctx);
-            if (!admission.isAccepted()) {
-                write(ctx, admission.outcome().orElseThrow());
-                ctx.skipRemainingHandlers();
-                return;
-            }
-            if (hasOwnRoute(ctx, state)) {
-                // One attribute carries payload, delivery and claim to the route; the after-handler settles the claim
-                // from the status the route set.
-                ctx.attribute(WebhookContext.ADMISSION_ATTRIBUTE, admission);
-                return;
-            }
-            boolean handled;
-            try {
-                handled = dispatcher.handle(admission.payload());
-            } catch (Exception | LinkageError e) {
-                write(ctx, admission.failed(e));
-                ctx.skipRemainingHandlers();
-                return;
-            }
-            // No route and no listener took any of it: released and answered 404, never acknowledged.
-            write(ctx, handled ? admission.complete(true) : admission.notHandled());
+        Admission<?> admission = endpoint.admit(request);
+        if (admission.isAccepted()) {
+            ctx.attribute(WebhookContext.ADMISSION_ATTRIBUTE, admission);
+        } else {
+            write(ctx, admission.outcome().orElseThrow());
             ctx.skipRemainingHandlers();
         }
+    }
 
-        void after(Context ctx) {
-            Object admission = ctx.attribute(WebhookContext.ADMISSION_ATTRIBUTE);
-            if (admission instanceof Admission<?> accepted) {
-                accepted.complete(ctx.statusCode());
-            }
-        }
-
-        private Admission<T> admit(Context ctx) {
-            HttpServletRequest request = ctx.req();
-            // Core reads the body itself, under its limit, budget, deadline and rate; Javalin's own body cache is
-            // then filled from the bytes read, so an own route's ctx.bodyAsBytes() still sees them.
-            return pipeline.admit(new IncomingRequest() {
-                @Override
-                public String method() {
-                    return request.getMethod();
-                }
-
-                @Override
-                public String header(String name) {
-                    return request.getHeader(name);
-                }
-
-                @Override
-                public java.util.Collection<String> headerNames() {
-                    return java.util.Collections.list(request.getHeaderNames());
-                }
-
-                @Override
-                public String path() {
-                    return request.getRequestURI();
-                }
-
-                @Override
-                public long contentLength() {
-                    return request.getContentLengthLong();
-                }
-
-                @Override
-                public java.io.InputStream body() throws java.io.IOException {
-                    return request.getInputStream();
-                }
-
-                @Override
-                public String remoteAddress() {
-                    return request.getRemoteAddr();
-                }
-            });
-        }
-
-        private static void write(Context ctx, Outcome outcome) {
-            ctx.status(outcome.status());
-            outcome.headers().forEach(ctx::header);
-            byte[] body = outcome.body();
-            if (body.length > 0) {
-                ctx.contentType(outcome.contentType());
-            }
-            ctx.result(body);
+    private static void after(Context ctx) {
+        if (ctx.attribute(WebhookContext.ADMISSION_ATTRIBUTE) instanceof Admission<?> admission) {
+            // The application's route answered (or Javalin did, 404, when there is none): that status settles it.
+            admission.complete(ctx.statusCode());
         }
     }
 
-    /** Hands a payload to the listeners; whether any of them took something of it. */
-    @FunctionalInterface
-    private interface Route<T> {
-        boolean handle(T payload) throws Exception;
-    }
-
-    /** A listener for verified events; throwing fails the delivery (500) so a retry is handled. */
-    @FunctionalInterface
-    public interface Listener<E> {
-        void on(E event) throws Exception;
+    private static void write(Context ctx, Outcome outcome) {
+        ctx.status(outcome.status());
+        outcome.headers().forEach(ctx::header);
+        byte[] body = outcome.body();
+        if (body.length > 0) {
+            ctx.contentType(outcome.contentType());
+        }
+        ctx.result(body);
     }
 
     /** The plugin's settings, filled by the consumer given to {@link HookguardPlugin#HookguardPlugin}. */
     public static final class Config {
-        private final Map<String, Endpoint<?>> endpoints = new LinkedHashMap<>();
-        private final List<Route<MauticBatch>> mauticListeners = new ArrayList<>();
-        private final List<Listener<WorkflowSession>> malcolmListeners = new ArrayList<>();
-        private int maxBodyBytes = WebhookPipeline.DEFAULT_MAX_BODY_BYTES;
+        private final Map<String, WebhookEndpoint.Builder<?>> endpoints = new LinkedHashMap<>();
+        private final List<Consumer<WebhookEndpoint.Builder<MauticBatch>>> mauticHandlers = new ArrayList<>();
+        private final List<Consumer<WebhookEndpoint.Builder<WorkflowSession>>> malcolmHandlers = new ArrayList<>();
+        private Long maxBodyBytes;
         private IdempotencyStore store;
+        private Map<String, WebhookEndpoint<?>> built;
 
         Config() {
         }
 
         /** Verifies Mautic deliveries on {@code path} with these secrets (several while rotating). */
         public Config mautic(String path, String... secrets) {
-            return mauticPipeline(path, builder -> builder.secrets(secrets));
+            return mauticEndpoint(path, endpoint -> endpoint.secrets(secrets));
         }
 
         /** Verifies Mautic deliveries on {@code path}, with secrets per {@code X-Origin-Base-URL}. */
         public Config mautic(String path, SecretResolver resolver) {
-            return mauticPipeline(path, builder -> builder.secretResolver(resolver));
+            return mauticEndpoint(path, endpoint -> endpoint.secretResolver(resolver));
         }
 
-        /** Verifies Mautic deliveries on {@code path}, with the pipeline set up by {@code setup}. */
-        public Config mauticPipeline(String path, Consumer<WebhookPipeline.Builder<MauticBatch>> setup) {
-            WebhookPipeline.Builder<MauticBatch> builder = WebhookPipeline.mautic();
+        /** Verifies Mautic deliveries on {@code path}, with the endpoint set up by {@code setup}. */
+        public Config mauticEndpoint(String path, Consumer<WebhookEndpoint.Builder<MauticBatch>> setup) {
+            WebhookEndpoint.Builder<MauticBatch> builder = WebhookEndpoint.mautic();
             setup.accept(builder);
-            return endpoint(path, new Endpoint<>(path, builder, batch -> {
-                boolean handled = false;
-                for (Route<MauticBatch> listener : mauticListeners) {
-                    handled |= listener.handle(batch);
-                }
-                return handled;
-            }));
+            return endpoint(path, builder);
         }
 
         /** Verifies Malcolm! deliveries on {@code path} with these secrets (several while rotating). */
         public Config malcolm(String path, String... secrets) {
-            return malcolmPipeline(path, builder -> builder.secrets(secrets));
+            return malcolmEndpoint(path, endpoint -> endpoint.secrets(secrets));
         }
 
         /** Verifies Malcolm! deliveries on {@code path}, with secrets per {@code X-Instance-Id}. */
         public Config malcolm(String path, SecretResolver resolver) {
-            return malcolmPipeline(path, builder -> builder.secretResolver(resolver));
+            return malcolmEndpoint(path, endpoint -> endpoint.secretResolver(resolver));
         }
 
-        /** Verifies Malcolm! deliveries on {@code path}, with the pipeline set up by {@code setup}. */
-        public Config malcolmPipeline(String path, Consumer<WebhookPipeline.Builder<WorkflowSession>> setup) {
-            WebhookPipeline.Builder<WorkflowSession> builder = WebhookPipeline.malcolm();
+        /** Verifies Malcolm! deliveries on {@code path}, with the endpoint set up by {@code setup}. */
+        public Config malcolmEndpoint(String path, Consumer<WebhookEndpoint.Builder<WorkflowSession>> setup) {
+            WebhookEndpoint.Builder<WorkflowSession> builder = WebhookEndpoint.malcolm();
             setup.accept(builder);
-            return endpoint(path, new Endpoint<>(path, builder, session -> {
-                for (Listener<WorkflowSession> listener : malcolmListeners) {
-                    listener.on(session);
-                }
-                return !malcolmListeners.isEmpty();
-            }));
+            return endpoint(path, builder);
         }
 
-        private Config endpoint(String path, Endpoint<?> endpoint) {
+        private Config endpoint(String path, WebhookEndpoint.Builder<?> builder) {
             Objects.requireNonNull(path, "path");
-            if (endpoints.putIfAbsent(path, endpoint) != null) {
+            if (endpoints.putIfAbsent(path, builder) != null) {
                 throw new IllegalArgumentException("HookguardPlugin: " + path + " is configured twice");
             }
             return this;
         }
 
-        /** Called with every verified Mautic event of {@code type}, in body order, when the app has no route for the path. */
-        public <E extends MauticEvent> Config onMautic(Class<E> type, Listener<? super E> listener) {
-            Objects.requireNonNull(type, "type");
-            Objects.requireNonNull(listener, "listener");
-            mauticListeners.add(batch -> {
-                boolean handled = false;
-                for (E event : batch.eventsOf(type)) {
-                    listener.on(event);
-                    handled = true;
-                }
-                return handled;
-            });
+        /** Handles every verified Mautic event of {@code type} on every Mautic path, in body order. */
+        public <E> Config onMautic(Class<E> type, WebhookHandler<? super E> handler) {
+            Objects.requireNonNull(handler, "handler");
+            mauticHandlers.add(endpoint -> endpoint.on(type, handler));
             return this;
         }
 
-        /** Called with every verified Mautic batch, when the app has no route for the path. */
-        public Config onMauticBatch(Listener<MauticBatch> listener) {
-            Objects.requireNonNull(listener, "listener");
-            mauticListeners.add(batch -> {
-                listener.on(batch);
-                return true;
-            });
+        /** Handles every verified Mautic batch as a whole. */
+        public Config onMauticBatch(WebhookHandler<? super MauticBatch> handler) {
+            Objects.requireNonNull(handler, "handler");
+            mauticHandlers.add(endpoint -> endpoint.onAny(handler));
             return this;
         }
 
-        /** Called with every verified Malcolm! session, when the app has no route for the path. */
-        public Config onMalcolm(Listener<WorkflowSession> listener) {
-            malcolmListeners.add(Objects.requireNonNull(listener, "listener"));
+        /** Handles every verified Malcolm! session. */
+        public Config onMalcolm(WebhookHandler<? super WorkflowSession> handler) {
+            Objects.requireNonNull(handler, "handler");
+            malcolmHandlers.add(endpoint -> endpoint.on(WorkflowSession.class, handler));
             return this;
         }
 
-        /** The body limit in bytes for every endpoint (default 5 MiB); Hookguard reads webhook bodies itself, so Javalin's maxRequestSize does not apply to them. */
+        /** The body limit in bytes for every endpoint (default 5 MiB); Hookguard reads the body, not Javalin's maxRequestSize. */
         public Config maxBodyBytes(long maxBodyBytes) {
-            if (maxBodyBytes < 1 || maxBodyBytes > Integer.MAX_VALUE - 16) {
-                throw new IllegalArgumentException("max body bytes must be between 1 and " + (Integer.MAX_VALUE - 16));
-            }
-            this.maxBodyBytes = (int) maxBodyBytes;
+            this.maxBodyBytes = maxBodyBytes;
             return this;
         }
 
@@ -308,6 +179,24 @@ public final class HookguardPlugin extends Plugin<HookguardPlugin.Config> {
         public Config idempotencyStore(IdempotencyStore store) {
             this.store = Objects.requireNonNull(store, "store");
             return this;
+        }
+
+        @SuppressWarnings("unchecked")
+        private Map<String, WebhookEndpoint<?>> build() {
+            IdempotencyStore shared = store != null ? store : InMemoryIdempotencyStore.withDefaults();
+            Map<String, WebhookEndpoint<?>> built = new LinkedHashMap<>();
+            endpoints.forEach((path, builder) -> {
+                builder.idempotencyStore(shared);
+                if (maxBodyBytes != null) {
+                    builder.maxBodyBytes(maxBodyBytes);
+                }
+                switch (builder.scheme()) {
+                    case MAUTIC -> mauticHandlers.forEach(h -> h.accept((WebhookEndpoint.Builder<MauticBatch>) builder));
+                    case MALCOLM -> malcolmHandlers.forEach(h -> h.accept((WebhookEndpoint.Builder<WorkflowSession>) builder));
+                }
+                built.put(path, builder.build());
+            });
+            return Map.copyOf(built);
         }
     }
 }

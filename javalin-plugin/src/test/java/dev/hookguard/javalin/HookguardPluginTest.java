@@ -401,7 +401,7 @@ class HookguardPluginTest {
     }
 
     @Test
-    void javalinsOwnLimitIsRaisedSoTheTwoAgree() {
+    void theBodyLimitIsThePluginsNotJavalinsMaxRequestSize() {
         Javalin app = Javalin.create(cfg -> cfg.registerPlugin(new HookguardPlugin(h -> h.mautic("/m", MAUTIC_SECRET).maxBodyBytes(3 << 20))));
         JavalinTest.test(app, (server, client) -> {
             // 2 MiB: over Javalin's default 1 MB, under the plugin's 3 MiB. Signed, but not a Mautic payload.

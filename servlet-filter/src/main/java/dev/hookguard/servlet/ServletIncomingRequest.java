@@ -7,7 +7,7 @@ import java.io.InputStream;
 import java.util.Collection;
 import java.util.Collections;
 
-/** A servlet request as the pipeline reads it. */
+/** A servlet request as the endpoint reads it. */
 record ServletIncomingRequest(HttpServletRequest request) implements IncomingRequest {
 
     @Override

@@ -1,5 +1,6 @@
 package dev.hookguard.servlet;
 
+import dev.hookguard.delivery.WebhookEndpoint;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -62,7 +63,7 @@ class FilterBehaviourTest {
 
     @Test
     void servletReadsExactlyTheSentBytesThroughGetInputStream() throws Exception {
-        start(WebhookVerificationFilter.builder(SignatureScheme.MAUTIC).secrets(SECRET).build());
+        start(WebhookVerificationFilter.of(WebhookEndpoint.forScheme(SignatureScheme.MAUTIC).secrets(SECRET).build()));
         SendReport report = MauticSender.builder(app.uri("/webhooks/mautic"), SECRET).build().sendQueued(SampleEvents.mixed(10));
         assertThat(report.allDelivered()).isTrue();
         assertThat(servlet.bodies.get(0)).isEqualTo(MauticSender.queueBody(SampleEvents.mixed(10)));
@@ -70,7 +71,7 @@ class FilterBehaviourTest {
 
     @Test
     void servletReadsTheBodyThroughGetReaderAsUtf8WhenNoCharsetIsSent() throws Exception {
-        start(WebhookVerificationFilter.builder(SignatureScheme.MALCOLM).secrets(SECRET).build());
+        start(WebhookVerificationFilter.of(WebhookEndpoint.forScheme(SignatureScheme.MALCOLM).secrets(SECRET).build()));
         byte[] body = MalcolmSender.body(SampleEvents.malcolmSession(2, true));
         assertThat(new String(body, StandardCharsets.UTF_8)).contains("山田");
         MalcolmSender.builder(app.uri("/webhooks/malcolm?read=reader"), SECRET).build().send(body);
@@ -79,7 +80,7 @@ class FilterBehaviourTest {
 
     @Test
     void servletReadsTheBodyThroughGetReaderInTheRequestsCharset() throws Exception {
-        start(WebhookVerificationFilter.builder(SignatureScheme.MALCOLM).secrets(SECRET).build());
+        start(WebhookVerificationFilter.of(WebhookEndpoint.forScheme(SignatureScheme.MALCOLM).secrets(SECRET).build()));
         byte[] body = ("{\"id\":\"cs\",\"label\":\"Compl\u00e9t\u00e9\",\"started-at\":\"2024-03-01T09:00:00Z\","
                 + "\"completed-at\":\"2024-03-01T09:05:00Z\",\"workflow\":{\"id\":\"w1\"}}").getBytes(StandardCharsets.UTF_8);
         Map<String, String> headers = new java.util.HashMap<>(SchemeFixture.MALCOLM.headers(body, SECRET));
@@ -92,7 +93,7 @@ class FilterBehaviourTest {
 
     @Test
     void typedPayloadIsAttachedForTheServlet() throws Exception {
-        start(WebhookVerificationFilter.builder(SignatureScheme.MALCOLM).secrets(SECRET).build());
+        start(WebhookVerificationFilter.of(WebhookEndpoint.forScheme(SignatureScheme.MALCOLM).secrets(SECRET).build()));
         MalcolmSender.builder(app.uri("/webhooks/malcolm"), SECRET).instanceId("inst000042").build().send(SampleEvents.malcolmSession(7, true));
         WorkflowSession session = (WorkflowSession) servlet.payloads.get(0);
         assertThat(session.instanceId()).contains("inst000042");
@@ -160,7 +161,7 @@ class FilterBehaviourTest {
     void chunkedBodyOverTheLimitIs413AfterReadingAtMostTheLimitPlusOne() throws Exception {
         int limit = 4096;
         CountingFilter counting = new CountingFilter();
-        start(counting, WebhookVerificationFilter.builder(SignatureScheme.MAUTIC).secrets(SECRET).maxBodyBytes(limit).build());
+        start(counting, WebhookVerificationFilter.of(WebhookEndpoint.forScheme(SignatureScheme.MAUTIC).secrets(SECRET).maxBodyBytes(limit).build()));
         byte[] big = new byte[256 * 1024];
         java.util.Arrays.fill(big, (byte) 'x');
         // No length: the JDK client sends it chunked.
@@ -176,7 +177,7 @@ class FilterBehaviourTest {
     @Test
     void declaredContentLengthOverTheLimitIs413WithoutReadingTheBody() throws Exception {
         CountingFilter counting = new CountingFilter();
-        start(counting, WebhookVerificationFilter.builder(SignatureScheme.MAUTIC).secrets(SECRET).maxBodyBytes(1024).build());
+        start(counting, WebhookVerificationFilter.of(WebhookEndpoint.forScheme(SignatureScheme.MAUTIC).secrets(SECRET).maxBodyBytes(1024).build()));
         HttpResponse<String> response = post(app.uri("/webhooks/mautic"), Map.of("Content-Type", "application/json"),
                 HttpRequest.BodyPublishers.ofByteArray(new byte[8192]));
         assertThat(response.statusCode()).isEqualTo(413);
@@ -185,7 +186,7 @@ class FilterBehaviourTest {
 
     @Test
     void sixteenConcurrentDeliveriesWithRacingDuplicatesAreEachHandledOnce() throws Exception {
-        start(WebhookVerificationFilter.builder(SignatureScheme.MAUTIC).secrets(SECRET).build());
+        start(WebhookVerificationFilter.of(WebhookEndpoint.forScheme(SignatureScheme.MAUTIC).secrets(SECRET).build()));
         servlet.sleepMillis = 20;
         MauticSender sender = MauticSender.builder(app.uri("/webhooks/mautic"), SECRET).build();
         List<Callable<SendReport>> tasks = new ArrayList<>();
@@ -210,7 +211,7 @@ class FilterBehaviourTest {
 
     @Test
     void queueModeRunNewestFirstHandsEveryEventOnceEvenWhenRedelivered() throws Exception {
-        start(WebhookVerificationFilter.builder(SignatureScheme.MAUTIC).secrets(SECRET).build());
+        start(WebhookVerificationFilter.of(WebhookEndpoint.forScheme(SignatureScheme.MAUTIC).secrets(SECRET).build()));
         MauticSender sender = MauticSender.builder(app.uri("/webhooks/mautic"), SECRET).order(QueueOrder.DESC).build();
         List<OutgoingEvent> events = SampleEvents.mixed(42);
         assertThat(sender.sendQueued(events).allDelivered()).isTrue();
@@ -223,8 +224,8 @@ class FilterBehaviourTest {
     @Test
     void secretsPerTenantComeFromTheResolver() throws Exception {
         Map<String, List<String>> byInstance = Map.of("tenant0001", List.of("secret-one"), "tenant0002", List.of("secret-two"));
-        start(WebhookVerificationFilter.builder(SignatureScheme.MALCOLM)
-                .secretResolver(instance -> byInstance.getOrDefault(instance, List.of())).build());
+        start(WebhookVerificationFilter.of(WebhookEndpoint.forScheme(SignatureScheme.MALCOLM)
+                .secretResolver(instance -> byInstance.getOrDefault(instance, List.of())).build()));
         assertThat(MalcolmSender.builder(app.uri("/webhooks/malcolm"), "secret-one").instanceId("tenant0001").build()
                 .send(SampleEvents.malcolmSession(1, false)).status()).isEqualTo(200);
         assertThat(MalcolmSender.builder(app.uri("/webhooks/malcolm"), "secret-one").instanceId("tenant0002").build()
@@ -243,10 +244,10 @@ class FilterBehaviourTest {
     }
 
     @Test
-    void builderRefusesAFilterWithoutSecrets() {
-        assertThatThrownBy(() -> WebhookVerificationFilter.builder(SignatureScheme.MAUTIC).build())
+    void anEndpointWithoutSecretsIsRefusedBeforeAFilterExists() {
+        assertThatThrownBy(() -> WebhookEndpoint.forScheme(SignatureScheme.MAUTIC).build())
                 .isInstanceOf(IllegalStateException.class).hasMessageContaining("no mautic webhook secret");
-        assertThatThrownBy(() -> WebhookVerificationFilter.builder(SignatureScheme.MAUTIC).secrets("  "))
+        assertThatThrownBy(() -> WebhookEndpoint.forScheme(SignatureScheme.MAUTIC).secrets("  "))
                 .isInstanceOf(IllegalArgumentException.class);
     }
 }

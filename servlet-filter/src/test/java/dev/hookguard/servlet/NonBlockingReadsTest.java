@@ -1,5 +1,6 @@
 package dev.hookguard.servlet;
 
+import dev.hookguard.delivery.WebhookEndpoint;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.hookguard.delivery.BodyBudget;
@@ -41,8 +42,8 @@ class NonBlockingReadsTest {
     }
 
     private WebhookVerificationFilter filter(BodyBudget budget) {
-        return WebhookVerificationFilter.builder(SignatureScheme.MAUTIC).secrets(SchemeFixture.SECRET).bodyBudget(budget)
-                .nonBlockingReads(true).build();
+        return WebhookVerificationFilter.nonBlocking(WebhookEndpoint.forScheme(SignatureScheme.MAUTIC).secrets(SchemeFixture.SECRET).bodyBudget(budget)
+                .build());
     }
 
     private HttpResponse<String> post(byte[] body, Map<String, String> headers) throws Exception {

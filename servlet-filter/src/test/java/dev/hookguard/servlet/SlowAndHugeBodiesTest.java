@@ -3,6 +3,7 @@ package dev.hookguard.servlet;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.hookguard.delivery.BodyBudget;
+import dev.hookguard.delivery.WebhookEndpoint;
 import dev.hookguard.sender.MauticSender;
 import dev.hookguard.sender.SampleEvents;
 import dev.hookguard.signature.SignatureScheme;
@@ -49,7 +50,7 @@ class SlowAndHugeBodiesTest {
         BodyBudget budget = BodyBudget.builder().maxWaitingReads(8).build();
         RecordingServlet webhooks = new RecordingServlet();
         app = JettyApp.withThreads(24)
-                .filter(WebhookVerificationFilter.builder(SignatureScheme.MAUTIC).secrets(SchemeFixture.SECRET).bodyBudget(budget).build(),
+                .filter(WebhookVerificationFilter.of(WebhookEndpoint.mautic().secrets(SchemeFixture.SECRET).bodyBudget(budget).build()),
                         "/webhooks/mautic")
                 .servlet(webhooks, "/webhooks/mautic")
                 .servlet(new HttpServlet() {

@@ -1,5 +1,6 @@
 package dev.hookguard.servlet;
 
+import dev.hookguard.delivery.WebhookEndpoint;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.hookguard.sender.Attempt;
@@ -27,7 +28,7 @@ class SlowHandlerTest {
         RecordingServlet servlet = new RecordingServlet();
         servlet.sleepMillis = 2_000;
         app = JettyApp.create()
-                .filter(WebhookVerificationFilter.builder(SignatureScheme.MAUTIC).secrets(SchemeFixture.SECRET).build(), "/webhooks/mautic")
+                .filter(WebhookVerificationFilter.of(WebhookEndpoint.forScheme(SignatureScheme.MAUTIC).secrets(SchemeFixture.SECRET).build()), "/webhooks/mautic")
                 .servlet(servlet, "/webhooks/mautic").start();
 
         SendReport report = MauticSender.builder(app.uri("/webhooks/mautic"), SchemeFixture.SECRET)

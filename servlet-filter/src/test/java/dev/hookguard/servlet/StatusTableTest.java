@@ -1,5 +1,6 @@
 package dev.hookguard.servlet;
 
+import dev.hookguard.delivery.WebhookEndpoint;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.containsString;
@@ -39,7 +40,7 @@ class StatusTableTest {
     private void start(SchemeFixture fixture) throws Exception {
         servlet = new RecordingServlet();
         app = JettyApp.create()
-                .filter(WebhookVerificationFilter.builder(fixture.scheme).secrets(SchemeFixture.SECRET).maxBodyBytes(LIMIT).build(), fixture.path)
+                .filter(WebhookVerificationFilter.of(WebhookEndpoint.forScheme(fixture.scheme).secrets(SchemeFixture.SECRET).maxBodyBytes(LIMIT).build()), fixture.path)
                 .servlet(servlet, fixture.path)
                 .start();
     }

@@ -1,6 +1,6 @@
 package dev.hookguard.spring;
 
-import dev.hookguard.delivery.WebhookPipeline;
+import dev.hookguard.delivery.WebhookEndpoint;
 import dev.hookguard.idempotency.IdempotencyStore;
 import dev.hookguard.idempotency.InMemoryIdempotencyStore;
 import dev.hookguard.malcolm.WorkflowSession;
@@ -34,7 +34,7 @@ import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
  * when the application defines its own with the same name (or, for the store, of the same type).
  */
 @AutoConfiguration
-@ConditionalOnClass({WebhookPipeline.class, WebhookVerificationFilter.class, FilterRegistrationBean.class})
+@ConditionalOnClass({WebhookEndpoint.class, WebhookVerificationFilter.class, FilterRegistrationBean.class})
 @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
 @EnableConfigurationProperties(HookguardProperties.class)
 public class HookguardAutoConfiguration {
@@ -92,17 +92,17 @@ public class HookguardAutoConfiguration {
         return custom != null ? builder.secretResolver(custom).build() : builder.secrets(secrets(property, path, secrets)).build();
     }
 
-    static <T> WebhookPipeline<T> pipeline(WebhookPipeline.Builder<T> builder, SignatureVerifier verifier, IdempotencyStore store,
-                                           HookguardProperties properties, ObjectProvider<HookguardPipelineCustomizer> customizers) {
+    static <T> WebhookEndpoint<T> endpoint(WebhookEndpoint.Builder<T> builder, SignatureVerifier verifier, IdempotencyStore store,
+                                           HookguardProperties properties, ObjectProvider<HookguardEndpointCustomizer> customizers) {
         builder.verifier(verifier).idempotencyStore(store).maxBodyBytes(properties.maxBodySize().toBytes());
         customizers.orderedStream().forEach(c -> c.customize(builder));
         return builder.build();
     }
 
-    static FilterRegistrationBean<WebhookVerificationFilter> verification(String name, WebhookPipeline<?> pipeline, String path) {
+    static FilterRegistrationBean<WebhookVerificationFilter> verification(String name, WebhookEndpoint<?> endpoint, String path) {
         // One line per mounted endpoint, so a path that is not the one the sender posts to shows at startup.
-        LOG.log(System.Logger.Level.INFO, () -> "Hookguard: " + path + " verifies " + pipeline);
-        FilterRegistrationBean<WebhookVerificationFilter> registration = new FilterRegistrationBean<>(WebhookVerificationFilter.nonBlocking(pipeline));
+        LOG.log(System.Logger.Level.INFO, () -> "Hookguard: " + path + " verifies " + endpoint);
+        FilterRegistrationBean<WebhookVerificationFilter> registration = new FilterRegistrationBean<>(WebhookVerificationFilter.nonBlocking(endpoint));
         registration.setName(name);
         registration.addUrlPatterns(path);
         // The body is read without blocking a thread, then the verified request is dispatched again (ASYNC).
@@ -134,18 +134,18 @@ public class HookguardAutoConfiguration {
             return verifier(SignatureScheme.MAUTIC, "hookguard.mautic.secrets", properties.mautic().path(), properties.mautic().secrets(), resolver);
         }
 
-        @Bean(name = "hookguardMauticPipeline")
-        @ConditionalOnMissingBean(name = "hookguardMauticPipeline")
-        WebhookPipeline<MauticBatch> hookguardMauticPipeline(@Qualifier("hookguardMauticVerifier") SignatureVerifier verifier,
+        @Bean(name = "hookguardMauticEndpoint")
+        @ConditionalOnMissingBean(name = "hookguardMauticEndpoint")
+        WebhookEndpoint<MauticBatch> hookguardMauticEndpoint(@Qualifier("hookguardMauticVerifier") SignatureVerifier verifier,
                                                              IdempotencyStore store, HookguardProperties properties,
-                                                             ObjectProvider<HookguardPipelineCustomizer> customizers) {
-            return pipeline(WebhookPipeline.mautic(), verifier, store, properties, customizers);
+                                                             ObjectProvider<HookguardEndpointCustomizer> customizers) {
+            return endpoint(WebhookEndpoint.mautic(), verifier, store, properties, customizers);
         }
 
         @Bean
         FilterRegistrationBean<WebhookVerificationFilter> hookguardMauticFilter(
-                @Qualifier("hookguardMauticPipeline") WebhookPipeline<MauticBatch> pipeline, HookguardProperties properties) {
-            return verification("hookguardMauticFilter", pipeline, properties.mautic().path());
+                @Qualifier("hookguardMauticEndpoint") WebhookEndpoint<MauticBatch> endpoint, HookguardProperties properties) {
+            return verification("hookguardMauticFilter", endpoint, properties.mautic().path());
         }
 
         @Bean
@@ -167,18 +167,18 @@ public class HookguardAutoConfiguration {
             return verifier(SignatureScheme.MALCOLM, "hookguard.malcolm.secrets", properties.malcolm().path(), properties.malcolm().secrets(), resolver);
         }
 
-        @Bean(name = "hookguardMalcolmPipeline")
-        @ConditionalOnMissingBean(name = "hookguardMalcolmPipeline")
-        WebhookPipeline<WorkflowSession> hookguardMalcolmPipeline(@Qualifier("hookguardMalcolmVerifier") SignatureVerifier verifier,
+        @Bean(name = "hookguardMalcolmEndpoint")
+        @ConditionalOnMissingBean(name = "hookguardMalcolmEndpoint")
+        WebhookEndpoint<WorkflowSession> hookguardMalcolmEndpoint(@Qualifier("hookguardMalcolmVerifier") SignatureVerifier verifier,
                                                                   IdempotencyStore store, HookguardProperties properties,
-                                                                  ObjectProvider<HookguardPipelineCustomizer> customizers) {
-            return pipeline(WebhookPipeline.malcolm(), verifier, store, properties, customizers);
+                                                                  ObjectProvider<HookguardEndpointCustomizer> customizers) {
+            return endpoint(WebhookEndpoint.malcolm(), verifier, store, properties, customizers);
         }
 
         @Bean
         FilterRegistrationBean<WebhookVerificationFilter> hookguardMalcolmFilter(
-                @Qualifier("hookguardMalcolmPipeline") WebhookPipeline<WorkflowSession> pipeline, HookguardProperties properties) {
-            return verification("hookguardMalcolmFilter", pipeline, properties.malcolm().path());
+                @Qualifier("hookguardMalcolmEndpoint") WebhookEndpoint<WorkflowSession> endpoint, HookguardProperties properties) {
+            return verification("hookguardMalcolmFilter", endpoint, properties.malcolm().path());
         }
 
         @Bean
@@ -217,7 +217,7 @@ public class HookguardAutoConfiguration {
 
         @Bean
         @ConditionalOnMissingBean(name = "hookguardMetricsCustomizer")
-        HookguardPipelineCustomizer hookguardMetricsCustomizer(ObjectProvider<MeterRegistry> registry) {
+        HookguardEndpointCustomizer hookguardMetricsCustomizer(ObjectProvider<MeterRegistry> registry) {
             return builder -> registry.ifAvailable(r -> builder.listener(new HookguardMetrics(r)));
         }
     }

@@ -77,8 +77,8 @@ class EventsWithoutListenersTest {
 
     @Test
     void startupNamesEachMountedEndpointAndCountsItsSecretsWithoutShowingThem(CapturedOutput output) {
-        assertThat(output.getAll()).contains("Hookguard: /webhooks/mautic verifies WebhookPipeline[mautic, SignatureVerifier[mautic, 2 secret(s)]")
-                .contains("Hookguard: /webhooks/malcolm verifies WebhookPipeline[malcolm, SignatureVerifier[malcolm, 1 secret(s)]")
+        assertThat(output.getAll()).contains("Hookguard: /webhooks/mautic verifies WebhookEndpoint[mautic, SignatureVerifier[mautic, 2 secret(s)]")
+                .contains("Hookguard: /webhooks/malcolm verifies WebhookEndpoint[malcolm, SignatureVerifier[malcolm, 1 secret(s)]")
                 .doesNotContain("only-forms-secret").doesNotContain("unheard-malcolm-secret");
     }
 }

@@ -2,7 +2,7 @@ package dev.hookguard.spring;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.hookguard.delivery.WebhookPipeline;
+import dev.hookguard.delivery.WebhookEndpoint;
 import dev.hookguard.idempotency.IdempotencyStore;
 import dev.hookguard.idempotency.InMemoryIdempotencyStore;
 import dev.hookguard.servlet.WebhookVerificationFilter;
@@ -34,7 +34,7 @@ class HookguardAutoConfigurationTest {
     void withoutSecretsNoEndpointIsVerifiedButTheStoreExists() {
         runner.run(context -> {
             assertThat(context).hasNotFailed();
-            assertThat(context).doesNotHaveBean("hookguardMauticPipeline").doesNotHaveBean("hookguardMalcolmPipeline");
+            assertThat(context).doesNotHaveBean("hookguardMauticEndpoint").doesNotHaveBean("hookguardMalcolmEndpoint");
             assertThat(context).hasSingleBean(IdempotencyStore.class);
             assertThat(context.getBeansOfType(FilterRegistrationBean.class)).isEmpty();
         });
@@ -43,7 +43,7 @@ class HookguardAutoConfigurationTest {
     @Test
     void mauticSecretsAloneTurnOnOnlyTheMauticEndpoint() {
         runner.withPropertyValues("hookguard.mautic.secrets=m1").run(context -> {
-            assertThat(context).hasBean("hookguardMauticPipeline").hasBean("hookguardMauticFilter").doesNotHaveBean("hookguardMalcolmPipeline");
+            assertThat(context).hasBean("hookguardMauticEndpoint").hasBean("hookguardMauticFilter").doesNotHaveBean("hookguardMalcolmEndpoint");
             FilterRegistrationBean<?> filter = context.getBean("hookguardMauticFilter", FilterRegistrationBean.class);
             assertThat(filter.getUrlPatterns()).containsExactly("/webhooks/mautic");
             assertThat(filter.getFilter()).isInstanceOf(WebhookVerificationFilter.class);
@@ -54,8 +54,8 @@ class HookguardAutoConfigurationTest {
     void bothSendersWithTheirOwnPathsAndLimit() {
         runner.withPropertyValues("hookguard.mautic.secrets=m1,m2", "hookguard.malcolm.secrets=c1", "hookguard.malcolm.path=/in/malcolm",
                 "hookguard.max-body-size=64KB").run(context -> {
-            WebhookPipeline<?> mautic = context.getBean("hookguardMauticPipeline", WebhookPipeline.class);
-            WebhookPipeline<?> malcolm = context.getBean("hookguardMalcolmPipeline", WebhookPipeline.class);
+            WebhookEndpoint<?> mautic = context.getBean("hookguardMauticEndpoint", WebhookEndpoint.class);
+            WebhookEndpoint<?> malcolm = context.getBean("hookguardMalcolmEndpoint", WebhookEndpoint.class);
             assertThat(mautic.scheme()).isSameAs(SignatureScheme.MAUTIC);
             assertThat(malcolm.scheme()).isSameAs(SignatureScheme.MALCOLM);
             assertThat(mautic.maxBodyBytes()).isEqualTo(64 * 1024);
@@ -70,7 +70,7 @@ class HookguardAutoConfigurationTest {
     void secretsFromTheEnvironmentVariableAsACommaSeparatedList() {
         runner.withInitializer(context -> context.getEnvironment().getPropertySources().addFirst(
                 new SystemEnvironmentPropertySource("test-systemEnvironment", Map.of("HOOKGUARD_MAUTIC_SECRETS", "env-a,env-b")))).run(context -> {
-            assertThat(context).hasBean("hookguardMauticPipeline");
+            assertThat(context).hasBean("hookguardMauticEndpoint");
             SignatureVerifier verifier = context.getBean("hookguardMauticVerifier", SignatureVerifier.class);
             byte[] body = "{}".getBytes();
             assertThat(verifier.isValid(body, WebhookSigner.sign(SignatureScheme.MAUTIC, "env-b", body), null)).isTrue();
@@ -80,7 +80,7 @@ class HookguardAutoConfigurationTest {
     @Test
     void disabledEndpointIsOffEvenWithSecrets() {
         runner.withPropertyValues("hookguard.mautic.secrets=m1", "hookguard.mautic.enabled=false")
-                .run(context -> assertThat(context).doesNotHaveBean("hookguardMauticPipeline"));
+                .run(context -> assertThat(context).doesNotHaveBean("hookguardMauticEndpoint"));
     }
 
     @Test
@@ -122,7 +122,7 @@ class HookguardAutoConfigurationTest {
         }
 
         @Bean
-        HookguardPipelineCustomizer smallLimit() {
+        HookguardEndpointCustomizer smallLimit() {
             return builder -> builder.maxBodyBytes(1234);
         }
     }
@@ -138,23 +138,23 @@ class HookguardAutoConfigurationTest {
             assertThat(malcolm.isValid(body, WebhookSigner.sign(SignatureScheme.MALCOLM, "tenant-secret", body), "other")).isFalse();
             SignatureVerifier mautic = context.getBean("hookguardMauticVerifier", SignatureVerifier.class);
             assertThat(mautic.isValid(body, WebhookSigner.sign(SignatureScheme.MAUTIC, "my-own-verifier", body), null)).isTrue();
-            assertThat(context.getBean("hookguardMauticPipeline", WebhookPipeline.class).maxBodyBytes()).isEqualTo(1234);
-            assertThat(context.getBean("hookguardMauticPipeline", WebhookPipeline.class).idempotencyStore()).isSameAs(OwnBeans.STORE);
+            assertThat(context.getBean("hookguardMauticEndpoint", WebhookEndpoint.class).maxBodyBytes()).isEqualTo(1234);
+            assertThat(context.getBean("hookguardMauticEndpoint", WebhookEndpoint.class).idempotencyStore()).isSameAs(OwnBeans.STORE);
         });
     }
 
     @Configuration(proxyBeanMethods = false)
     static class OwnPipeline {
         @Bean
-        WebhookPipeline<?> hookguardMauticPipeline() {
-            return WebhookPipeline.mautic().secrets("pipeline-secret").maxBodyBytes(99).build();
+        WebhookEndpoint<?> hookguardMauticEndpoint() {
+            return WebhookEndpoint.mautic().secrets("pipeline-secret").maxBodyBytes(99).build();
         }
     }
 
     @Test
     void applicationPipelineWins() {
         runner.withUserConfiguration(OwnPipeline.class).withPropertyValues("hookguard.mautic.secrets=x")
-                .run(context -> assertThat(context.getBean("hookguardMauticPipeline", WebhookPipeline.class).maxBodyBytes()).isEqualTo(99));
+                .run(context -> assertThat(context.getBean("hookguardMauticEndpoint", WebhookEndpoint.class).maxBodyBytes()).isEqualTo(99));
     }
 
     @Configuration(proxyBeanMethods = false)
@@ -176,7 +176,7 @@ class HookguardAutoConfigurationTest {
         runner.withClassLoader(new FilteredClassLoader(MeterRegistry.class)).withPropertyValues("hookguard.mautic.secrets=x").run(context -> {
             assertThat(context).hasNotFailed();
             assertThat(context).doesNotHaveBean("hookguardMetricsCustomizer");
-            assertThat(context).hasBean("hookguardMauticPipeline");
+            assertThat(context).hasBean("hookguardMauticEndpoint");
         });
     }
 
@@ -184,7 +184,7 @@ class HookguardAutoConfigurationTest {
     void notAWebApplicationGetsNothing() {
         new ApplicationContextRunner().withConfiguration(AutoConfigurations.of(HookguardAutoConfiguration.class))
                 .withPropertyValues("hookguard.mautic.secrets=x")
-                .run(context -> assertThat(context).doesNotHaveBean(IdempotencyStore.class).doesNotHaveBean("hookguardMauticPipeline"));
+                .run(context -> assertThat(context).doesNotHaveBean(IdempotencyStore.class).doesNotHaveBean("hookguardMauticEndpoint"));
     }
 
     @Test

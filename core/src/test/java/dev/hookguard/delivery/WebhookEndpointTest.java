@@ -33,7 +33,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-class WebhookPipelineTest {
+class WebhookEndpointTest {
 
     private static final String SECRET = "pipeline-secret-0123456789";
 
@@ -56,8 +56,8 @@ class WebhookPipelineTest {
         return MauticSender.queueBody(List.of(SampleEvents.of("mautic.form_on_submit", seq)));
     }
 
-    private static WebhookPipeline<MauticBatch> mautic(List<MauticBatch> handled) {
-        return WebhookPipeline.mautic().secrets(SECRET).handler(handled::add).build();
+    private static WebhookEndpoint<MauticBatch> mautic(List<MauticBatch> handled) {
+        return WebhookEndpoint.mautic().secrets(SECRET).onAny(handled::add).build();
     }
 
     @Test
@@ -107,7 +107,7 @@ class WebhookPipelineTest {
             cases.add(b.toString());
         }
         for (String contentType : cases) {
-            assertThat(WebhookPipeline.isJson(contentType)).as("%s", contentType).isEqualTo(plainRule.test(contentType));
+            assertThat(WebhookEndpoint.isJson(contentType)).as("%s", contentType).isEqualTo(plainRule.test(contentType));
         }
     }
 
@@ -132,7 +132,7 @@ class WebhookPipelineTest {
 
     @Test
     void bodyOverTheLimitIs413() {
-        WebhookPipeline<MauticBatch> pipeline = WebhookPipeline.mautic().secrets(SECRET).maxBodyBytes(100).handler(b -> { }).build();
+        WebhookEndpoint<MauticBatch> pipeline = WebhookEndpoint.mautic().secrets(SECRET).maxBodyBytes(100).onAny(b -> { }).build();
         Outcome outcome = pipeline.process(signedMautic(formBody(1)));
         assertThat(outcome.status()).isEqualTo(413);
         assertThat(outcome.problem().orElseThrow().detail()).contains("100 bytes");
@@ -141,7 +141,7 @@ class WebhookPipelineTest {
     @Test
     void unsignedForgedAndMalformedSignaturesAre401WithTheirReasonCode() {
         byte[] body = formBody(1);
-        WebhookPipeline<MauticBatch> pipeline = mautic(new ArrayList<>());
+        WebhookEndpoint<MauticBatch> pipeline = mautic(new ArrayList<>());
         assertThat(pipeline.process(mauticDelivery(body, null, "application/json")).problem().orElseThrow().code()).isEqualTo("signature_missing");
         assertThat(pipeline.process(mauticDelivery(body, "", "application/json")).problem().orElseThrow().code()).isEqualTo("signature_missing");
         assertThat(pipeline.process(mauticDelivery(body, "!!!", "application/json")).problem().orElseThrow().code()).isEqualTo("signature_malformed");
@@ -161,7 +161,7 @@ class WebhookPipelineTest {
     @Test
     void finishedDuplicateIs200AndNotHandledAgain() {
         List<MauticBatch> handled = new ArrayList<>();
-        WebhookPipeline<MauticBatch> pipeline = mautic(handled);
+        WebhookEndpoint<MauticBatch> pipeline = mautic(handled);
         assertThat(pipeline.process(signedMautic(formBody(1))).status()).isEqualTo(200);
         assertThat(pipeline.process(signedMautic(formBody(1))).status()).isEqualTo(200);
         assertThat(handled).hasSize(1);
@@ -170,7 +170,7 @@ class WebhookPipelineTest {
     @Test
     void failedHandlerGives500WithoutExceptionTextAndReleasesTheKey() {
         AtomicInteger calls = new AtomicInteger();
-        WebhookPipeline<MauticBatch> pipeline = WebhookPipeline.mautic().secrets(SECRET).handler(b -> {
+        WebhookEndpoint<MauticBatch> pipeline = WebhookEndpoint.mautic().secrets(SECRET).onAny(b -> {
             if (calls.incrementAndGet() == 1) {
                 throw new IllegalStateException("database password is hunter2");
             }
@@ -186,7 +186,7 @@ class WebhookPipelineTest {
     void duplicateWhileTheFirstIsBeingHandledIs409WithRetryAfter() throws Exception {
         CountDownLatch inHandler = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
-        WebhookPipeline<MauticBatch> pipeline = WebhookPipeline.mautic().secrets(SECRET).retryAfterSeconds(7).handler(b -> {
+        WebhookEndpoint<MauticBatch> pipeline = WebhookEndpoint.mautic().secrets(SECRET).retryAfterSeconds(7).onAny(b -> {
             inHandler.countDown();
             release.await(10, TimeUnit.SECONDS);
         }).build();
@@ -207,7 +207,7 @@ class WebhookPipelineTest {
     @Test
     void queueBatchWithSomeEventsHandledBeforeHandsOnlyTheNewOnes() {
         List<MauticBatch> handled = new ArrayList<>();
-        WebhookPipeline<MauticBatch> pipeline = mautic(handled);
+        WebhookEndpoint<MauticBatch> pipeline = mautic(handled);
         pipeline.process(signedMautic(MauticSender.queueBody(SampleEvents.of("mautic.form_on_submit", 1, 3))));
         pipeline.process(signedMautic(MauticSender.queueBody(SampleEvents.of("mautic.form_on_submit", 2, 4))));
         assertThat(handled).hasSize(2);
@@ -217,7 +217,7 @@ class WebhookPipelineTest {
     @Test
     void malcolmPipelineParsesTheSessionWithItsInstance() {
         List<WorkflowSession> handled = new ArrayList<>();
-        WebhookPipeline<WorkflowSession> pipeline = WebhookPipeline.malcolm().secrets(SECRET).handler(handled::add).build();
+        WebhookEndpoint<WorkflowSession> pipeline = WebhookEndpoint.malcolm().secrets(SECRET).onAny(handled::add).build();
         byte[] body = MalcolmSender.body(SampleEvents.malcolmSession(5, true));
         Delivery d = new Delivery("POST", Headers.of(Map.of("X-Signature", WebhookSigner.sign(SignatureScheme.MALCOLM, SECRET, body),
                 "X-Instance-Id", "abcdefghij", "Content-Type", "application/json")), body, null);
@@ -234,7 +234,7 @@ class WebhookPipelineTest {
     void noOutcomeEverContainsTheBodySecretOrExpectedSignature() {
         byte[] body = formBody(3);
         String expected = WebhookSigner.sign(SignatureScheme.MAUTIC, SECRET, body);
-        WebhookPipeline<MauticBatch> pipeline = WebhookPipeline.mautic().secrets(SECRET).maxBodyBytes(body.length).handler(b -> {
+        WebhookEndpoint<MauticBatch> pipeline = WebhookEndpoint.mautic().secrets(SECRET).maxBodyBytes(body.length).onAny(b -> {
             throw new RuntimeException(new String(body, StandardCharsets.UTF_8));
         }).build();
         List<Outcome> outcomes = List.of(
@@ -260,7 +260,7 @@ class WebhookPipelineTest {
                 return '{';
             }
         };
-        WebhookPipeline<MauticBatch> pipeline = WebhookPipeline.mautic().secrets(SECRET).maxBodyBytes(1000).build();
+        WebhookEndpoint<MauticBatch> pipeline = WebhookEndpoint.mautic().secrets(SECRET).maxBodyBytes(1000).build();
         Admission<MauticBatch> admission = pipeline.admit(request("POST", -1, endless));
         assertThat(admission.outcome().orElseThrow().status()).isEqualTo(413);
         assertThat(read.get()).isLessThanOrEqualTo(1001);
@@ -276,7 +276,7 @@ class WebhookPipelineTest {
                 return -1;
             }
         };
-        WebhookPipeline<MauticBatch> pipeline = WebhookPipeline.mautic().secrets(SECRET).maxBodyBytes(1000).build();
+        WebhookEndpoint<MauticBatch> pipeline = WebhookEndpoint.mautic().secrets(SECRET).maxBodyBytes(1000).build();
         assertThat(pipeline.admit(request("POST", 5000, counting)).outcome().orElseThrow().status()).isEqualTo(413);
         assertThat(read).hasValue(0);
     }
@@ -284,7 +284,7 @@ class WebhookPipelineTest {
     @Test
     void bodyExactlyAtTheLimitIsRead() {
         byte[] body = formBody(2);
-        WebhookPipeline<MauticBatch> pipeline = WebhookPipeline.mautic().secrets(SECRET).maxBodyBytes(body.length).handler(b -> { }).build();
+        WebhookEndpoint<MauticBatch> pipeline = WebhookEndpoint.mautic().secrets(SECRET).maxBodyBytes(body.length).onAny(b -> { }).build();
         IncomingRequest request = new IncomingRequest() {
             public String method() { return "POST"; }
             public String header(String name) {
@@ -305,7 +305,7 @@ class WebhookPipelineTest {
                 throw new IOException("connection reset");
             }
         };
-        assertThat(WebhookPipeline.mautic().secrets(SECRET).build().admit(request("POST", -1, broken)).outcome().orElseThrow().status()).isEqualTo(400);
+        assertThat(WebhookEndpoint.mautic().secrets(SECRET).build().admit(request("POST", -1, broken)).outcome().orElseThrow().status()).isEqualTo(400);
     }
 
     private static IncomingRequest request(String method, long length, InputStream body) {
@@ -320,7 +320,7 @@ class WebhookPipelineTest {
 
     @Test
     void normalDeliveriesLogNothingAndRefusalsLogTheReasonAndPeerOnly() {
-        Logger logger = Logger.getLogger(WebhookPipeline.class.getName());
+        Logger logger = Logger.getLogger(WebhookEndpoint.class.getName());
         List<LogRecord> records = new CopyOnWriteArrayList<>();
         Handler capture = new Handler() {
             @Override public void publish(LogRecord r) { records.add(r); }
@@ -329,7 +329,7 @@ class WebhookPipelineTest {
         };
         logger.addHandler(capture);
         try {
-            WebhookPipeline<MauticBatch> pipeline = mautic(new ArrayList<>());
+            WebhookEndpoint<MauticBatch> pipeline = mautic(new ArrayList<>());
             pipeline.process(signedMautic(formBody(9)));
             assertThat(records).isEmpty();
             byte[] body = formBody(10);
@@ -355,7 +355,7 @@ class WebhookPipelineTest {
         };
         logger.addHandler(capture);
         try {
-            WebhookPipeline<MauticBatch> pipeline = WebhookPipeline.mautic().secrets(SECRET).handler(b -> {
+            WebhookEndpoint<MauticBatch> pipeline = WebhookEndpoint.mautic().secrets(SECRET).onAny(b -> {
                 // What a JDBC driver does: quote the offending value.
                 throw new IllegalStateException("insert failed", new java.sql.SQLException("Value too long: 'carol@secret.example'", "22001"));
             }).build();
@@ -374,7 +374,7 @@ class WebhookPipelineTest {
     @Test
     void listenersHearEveryOutcomeWithHandlingTime() {
         List<String> heard = new CopyOnWriteArrayList<>();
-        WebhookPipeline<MauticBatch> pipeline = WebhookPipeline.mautic().secrets(SECRET).handler(b -> { })
+        WebhookEndpoint<MauticBatch> pipeline = WebhookEndpoint.mautic().secrets(SECRET).onAny(b -> { })
                 .listener((scheme, status, code, nanos) -> heard.add(scheme.id() + " " + status + " " + code + " " + (nanos >= 0)))
                 .build();
         pipeline.process(signedMautic(formBody(1)));
@@ -385,7 +385,7 @@ class WebhookPipelineTest {
 
     @Test
     void pipelineWithoutSecretsCannotBeBuilt() {
-        assertThatThrownBy(() -> WebhookPipeline.mautic().build()).isInstanceOf(IllegalStateException.class).hasMessageContaining("no mautic webhook secret");
-        assertThatThrownBy(() -> WebhookPipeline.malcolm().secrets(" ")).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> WebhookEndpoint.mautic().build()).isInstanceOf(IllegalStateException.class).hasMessageContaining("no mautic webhook secret");
+        assertThatThrownBy(() -> WebhookEndpoint.malcolm().secrets(" ")).isInstanceOf(IllegalArgumentException.class);
     }
 }

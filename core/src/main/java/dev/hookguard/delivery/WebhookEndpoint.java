@@ -26,16 +26,16 @@ import java.util.Objects;
  * and write the {@link Outcome} out. Immutable and thread-safe; build one per sender endpoint.
  *
  * <pre>{@code
- * WebhookPipeline<MauticBatch> mautic = WebhookPipeline.mautic()
+ * WebhookEndpoint<MauticBatch> mautic = WebhookEndpoint.mautic()
  *         .secrets(System.getenv("MAUTIC_WEBHOOK_SECRET"))
- *         .handler(batch -> batch.eventsOf(FormSubmitted.class).forEach(issues::open))
+ *         .on(FormSubmitted.class, form -> issues.open(form.submission()))
  *         .build();
  * Outcome outcome = mautic.process(incomingRequest);   // write outcome.status(), headers and body
  * }</pre>
  *
  * @param <T> {@link MauticBatch} or {@link WorkflowSession}
  */
-public final class WebhookPipeline<T> {
+public final class WebhookEndpoint<T> {
 
     /** 5 MiB: far above any real Mautic batch or Malcolm! session. */
     public static final int DEFAULT_MAX_BODY_BYTES = 5 * 1024 * 1024;
@@ -44,21 +44,21 @@ public final class WebhookPipeline<T> {
     /** 1 KiB/s, the floor a body must average once its read has lasted 5 s. */
     public static final long DEFAULT_MIN_BODY_RATE = 1024;
 
-    private static final System.Logger LOG = System.getLogger(WebhookPipeline.class.getName());
+    private static final System.Logger LOG = System.getLogger(WebhookEndpoint.class.getName());
 
     private final SignatureScheme scheme;
     private final SignatureVerifier verifier;
     private final PayloadKind<T> kind;
     private final int maxBodyBytes;
     private final IdempotencyStore store;
-    private final WebhookHandler<? super T> handler;
+    private final Routes<T> routes;
     private final int retryAfterSeconds;
     private final List<DeliveryListener> listeners;
     private final BodyBudget budget;
     private final long readTimeoutNanos;
     private final long minBodyRate;
 
-    private WebhookPipeline(Builder<T> b) {
+    private WebhookEndpoint(Builder<T> b) {
         this.scheme = b.scheme;
         this.kind = b.kind;
         this.verifier = b.verifier != null ? b.verifier : b.verifierBuilder.build();
@@ -67,7 +67,7 @@ public final class WebhookPipeline<T> {
         }
         this.maxBodyBytes = b.maxBodyBytes;
         this.store = b.store != null ? b.store : InMemoryIdempotencyStore.withDefaults();
-        this.handler = b.handler;
+        this.routes = new Routes<>(b.routes, b.kind);
         this.retryAfterSeconds = b.retryAfterSeconds;
         this.listeners = List.copyOf(b.listeners);
         this.budget = b.budget;
@@ -75,17 +75,17 @@ public final class WebhookPipeline<T> {
         this.minBodyRate = b.minBodyRate;
     }
 
-    /** A pipeline for Mautic ({@code Webhook-Signature}, {@link MauticBatch}). */
+    /** A endpoint for Mautic ({@code Webhook-Signature}, {@link MauticBatch}). */
     public static Builder<MauticBatch> mautic() {
         return new Builder<>(SignatureScheme.MAUTIC, PayloadKind.MAUTIC);
     }
 
-    /** A pipeline for Malcolm! ({@code X-Signature}, {@link WorkflowSession}). */
+    /** A endpoint for Malcolm! ({@code X-Signature}, {@link WorkflowSession}). */
     public static Builder<WorkflowSession> malcolm() {
         return new Builder<>(SignatureScheme.MALCOLM, PayloadKind.MALCOLM);
     }
 
-    /** A pipeline for a scheme chosen by configuration; its payload is a {@link MauticBatch} or a {@link WorkflowSession}. */
+    /** A endpoint for a scheme chosen by configuration; its payload is a {@link MauticBatch} or a {@link WorkflowSession}. */
     public static Builder<?> forScheme(SignatureScheme scheme) {
         return switch (scheme) {
             case MAUTIC -> mautic();
@@ -109,32 +109,68 @@ public final class WebhookPipeline<T> {
     /** The scheme, how it verifies (secrets counted, never shown) and the body limit: safe to log. */
     @Override
     public String toString() {
-        return "WebhookPipeline[" + scheme.id() + ", " + verifier + ", max " + maxBodyBytes + " bytes]";
+        return "WebhookEndpoint[" + scheme.id() + ", " + verifier + ", max " + maxBodyBytes + " bytes]";
     }
 
-    /** Runs the whole pipeline, the handler included, and returns what to answer. */
+    /** Runs the whole endpoint, the handler included, and returns what to answer. */
     public Outcome process(IncomingRequest request) {
+        requireHandlers();
         return run(admit(request));
     }
 
-    /** Runs the whole pipeline over a delivery already read, the handler included. */
+    /** Runs the whole endpoint over a delivery already read, the handler included. */
     public Outcome process(Delivery delivery) {
+        requireHandlers();
         return run(admit(delivery));
+    }
+
+    private void requireHandlers() {
+        if (routes.isEmpty()) {
+            // Checked before anything is claimed: a claim taken here would wait out its expiry.
+            throw new IllegalStateException("this endpoint has no handlers: give on(...) or onAny(...), or use admit() and complete()");
+        }
+    }
+
+    /**
+     * Runs this endpoint's handlers over a delivery it accepted, settles it, and returns what to answer: 2xx when a
+     * handler took it, 404 (released) when none did, 500 (released) when one threw. Adapters call it when the body
+     * was read apart from {@link #process}, as after a non-blocking read.
+     *
+     * @throws IllegalArgumentException when the admission did not come from this endpoint
+     */
+    @SuppressWarnings("unchecked")
+    public Outcome handle(Admission<?> admission) {
+        requireHandlers();
+        if (!admission.isAccepted()) {
+            return admission.outcome().orElseThrow();
+        }
+        if (admission.endpoint() != this) {
+            throw new IllegalArgumentException("this admission comes from another endpoint");
+        }
+        return run((Admission<T>) admission);
     }
 
     private Outcome run(Admission<T> admission) {
         if (!admission.isAccepted()) {
             return admission.outcome().orElseThrow();
         }
-        if (handler == null) {
-            throw new IllegalStateException("this pipeline has no handler: use admit() and complete(), or give a handler");
-        }
+        boolean handled;
         try {
-            handler.handle(admission.payload());
+            handled = routes.dispatch(admission.payload());
         } catch (Exception | LinkageError e) {
             return admission.failed(e);
         }
-        return admission.complete(true);
+        // Nothing took any of it: released and answered 404, never acknowledged.
+        return handled ? admission.complete(true) : admission.notHandled();
+    }
+
+    /**
+     * Whether handlers were given ({@link Builder#on}, {@link Builder#onAny}): then {@link #process} answers every
+     * delivery itself. Without them, the application's own code (a servlet, a controller, a route) handles what
+     * {@link #admit} accepted and reports how it ended with {@link Admission#complete(int)}.
+     */
+    public boolean hasHandlers() {
+        return !routes.isEmpty();
     }
 
     /**
@@ -364,7 +400,7 @@ public final class WebhookPipeline<T> {
         }
         T claimedPayload = claimed.size() == keys.size() ? payload
                 : kind.only(payload, claimed.stream().map(k -> k.substring(tenantPrefix.length())).collect(java.util.stream.Collectors.toSet()));
-        return Admission.accepted(delivery, claimedPayload, claimed, store, this::notify);
+        return Admission.accepted(delivery, claimedPayload, claimed, store, this::notify, this);
     }
 
     private void releaseQuietly(List<String> keys) {
@@ -449,7 +485,7 @@ public final class WebhookPipeline<T> {
         return scheme == SignatureScheme.MAUTIC ? "Mautic" : "Malcolm!";
     }
 
-    /** Builds a {@link WebhookPipeline}. Give secrets, a resolver or a verifier. */
+    /** Builds a {@link WebhookEndpoint}. Give secrets, a resolver or a verifier. */
     public static final class Builder<T> {
         private final SignatureScheme scheme;
         private final PayloadKind<T> kind;
@@ -457,7 +493,7 @@ public final class WebhookPipeline<T> {
         private SignatureVerifier verifier;
         private int maxBodyBytes = DEFAULT_MAX_BODY_BYTES;
         private IdempotencyStore store;
-        private WebhookHandler<? super T> handler;
+        private final List<Routes.Route> routes = new ArrayList<>();
         private int retryAfterSeconds = 5;
         private final List<DeliveryListener> listeners = new ArrayList<>();
         private BodyBudget budget = BodyBudget.processWide();
@@ -536,9 +572,27 @@ public final class WebhookPipeline<T> {
             return this;
         }
 
-        /** The application's code, for {@link WebhookPipeline#process}. */
-        public Builder<T> handler(WebhookHandler<? super T> handler) {
-            this.handler = Objects.requireNonNull(handler, "handler");
+        /**
+         * Handles every part of a delivery of {@code type}: each Mautic event of that type in body order
+         * ({@code FormSubmitted.class}, or {@code MauticEvent.class} for all), or the Malcolm! session
+         * ({@code WorkflowSession.class}). A handler that throws fails the delivery: 500, released for a retry.
+         * A delivery that no handler takes is answered 404 and released.
+         */
+        public <E> Builder<T> on(Class<E> type, WebhookHandler<? super E> handler) {
+            Objects.requireNonNull(type, "type");
+            Objects.requireNonNull(handler, "handler");
+            @SuppressWarnings("unchecked")
+            WebhookHandler<Object> any = part -> handler.handle((E) part);
+            routes.add(new Routes.Route(type, any, false));
+            return this;
+        }
+
+        /** Handles every delivery as a whole (the whole batch, or the session), before the typed handlers. */
+        public Builder<T> onAny(WebhookHandler<? super T> handler) {
+            Objects.requireNonNull(handler, "handler");
+            @SuppressWarnings("unchecked")
+            WebhookHandler<Object> any = payload -> handler.handle((T) payload);
+            routes.add(new Routes.Route(Object.class, any, true));
             return this;
         }
 
@@ -565,8 +619,8 @@ public final class WebhookPipeline<T> {
         /**
          * @throws IllegalStateException when no secret, resolver or verifier was given
          */
-        public WebhookPipeline<T> build() {
-            return new WebhookPipeline<>(this);
+        public WebhookEndpoint<T> build() {
+            return new WebhookEndpoint<>(this);
         }
     }
 }

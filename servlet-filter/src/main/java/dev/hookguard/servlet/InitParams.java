@@ -1,0 +1,83 @@
+package dev.hookguard.servlet;
+
+import dev.hookguard.delivery.WebhookEndpoint;
+import dev.hookguard.signature.SignatureScheme;
+import jakarta.servlet.FilterConfig;
+import jakarta.servlet.ServletException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.UnaryOperator;
+
+/** A {@code web.xml} filter's init-params, read into an endpoint; every mistake names the param. */
+final class InitParams {
+
+    private final FilterConfig config;
+    private final UnaryOperator<String> environment;
+
+    InitParams(FilterConfig config, UnaryOperator<String> environment) {
+        this.config = config;
+        this.environment = environment;
+    }
+
+    WebhookEndpoint<?> endpoint() throws ServletException {
+        String schemeName = config.getInitParameter(WebhookVerificationFilter.SCHEME_PARAM);
+        if (schemeName == null || schemeName.isBlank()) {
+            throw fail("init-param '" + WebhookVerificationFilter.SCHEME_PARAM + "' is required (mautic or malcolm)");
+        }
+        WebhookEndpoint.Builder<?> builder;
+        try {
+            builder = WebhookEndpoint.forScheme(SignatureScheme.named(schemeName));
+        } catch (IllegalArgumentException e) {
+            throw fail("init-param '" + WebhookVerificationFilter.SCHEME_PARAM + "': " + e.getMessage());
+        }
+        builder.secrets(secrets(schemeName.strip()));
+        String limit = config.getInitParameter(WebhookVerificationFilter.MAX_BODY_BYTES_PARAM);
+        if (limit != null && !limit.isBlank()) {
+            try {
+                builder.maxBodyBytes(Long.parseLong(limit.strip()));
+            } catch (IllegalArgumentException e) {
+                throw fail("init-param '" + WebhookVerificationFilter.MAX_BODY_BYTES_PARAM + "' must be a number of bytes between 1 and "
+                        + (Integer.MAX_VALUE - 16));
+            }
+        }
+        return builder.build();
+    }
+
+    boolean nonBlockingReads() {
+        return Boolean.parseBoolean(String.valueOf(config.getInitParameter(WebhookVerificationFilter.NON_BLOCKING_READS_PARAM)).strip());
+    }
+
+    private List<String> secrets(String schemeName) throws ServletException {
+        List<String> secrets = new ArrayList<>(split(config.getInitParameter(WebhookVerificationFilter.SECRETS_PARAM)));
+        String variable = config.getInitParameter(WebhookVerificationFilter.SECRETS_ENV_PARAM);
+        if (variable != null && !variable.isBlank()) {
+            String value = environment.apply(variable.strip());
+            if (value == null || value.isBlank()) {
+                throw fail("environment variable " + variable.strip() + " (init-param '" + WebhookVerificationFilter.SECRETS_ENV_PARAM
+                        + "') is not set or empty");
+            }
+            secrets.addAll(split(value));
+        }
+        if (secrets.isEmpty()) {
+            throw fail("no " + schemeName + " webhook secret: set init-param '" + WebhookVerificationFilter.SECRETS_PARAM + "' or '"
+                    + WebhookVerificationFilter.SECRETS_ENV_PARAM + "'");
+        }
+        return secrets;
+    }
+
+    private ServletException fail(String message) {
+        return new ServletException("filter " + config.getFilterName() + ": " + message);
+    }
+
+    private static List<String> split(String value) {
+        List<String> parts = new ArrayList<>();
+        if (value != null) {
+            for (String part : value.split(",")) {
+                if (!part.isBlank()) {
+                    parts.add(part.strip());
+                }
+            }
+        }
+        return parts;
+    }
+}
