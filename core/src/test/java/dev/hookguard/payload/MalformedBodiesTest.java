@@ -58,7 +58,8 @@ class MalformedBodiesTest {
         all.add(Arguments.of("UTF-16 body", "{\"id\":\"a\"}".getBytes(StandardCharsets.UTF_16LE)));
         all.add(Arguments.of("UTF-32 body", "{\"id\":\"a\"}".getBytes(java.nio.charset.Charset.forName("UTF-32BE"))));
         all.add(Arguments.of("float as id", utf8("{\"id\":2.5,\"mautic.x\":1}")));
-        all.add(Arguments.of("bare control character", utf8("{\"id\":\"a\u0001b\"}").length > 0 ? new byte[] {'{', '"', 'i', 'd', '"', ':', '"', 1, '"', '[', '}'} : null));
+        // Well-formed but for the raw U+0001 inside the string, so the control character alone is what fails it.
+        all.add(Arguments.of("bare control character", new byte[] {'{', '"', 'i', 'd', '"', ':', '"', 'a', 1, 'b', '"', '}'}));
         all.add(Arguments.of("bad escape", utf8("{\"id\":\"\\x41\"}")));
         all.add(Arguments.of("NUL bytes", new byte[64]));
         return all;
@@ -76,5 +77,14 @@ class MalformedBodiesTest {
     @MethodSource("bodiesForBothParsers")
     void malformedBodyGivesTheParseExceptionAndNothingElse(String name, byte[] body, Consumer<byte[]> parser) {
         assertThatThrownBy(() -> parser.accept(body)).isExactlyInstanceOf(PayloadParseException.class);
+    }
+
+    @org.junit.jupiter.api.Test
+    void aBareControlCharacterIsRefusedAsMalformedJsonNotForAnythingElse() {
+        byte[] withControl = {'{', '"', 'i', 'd', '"', ':', '"', 'a', 1, 'b', '"', '}'};
+        byte[] clean = {'{', '"', 'i', 'd', '"', ':', '"', 'a', 'x', 'b', '"', '}'};
+        assertThatThrownBy(() -> MalcolmPayloads.parse(withControl, "inst")).hasMessageContaining("not well-formed JSON");
+        assertThatThrownBy(() -> MalcolmPayloads.parse(clean, "inst")).isInstanceOf(PayloadParseException.class)
+                .message().doesNotContain("not well-formed JSON");
     }
 }

@@ -2,7 +2,7 @@ package dev.hookguard.spring;
 
 import dev.hookguard.delivery.WebhookEndpoint;
 import dev.hookguard.idempotency.IdempotencyStore;
-import dev.hookguard.idempotency.InMemoryIdempotencyStore;
+import dev.hookguard.delivery.BodyBudget;
 import dev.hookguard.malcolm.WorkflowSession;
 import dev.hookguard.mautic.MauticBatch;
 import dev.hookguard.servlet.WebhookVerificationFilter;
@@ -12,6 +12,7 @@ import dev.hookguard.signature.SignatureVerifier;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.servlet.DispatcherType;
 import java.util.List;
+import javax.sql.DataSource;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Qualifier;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -31,7 +32,9 @@ import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
 
 /**
  * Verifies Mautic and Malcolm! webhooks on their paths as soon as their secrets are set. Every bean backs off
- * when the application defines its own with the same name (or, for the store, of the same type).
+ * when the application defines its own: by type for {@link IdempotencyStore} and {@link BodyBudget}, by name for
+ * the rest ({@code hookguardMauticEndpoint}, {@code hookguardMauticFilter}, ...). Remembers delivery keys in the
+ * application's {@link DataSource} when it has exactly one, else in memory ({@code hookguard.idempotency.store}).
  */
 @AutoConfiguration
 @ConditionalOnClass({WebhookEndpoint.class, WebhookVerificationFilter.class, FilterRegistrationBean.class})
@@ -46,12 +49,19 @@ public class HookguardAutoConfiguration {
 
     @Bean
     @ConditionalOnMissingBean
-    IdempotencyStore hookguardIdempotencyStore() {
-        return InMemoryIdempotencyStore.withDefaults();
+    IdempotencyStore hookguardIdempotencyStore(HookguardProperties properties, ObjectProvider<DataSource> dataSources) {
+        return IdempotencyStores.of(properties.idempotency(), dataSources);
     }
 
     @Bean
-    @ConditionalOnMissingBean(OwnControllerCheck.class)
+    @ConditionalOnMissingBean
+    BodyBudget hookguardBodyBudget(HookguardProperties properties) {
+        return BodyBudget.builder().maxBytesInFlight(properties.budget().maxBytesInFlight().toBytes())
+                .maxWaitingReads(properties.budget().maxWaitingReads()).build();
+    }
+
+    @Bean
+    @ConditionalOnMissingBean(name = {"hookguardControllerLookup", "hookguardNoControllers"})
     OwnControllerCheck hookguardNoControllers() {
         return request -> false;
     }
@@ -83,6 +93,11 @@ public class HookguardAutoConfiguration {
         return path;
     }
 
+    /** The endpoint's path: the property, else {@code /webhooks/<sender>}; checked as a servlet URL pattern needs it. */
+    static String path(HookguardProperties.Endpoint endpoint, SignatureScheme scheme) {
+        return path("hookguard." + scheme.id() + ".path", endpoint.pathOr("/webhooks/" + scheme.id()));
+    }
+
     /** The resolver bean of the application when there is one, else the secrets of the properties. */
     static SignatureVerifier verifier(SignatureScheme scheme, String property, String path, List<String> secrets,
                                       ObjectProvider<SecretResolver> resolver) {
@@ -93,8 +108,10 @@ public class HookguardAutoConfiguration {
     }
 
     static <T> WebhookEndpoint<T> endpoint(WebhookEndpoint.Builder<T> builder, SignatureVerifier verifier, IdempotencyStore store,
-                                           HookguardProperties properties, ObjectProvider<HookguardEndpointCustomizer> customizers) {
-        builder.verifier(verifier).idempotencyStore(store).maxBodyBytes(properties.maxBodySize().toBytes());
+                                           BodyBudget budget, HookguardProperties properties,
+                                           ObjectProvider<HookguardEndpointCustomizer> customizers) {
+        builder.verifier(verifier).idempotencyStore(store).bodyBudget(budget).maxBodyBytes(properties.maxBodySize().toBytes())
+                .bodyReadTimeout(properties.bodyReadTimeout()).minBodyRate(properties.minBodyRate().toBytes());
         customizers.orderedStream().forEach(c -> c.customize(builder));
         return builder.build();
     }
@@ -131,27 +148,29 @@ public class HookguardAutoConfiguration {
         @ConditionalOnMissingBean(name = "hookguardMauticVerifier")
         SignatureVerifier hookguardMauticVerifier(HookguardProperties properties,
                                                   @Qualifier("hookguardMauticSecretResolver") ObjectProvider<SecretResolver> resolver) {
-            return verifier(SignatureScheme.MAUTIC, "hookguard.mautic.secrets", properties.mautic().path(), properties.mautic().secrets(), resolver);
+            return verifier(SignatureScheme.MAUTIC, "hookguard.mautic.secrets", path(properties.mautic(), SignatureScheme.MAUTIC),
+                    properties.mautic().secrets(), resolver);
         }
 
         @Bean(name = "hookguardMauticEndpoint")
         @ConditionalOnMissingBean(name = "hookguardMauticEndpoint")
         WebhookEndpoint<MauticBatch> hookguardMauticEndpoint(@Qualifier("hookguardMauticVerifier") SignatureVerifier verifier,
-                                                             IdempotencyStore store, HookguardProperties properties,
-                                                             ObjectProvider<HookguardEndpointCustomizer> customizers) {
-            return endpoint(WebhookEndpoint.mautic(), verifier, store, properties, customizers);
+                IdempotencyStore store, BodyBudget budget, HookguardProperties properties, ObjectProvider<HookguardEndpointCustomizer> customizers) {
+            return endpoint(WebhookEndpoint.mautic(), verifier, store, budget, properties, customizers);
         }
 
         @Bean
+        @ConditionalOnMissingBean(name = "hookguardMauticFilter")
         FilterRegistrationBean<WebhookVerificationFilter> hookguardMauticFilter(
                 @Qualifier("hookguardMauticEndpoint") WebhookEndpoint<MauticBatch> endpoint, HookguardProperties properties) {
-            return verification("hookguardMauticFilter", endpoint, properties.mautic().path());
+            return verification("hookguardMauticFilter", endpoint, path(properties.mautic(), SignatureScheme.MAUTIC));
         }
 
         @Bean
+        @ConditionalOnMissingBean(name = "hookguardMauticEvents")
         FilterRegistrationBean<EventPublishingFilter> hookguardMauticEvents(ApplicationContext context,
                                                                            OwnControllerCheck controllers, HookguardProperties properties) {
-            return events("hookguardMauticEvents", context, controllers, properties.mautic().path());
+            return events("hookguardMauticEvents", context, controllers, path(properties.mautic(), SignatureScheme.MAUTIC));
         }
     }
 
@@ -164,27 +183,29 @@ public class HookguardAutoConfiguration {
         @ConditionalOnMissingBean(name = "hookguardMalcolmVerifier")
         SignatureVerifier hookguardMalcolmVerifier(HookguardProperties properties,
                                                    @Qualifier("hookguardMalcolmSecretResolver") ObjectProvider<SecretResolver> resolver) {
-            return verifier(SignatureScheme.MALCOLM, "hookguard.malcolm.secrets", properties.malcolm().path(), properties.malcolm().secrets(), resolver);
+            return verifier(SignatureScheme.MALCOLM, "hookguard.malcolm.secrets", path(properties.malcolm(), SignatureScheme.MALCOLM),
+                    properties.malcolm().secrets(), resolver);
         }
 
         @Bean(name = "hookguardMalcolmEndpoint")
         @ConditionalOnMissingBean(name = "hookguardMalcolmEndpoint")
         WebhookEndpoint<WorkflowSession> hookguardMalcolmEndpoint(@Qualifier("hookguardMalcolmVerifier") SignatureVerifier verifier,
-                                                                  IdempotencyStore store, HookguardProperties properties,
-                                                                  ObjectProvider<HookguardEndpointCustomizer> customizers) {
-            return endpoint(WebhookEndpoint.malcolm(), verifier, store, properties, customizers);
+                IdempotencyStore store, BodyBudget budget, HookguardProperties properties, ObjectProvider<HookguardEndpointCustomizer> customizers) {
+            return endpoint(WebhookEndpoint.malcolm(), verifier, store, budget, properties, customizers);
         }
 
         @Bean
+        @ConditionalOnMissingBean(name = "hookguardMalcolmFilter")
         FilterRegistrationBean<WebhookVerificationFilter> hookguardMalcolmFilter(
                 @Qualifier("hookguardMalcolmEndpoint") WebhookEndpoint<WorkflowSession> endpoint, HookguardProperties properties) {
-            return verification("hookguardMalcolmFilter", endpoint, properties.malcolm().path());
+            return verification("hookguardMalcolmFilter", endpoint, path(properties.malcolm(), SignatureScheme.MALCOLM));
         }
 
         @Bean
+        @ConditionalOnMissingBean(name = "hookguardMalcolmEvents")
         FilterRegistrationBean<EventPublishingFilter> hookguardMalcolmEvents(ApplicationContext context,
                                                                             OwnControllerCheck controllers, HookguardProperties properties) {
-            return events("hookguardMalcolmEvents", context, controllers, properties.malcolm().path());
+            return events("hookguardMalcolmEvents", context, controllers, path(properties.malcolm(), SignatureScheme.MALCOLM));
         }
     }
 
@@ -200,6 +221,7 @@ public class HookguardAutoConfiguration {
         }
 
         @Bean
+        @ConditionalOnMissingBean(name = "hookguardWebMvcConfigurer")
         WebMvcConfigurer hookguardWebMvcConfigurer() {
             return new WebMvcConfigurer() {
                 @Override

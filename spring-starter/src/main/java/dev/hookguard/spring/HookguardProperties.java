@@ -1,5 +1,6 @@
 package dev.hookguard.spring;
 
+import java.time.Duration;
 import java.util.List;
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
@@ -8,33 +9,61 @@ import org.springframework.util.unit.DataSize;
 /**
  * Hookguard's settings, under {@code hookguard}.
  *
- * @param maxBodySize Largest webhook body accepted; longer bodies are answered 413 without being read further.
- * @param mautic      The Mautic endpoint.
- * @param malcolm     The Malcolm! endpoint.
+ * @param maxBodySize     Largest webhook body accepted; longer bodies are answered 413 without being read further.
+ * @param bodyReadTimeout How long reading one body may take before it is answered 408.
+ * @param minBodyRate     The rate, per second, a body must average once its read has lasted 5 s (0 turns it off).
+ * @param budget          What all webhook bodies being read at once may hold, before any is authenticated.
+ * @param mautic          The Mautic endpoint (its path defaults to /webhooks/mautic).
+ * @param malcolm         The Malcolm! endpoint (its path defaults to /webhooks/malcolm).
+ * @param idempotency     Where delivery keys are remembered.
  */
 @ConfigurationProperties(prefix = "hookguard")
 public record HookguardProperties(
         @DefaultValue("5MB") DataSize maxBodySize,
-        @DefaultValue Mautic mautic,
-        @DefaultValue Malcolm malcolm) {
+        @DefaultValue("30s") Duration bodyReadTimeout,
+        @DefaultValue("1KB") DataSize minBodyRate,
+        @DefaultValue Budget budget,
+        @DefaultValue Endpoint mautic,
+        @DefaultValue Endpoint malcolm,
+        @DefaultValue Idempotency idempotency) {
 
     /**
-     * The Mautic endpoint.
+     * One sender's endpoint.
      *
-     * @param enabled Whether to verify Mautic webhooks. By default, when secrets are set.
-     * @param path    Path Mautic posts to.
-     * @param secrets Webhook secrets currently valid, several while rotating. HOOKGUARD_MAUTIC_SECRETS takes a comma-separated list.
+     * @param enabled Whether to verify this sender's webhooks. By default, when secrets are set.
+     * @param path    Path the sender posts to; /webhooks/mautic or /webhooks/malcolm when not set.
+     * @param secrets Secrets currently valid, several while rotating. HOOKGUARD_MAUTIC_SECRETS / HOOKGUARD_MALCOLM_SECRETS take a comma-separated list.
      */
-    public record Mautic(Boolean enabled, @DefaultValue("/webhooks/mautic") String path, List<String> secrets) {
+    public record Endpoint(Boolean enabled, String path, List<String> secrets) {
+
+        String pathOr(String defaultPath) {
+            return path != null ? path : defaultPath;
+        }
     }
 
     /**
-     * The Malcolm! endpoint.
+     * Bounds on the bodies being read at once, in this application.
      *
-     * @param enabled Whether to verify Malcolm! webhooks. By default, when secrets are set.
-     * @param path    Path Malcolm! posts to.
-     * @param secrets Secret tokens currently valid, several while rotating. HOOKGUARD_MALCOLM_SECRETS takes a comma-separated list.
+     * @param maxBytesInFlight Bytes all bodies being read may hold together; past it, 503 with Retry-After.
+     * @param maxWaitingReads  Blocking reads that may wait on slow peers at once; keep it below the server's thread pool.
      */
-    public record Malcolm(Boolean enabled, @DefaultValue("/webhooks/malcolm") String path, List<String> secrets) {
+    public record Budget(@DefaultValue("32MB") DataSize maxBytesInFlight, @DefaultValue("16") int maxWaitingReads) {
     }
+
+    /**
+     * Where delivery keys are remembered.
+     *
+     * @param store            auto (JDBC on the application's DataSource when it has exactly one, else memory), memory or jdbc.
+     * @param initializeSchema Whether to create the JDBC store's table at startup: embedded (H2, HSQLDB, Derby), always or never.
+     * @param table            The JDBC store's table.
+     */
+    public record Idempotency(@DefaultValue("auto") StoreType store, @DefaultValue("embedded") SchemaInitialization initializeSchema,
+                              @DefaultValue("hookguard_idempotency") String table) {
+    }
+
+    /** Which idempotency store the starter configures. */
+    public enum StoreType { AUTO, MEMORY, JDBC }
+
+    /** When the starter creates the JDBC store's table, as Spring Batch and Quartz do. */
+    public enum SchemaInitialization { EMBEDDED, ALWAYS, NEVER }
 }
