@@ -1,5 +1,6 @@
 package dev.hookguard.cli;
 
+import dev.hookguard.signature.SignatureScheme;
 import java.io.InputStream;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
@@ -16,9 +17,18 @@ public final class HookguardCli implements Runnable {
 
     /** Where a command reads what it is not given on the command line. */
     record Environment(UnaryOperator<String> variables, InputStream stdin, boolean terminal) {
-        String secret() {
-            String secret = variables.apply("HOOKGUARD_SECRET");
-            return secret == null || secret.isEmpty() ? null : secret;
+        /** {@code HOOKGUARD_MAUTIC_SECRETS} or {@code HOOKGUARD_MALCOLM_SECRETS}: the names the libraries read too. */
+        static String secretsVariable(SignatureScheme scheme) {
+            return "HOOKGUARD_" + scheme.id().toUpperCase(java.util.Locale.ROOT) + "_SECRETS";
+        }
+
+        /** The comma-separated secrets of the scheme's variable, in order; empty when it is unset. */
+        java.util.List<String> secrets(SignatureScheme scheme) {
+            String value = variables.apply(secretsVariable(scheme));
+            if (value == null || value.isBlank()) {
+                return java.util.List.of();
+            }
+            return java.util.Arrays.stream(value.split(",")).map(String::strip).filter(s -> !s.isEmpty()).toList();
         }
     }
 

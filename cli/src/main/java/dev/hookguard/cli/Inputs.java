@@ -26,15 +26,17 @@ final class Inputs {
         }
     }
 
-    /** The secrets given, else HOOKGUARD_SECRET. */
-    static List<String> secrets(List<String> given, HookguardCli.Environment environment, CommandLine commandLine) {
+    /** The secrets given, else those of {@code HOOKGUARD_<SCHEME>_SECRETS} (comma-separated; the first signs). */
+    static List<String> secrets(List<String> given, dev.hookguard.signature.SignatureScheme scheme, HookguardCli.Environment environment,
+                                CommandLine commandLine) {
         if (given != null && !given.isEmpty()) {
             return given;
         }
-        String fromEnvironment = environment.secret();
-        if (fromEnvironment == null) {
-            throw new CommandLine.ParameterException(commandLine, "no secret: give --secret or set HOOKGUARD_SECRET");
+        List<String> fromEnvironment = environment.secrets(scheme);
+        if (fromEnvironment.isEmpty()) {
+            throw new CommandLine.ParameterException(commandLine, "no secret: give --secret or set "
+                    + HookguardCli.Environment.secretsVariable(scheme));
         }
-        return List.of(fromEnvironment);
+        return fromEnvironment;
     }
 }

@@ -1,5 +1,6 @@
 package dev.hookguard.cli;
 
+import dev.hookguard.signature.SignatureScheme;
 import dev.hookguard.sender.Attempt;
 import dev.hookguard.sender.MalcolmSender;
 import dev.hookguard.sender.MauticSender;
@@ -92,7 +93,7 @@ final class SendCommand implements Runnable {
         @Option(names = "--url", required = true, description = "the webhook URL")
         URI url;
 
-        @Option(names = "--secret", description = "the secret (default: $HOOKGUARD_SECRET)")
+        @Option(names = "--secret", description = "the secret (default: the first of $HOOKGUARD_MAUTIC_SECRETS or $HOOKGUARD_MALCOLM_SECRETS)")
         String secret;
 
         @Option(names = "--count", defaultValue = "1", description = "how many (default: ${DEFAULT-VALUE})")
@@ -109,7 +110,8 @@ final class SendCommand implements Runnable {
             if (count < 1) {
                 throw new CommandLine.ParameterException(spec.commandLine(), "--count must be at least 1");
             }
-            return Inputs.secrets(secret == null ? List.of() : List.of(secret), environment(), spec.commandLine()).get(0);
+            return Inputs.secrets(secret == null ? List.of() : List.of(secret), SignatureScheme.named(spec.name()), environment(), spec.commandLine())
+                    .get(0);
         }
 
         Progress progress(int expectedRequests) {

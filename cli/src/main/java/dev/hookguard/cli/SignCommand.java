@@ -25,7 +25,7 @@ final class SignCommand implements Callable<Integer> {
     @Option(names = "--scheme", required = true, description = "mautic or malcolm")
     private String scheme;
 
-    @Option(names = "--secret", description = "the secret (default: $HOOKGUARD_SECRET)")
+    @Option(names = "--secret", description = "the secret (default: the first of $HOOKGUARD_MAUTIC_SECRETS or $HOOKGUARD_MALCOLM_SECRETS)")
     private String secret;
 
     @Parameters(arity = "0..1", paramLabel = "FILE", description = "the body (default: standard input)")
@@ -34,7 +34,7 @@ final class SignCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         SignatureScheme signatureScheme = SignatureScheme.named(scheme);
-        String key = Inputs.secrets(secret == null ? List.of() : List.of(secret), parent.environment(), spec.commandLine()).get(0);
+        String key = Inputs.secrets(secret == null ? List.of() : List.of(secret), signatureScheme, parent.environment(), spec.commandLine()).get(0);
         byte[] body = Inputs.body(file, parent.environment().stdin());
         spec.commandLine().getOut().println(WebhookSigner.sign(signatureScheme, key, body));
         return 0;

@@ -29,7 +29,7 @@ final class VerifyCommand implements Callable<Integer> {
     @Option(names = "--scheme", required = true, description = "mautic or malcolm")
     private String scheme;
 
-    @Option(names = "--secret", description = "a current secret; repeat while rotating (default: $HOOKGUARD_SECRET)")
+    @Option(names = "--secret", description = "a current secret; repeat while rotating (default: $HOOKGUARD_MAUTIC_SECRETS or $HOOKGUARD_MALCOLM_SECRETS, comma-separated)")
     private List<String> secrets;
 
     @Option(names = "--signature", required = true, description = "the signature header's value as received")
@@ -40,8 +40,9 @@ final class VerifyCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        SignatureVerifier verifier = SignatureVerifier.builder(SignatureScheme.named(scheme))
-                .secrets(Inputs.secrets(secrets, parent.environment(), spec.commandLine()))
+        SignatureScheme signatureScheme = SignatureScheme.named(scheme);
+        SignatureVerifier verifier = SignatureVerifier.builder(signatureScheme)
+                .secrets(Inputs.secrets(secrets, signatureScheme, parent.environment(), spec.commandLine()))
                 .build();
         byte[] body = Inputs.body(file, parent.environment().stdin());
         PrintWriter out = spec.commandLine().getOut();

@@ -122,16 +122,26 @@ class HookguardCliTest {
     @Test
     void signReadsStandardInputAndTheSecretFromTheEnvironment() {
         byte[] body = "{\"mautic.form_on_submit\":[]}".getBytes(StandardCharsets.UTF_8);
-        Result r = run(Map.of("HOOKGUARD_SECRET", "env-secret"), body, "sign", "--scheme", "mautic");
+        Result r = run(Map.of("HOOKGUARD_MAUTIC_SECRETS", "env-secret"), body, "sign", "--scheme", "mautic");
         assertThat(r.exit()).isZero();
         assertThat(r.out().strip()).isEqualTo(WebhookSigner.sign(SignatureScheme.MAUTIC, "env-secret", body));
+    }
+
+    @Test
+    void verifyTakesEveryCommaSeparatedSecretOfTheSchemesVariable() {
+        byte[] body = "{\"id\":\"rotating\"}".getBytes(StandardCharsets.UTF_8);
+        String signedWithNew = WebhookSigner.sign(SignatureScheme.MALCOLM, "new-secret", body);
+        Result r = run(Map.of("HOOKGUARD_MALCOLM_SECRETS", "old-secret, new-secret", "HOOKGUARD_MAUTIC_SECRETS", "unrelated"), body,
+                "verify", "--scheme", "malcolm", "--signature", signedWithNew);
+        assertThat(r.exit()).isZero();
+        assertThat(r.out()).contains("valid");
     }
 
     @Test
     void withoutAnySecretTheCommandSaysWhatToSet() {
         Result r = run("sign", "--scheme", "mautic");
         assertThat(r.exit()).isEqualTo(2);
-        assertThat(r.err()).contains("HOOKGUARD_SECRET");
+        assertThat(r.err()).contains("HOOKGUARD_MAUTIC_SECRETS");
     }
 
     @ParameterizedTest
@@ -194,7 +204,7 @@ class HookguardCliTest {
 
     @Test
     void sendMalcolmSendsGeneratedSessionsWithValues() {
-        Result r = run(Map.of("HOOKGUARD_SECRET", "m-secret"), new byte[0], "send", "malcolm", "--url", server.uri("/m").toString(),
+        Result r = run(Map.of("HOOKGUARD_MALCOLM_SECRETS", "m-secret"), new byte[0], "send", "malcolm", "--url", server.uri("/m").toString(),
                 "--instance-id", "abcdefghij", "--with-values", "--count", "3");
         assertThat(r.exit()).isZero();
         assertThat(server.requests()).hasSize(3);

@@ -20,7 +20,7 @@ class HookguardJarIT {
         command[2] = Path.of("target", "hookguard.jar").toAbsolutePath().toString();
         System.arraycopy(args, 0, command, 3, args.length);
         ProcessBuilder builder = new ProcessBuilder(command);
-        builder.environment().put("HOOKGUARD_SECRET", "jar-secret");
+        builder.environment().put("HOOKGUARD_MALCOLM_SECRETS", "jar-secret");
         return builder.start();
     }
 

@@ -518,6 +518,12 @@ public final class WebhookEndpoint<T> {
             return this;
         }
 
+        /** Adds the comma-separated secrets of an environment variable ({@code HOOKGUARD_MAUTIC_SECRETS} by convention). */
+        public Builder<T> secretsFromEnvironment(String variable) {
+            verifierBuilder.secretsFromEnvironment(variable);
+            return this;
+        }
+
         /** Picks secrets per tenant header instead. */
         public Builder<T> secretResolver(SecretResolver resolver) {
             verifierBuilder.secretResolver(resolver);

@@ -253,6 +253,31 @@ public final class SignatureVerifier {
             return this;
         }
 
+        /**
+         * Adds the comma-separated secrets of an environment variable, {@code HOOKGUARD_MAUTIC_SECRETS} or
+         * {@code HOOKGUARD_MALCOLM_SECRETS} by convention (the names the Spring Boot starter reads too).
+         *
+         * @throws IllegalArgumentException naming the variable when it is unset, blank or holds a blank secret
+         */
+        public Builder secretsFromEnvironment(String variable) {
+            return secretsFromEnvironment(variable, System::getenv);
+        }
+
+        Builder secretsFromEnvironment(String variable, java.util.function.UnaryOperator<String> environment) {
+            String value = environment.apply(Objects.requireNonNull(variable, "variable"));
+            if (value == null || value.isBlank()) {
+                throw new IllegalArgumentException("the environment variable " + variable + " is not set: it should hold the "
+                        + scheme.id() + " webhook secrets, comma-separated");
+            }
+            for (String secret : value.split(",", -1)) {
+                if (secret.isBlank()) {
+                    throw new IllegalArgumentException("the environment variable " + variable + " holds a blank secret");
+                }
+                secret(secret.strip());
+            }
+            return this;
+        }
+
         /** Picks secrets per delivery from the tenant header instead of a fixed list. */
         public Builder secretResolver(SecretResolver resolver) {
             this.resolver = Objects.requireNonNull(resolver, "resolver");

@@ -262,4 +262,17 @@ class SignatureVerifierTest {
         }
         assertThat(wrong).hasValue(0);
     }
+
+    @Test
+    void secretsFromAnEnvironmentVariableAreCommaSeparatedAndAnUnsetVariableIsNamed() {
+        java.util.Map<String, String> env = java.util.Map.of("HOOKGUARD_MAUTIC_SECRETS", "old-secret-1 , new-secret-2", "BLANKS", "a,,b");
+        SignatureVerifier verifier = SignatureVerifier.builder(SignatureScheme.MAUTIC).secretsFromEnvironment("HOOKGUARD_MAUTIC_SECRETS", env::get).build();
+        byte[] body = "{}".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(verifier.isValid(body, WebhookSigner.sign(SignatureScheme.MAUTIC, "old-secret-1", body), null)).isTrue();
+        assertThat(verifier.isValid(body, WebhookSigner.sign(SignatureScheme.MAUTIC, "new-secret-2", body), null)).isTrue();
+        assertThatThrownBy(() -> SignatureVerifier.builder(SignatureScheme.MAUTIC).secretsFromEnvironment("HOOKGUARD_UNSET", env::get))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("HOOKGUARD_UNSET").hasMessageContaining("not set");
+        assertThatThrownBy(() -> SignatureVerifier.builder(SignatureScheme.MAUTIC).secretsFromEnvironment("BLANKS", env::get))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("blank");
+    }
 }

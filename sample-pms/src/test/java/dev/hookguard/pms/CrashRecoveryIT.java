@@ -33,7 +33,7 @@ class CrashRecoveryIT {
         Path dir = Files.createDirectories(Path.of("target", "crash-it-" + System.nanoTime()));
         int port = PmsProcess.freePort();
         Path log = dir.resolve("pms.log");
-        // The default database: H2 in ./data of the working directory, as a user runs it.
+        // The default database: H2 in the default data directory under the user's home (here the test's folder).
         String[] args = {"--pms.idempotency.in-flight-ttl=3s"};
         int events = 300;
 

@@ -45,8 +45,10 @@ class PmsLifecycleTest {
     }
 
     @Test
-    void demoModeGeneratesSecretsAndPlaysTheScenario() throws InterruptedException {
-        try (PmsApp app = new PmsAppWithoutSecrets().start()) {
+    void demoModeGeneratesSecretsAndPlaysTheScenario() throws Exception {
+        java.nio.file.Path dataDir = java.nio.file.Files.createDirectories(java.nio.file.Path.of("target", "demo-" + System.nanoTime()));
+        String keptSecret;
+        try (PmsApp app = new PmsAppWithoutSecrets().start(dataDir)) {
             String secret = app.context.getEnvironment().getProperty("hookguard.mautic.secrets");
             assertThat(secret).hasSize(64).matches("[0-9a-f]+");
             String password = app.context.getEnvironment().getProperty("spring.security.user.password");
@@ -64,14 +66,25 @@ class PmsLifecycleTest {
             assertThat(steps).extracting(DemoRunner.Step::issuesCreated).containsExactly(1L, 1L, 1L, 1L, 0L, 0L);
             assertThat(steps).extracting(DemoRunner.Step::eventsRecorded).containsExactly(1L, 10L, 1L, 1L, 0L, 8L);
             assertThat(DemoRunner.table(steps)).contains("a forged delivery (wrong secret)").contains("401");
+            // The page shows refused and duplicate deliveries, not only the console.
+            String page = io.restassured.RestAssured.given().auth().preemptive().basic("user", password).get(app.uri("/")).then()
+                    .statusCode(200).extract().asString();
+            assertThat(page).contains("id=\"deliveries\"").contains("signature_mismatch").contains("duplicate");
+            keptSecret = secret;
+        }
+        assertThat(dataDir.resolve(DemoSecrets.FILE)).exists();
+        // A second run keeps the secrets configured in Mautic and Malcolm! after the first.
+        try (PmsApp again = new PmsAppWithoutSecrets().start(dataDir)) {
+            assertThat(again.context.getEnvironment().getProperty("hookguard.mautic.secrets")).isEqualTo(keptSecret);
         }
     }
 
     /** Starts in demo mode with no secrets given, as a newcomer would. */
     static final class PmsAppWithoutSecrets {
-        PmsApp start() {
+        PmsApp start(java.nio.file.Path dataDir) {
             return new PmsApp(new SpringApplicationBuilder(SamplePmsApplication.class).listeners(new DemoSecrets())
-                    .run("--server.port=0", "--spring.datasource.url=jdbc:h2:mem:demo;DB_CLOSE_DELAY=-1", "--demo"));
+                    .run("--server.port=0", "--spring.datasource.url=jdbc:h2:mem:demo" + System.nanoTime() + ";DB_CLOSE_DELAY=-1", "--demo",
+                            "--pms.data-dir=" + dataDir.toAbsolutePath()));
         }
     }
 }

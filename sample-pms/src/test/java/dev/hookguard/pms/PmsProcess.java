@@ -41,7 +41,7 @@ final class PmsProcess implements AutoCloseable {
         }
     }
 
-    /** Runs the process in {@code dir}, where the default H2 file {@code ./data/} then lives. */
+    /** Runs the process in {@code dir}, which is also its home, where the default data directory then lives. */
     PmsProcess in(Path dir) {
         this.workingDirectory = dir;
         return this;
@@ -60,6 +60,9 @@ final class PmsProcess implements AutoCloseable {
 
     /** Starts the process and waits until it answers. */
     PmsProcess start() throws Exception {
+        if (workingDirectory != null) {
+            command.add(1, "-Duser.home=" + workingDirectory.toAbsolutePath());
+        }
         process = new ProcessBuilder(command).directory(workingDirectory == null ? null : workingDirectory.toFile()).redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
         HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
         long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();

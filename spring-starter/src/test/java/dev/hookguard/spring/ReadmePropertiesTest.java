@@ -9,8 +9,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import org.junit.jupiter.api.Test;
+import org.springframework.core.env.SystemEnvironmentPropertySource;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.test.context.runner.WebApplicationContextRunner;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
@@ -32,22 +34,35 @@ class ReadmePropertiesTest {
         return pairs;
     }
 
+    private WebApplicationContextRunner withEnvironment(Map<String, Object> variables) {
+        return runner.withInitializer(context -> context.getEnvironment().getPropertySources().addFirst(
+                new SystemEnvironmentPropertySource("test-systemEnvironment", variables)));
+    }
+
     @Test
-    void theReadmeBlockMountsBothEndpointsOnTheirExactPaths() throws IOException {
+    void theReadmeBlockWithTheSecretsInTheEnvironmentMountsBothEndpointsOnTheirExactPaths() throws IOException {
         List<String> values = readmeBlock();
         assertThat(values).contains("hookguard.mautic.path=/webhooks/mautic", "hookguard.max-body-size=5MB").noneMatch(v -> v.contains("#"));
-        values.add("MAUTIC_WEBHOOK_SECRET=mautic-secret-from-env");
-        values.add("MALCOLM_WEBHOOK_SECRET=malcolm-secret-from-env");
-        runner.withPropertyValues(values.toArray(String[]::new)).run(context -> {
-            assertThat(context).hasNotFailed();
-            assertThat(((FilterRegistrationBean<?>) context.getBean("hookguardMauticFilter")).getUrlPatterns()).containsExactly("/webhooks/mautic");
-            assertThat(((FilterRegistrationBean<?>) context.getBean("hookguardMalcolmFilter")).getUrlPatterns()).containsExactly("/webhooks/malcolm");
+        withEnvironment(Map.of("HOOKGUARD_MAUTIC_SECRETS", "mautic-old,mautic-new", "HOOKGUARD_MALCOLM_SECRETS", "malcolm-secret"))
+                .withPropertyValues(values.toArray(String[]::new)).run(context -> {
+                    assertThat(context).hasNotFailed();
+                    assertThat(((FilterRegistrationBean<?>) context.getBean("hookguardMauticFilter")).getUrlPatterns()).containsExactly("/webhooks/mautic");
+                    assertThat(((FilterRegistrationBean<?>) context.getBean("hookguardMalcolmFilter")).getUrlPatterns()).containsExactly("/webhooks/malcolm");
+                    assertThat(context.getBean("hookguardMauticVerifier").toString()).contains("2 secret(s)");
+                });
+    }
+
+    @Test
+    void theReadmeBlockWithAVariableUnsetStopsStartupNamingThePropertyAndTheVariable() throws IOException {
+        withEnvironment(Map.of("HOOKGUARD_MALCOLM_SECRETS", "set")).withPropertyValues(readmeBlock().toArray(String[]::new)).run(context -> {
+            assertThat(context).hasFailed();
+            assertThat(context.getStartupFailure()).rootCause().hasMessageContaining("hookguard.mautic.secrets");
         });
     }
 
     @Test
-    void theReadmeBlockWithItsVariableUnsetStopsStartupNamingTheProperty() throws IOException {
-        runner.withPropertyValues(readmeBlock().toArray(String[]::new)).withPropertyValues("MALCOLM_WEBHOOK_SECRET=set").run(context -> {
+    void aSecretThatIsAnUnresolvedPlaceholderStopsStartup() {
+        runner.withPropertyValues("hookguard.mautic.secrets=${MY_UNSET_VARIABLE}").run(context -> {
             assertThat(context).hasFailed();
             assertThat(context.getStartupFailure()).rootCause().hasMessageContaining("hookguard.mautic.secrets")
                     .hasMessageContaining("unresolved placeholder");
