@@ -4,12 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.hookguard.sender.MauticSender;
 import dev.hookguard.sender.SampleEvents;
+import dev.hookguard.testsupport.SlowPeers;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -23,7 +20,7 @@ class PmsSlowBodiesTest {
 
     private static final int ATTACKERS = 60;
     private static PmsApp app;
-    private static final List<Socket> sockets = new ArrayList<>();
+    private static SlowPeers peers;
 
     @BeforeAll
     static void start() {
@@ -32,40 +29,20 @@ class PmsSlowBodiesTest {
 
     @AfterAll
     static void stop() throws IOException {
-        for (Socket socket : sockets) {
-            socket.close();
+        if (peers != null) {
+            peers.close();
         }
         app.close();
     }
 
-    private static void trickle() {
-        for (Socket socket : sockets) {
-            try {
-                OutputStream out = socket.getOutputStream();
-                out.write(' ');
-                out.flush();
-            } catch (IOException refusedAndClosed) {
-                // answered and closed: the defence at work
-            }
-        }
-    }
-
     @Test
     void slowPeersDeclaringHugeBodiesTakeNeitherThreadsNorMemory() throws Exception {
-        for (int i = 0; i < ATTACKERS; i++) {
-            Socket socket = new Socket("127.0.0.1", app.port());
-            socket.setSoTimeout(10_000);
-            sockets.add(socket);
-            OutputStream out = socket.getOutputStream();
-            out.write(("POST /webhooks/mautic HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
-                    + "Webhook-Signature: Zm9yZ2Vk\r\nContent-Length: 5242880\r\n\r\n{").getBytes(StandardCharsets.US_ASCII));
-            out.flush();
-        }
+        peers = SlowPeers.open(app.port(), "/webhooks/mautic", ATTACKERS);
         Thread.sleep(500);
         MauticSender sender = MauticSender.builder(app.uri("/webhooks/mautic"), PmsApp.MAUTIC_SECRET).requestTimeout(Duration.ofSeconds(2)).build();
         long issuesBefore = app.repository().count("issue");
         for (int i = 0; i < 3; i++) {
-            trickle();
+            peers.trickle();
             long start = System.nanoTime();
             PmsApp.loggedIn().get(app.uri("/api/issues?size=1")).then().statusCode(200);
             assertThat(Duration.ofNanos(System.nanoTime() - start)).as("a page under attack").isLessThan(Duration.ofSeconds(2));

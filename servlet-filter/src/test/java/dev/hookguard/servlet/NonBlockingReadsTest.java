@@ -7,19 +7,16 @@ import dev.hookguard.delivery.BodyBudget;
 import dev.hookguard.sender.MauticSender;
 import dev.hookguard.sender.SampleEvents;
 import dev.hookguard.signature.SignatureScheme;
+import dev.hookguard.testsupport.SlowPeers;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
@@ -30,13 +27,13 @@ class NonBlockingReadsTest {
 
     private JettyApp app;
     private final RecordingServlet servlet = new RecordingServlet();
-    private final List<Socket> sockets = new ArrayList<>();
+    private SlowPeers peers;
     private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
     @AfterEach
     void stop() throws Exception {
-        for (Socket socket : sockets) {
-            socket.close();
+        if (peers != null) {
+            peers.close();
         }
         app.close();
     }
@@ -101,14 +98,7 @@ class NonBlockingReadsTest {
                         resp.getWriter().write("page");
                     }
                 }, "/page").start();
-        for (int i = 0; i < 40; i++) {
-            Socket socket = new Socket("127.0.0.1", app.uri("/").getPort());
-            sockets.add(socket);
-            OutputStream out = socket.getOutputStream();
-            out.write(("POST /webhooks/mautic HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
-                    + "Webhook-Signature: Zm9yZ2Vk\r\nContent-Length: 5242880\r\n\r\n{").getBytes(StandardCharsets.US_ASCII));
-            out.flush();
-        }
+        peers = SlowPeers.open(app.uri("/").getPort(), "/webhooks/mautic", 40);
         Thread.sleep(500);
         // 40 peers against 12 threads and a single waiting place: blocking reads could serve none of this.
         assertThat(budget.waitingReads()).isZero();

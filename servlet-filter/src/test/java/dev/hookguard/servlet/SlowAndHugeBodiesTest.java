@@ -6,20 +6,16 @@ import dev.hookguard.delivery.BodyBudget;
 import dev.hookguard.delivery.WebhookEndpoint;
 import dev.hookguard.sender.MauticSender;
 import dev.hookguard.sender.SampleEvents;
-import dev.hookguard.signature.SignatureScheme;
+import dev.hookguard.testsupport.SlowPeers;
 import jakarta.servlet.http.HttpServlet;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.AfterEach;
@@ -35,12 +31,12 @@ class SlowAndHugeBodiesTest {
     private static final int ATTACKERS = 40;
 
     private JettyApp app;
-    private final List<Socket> sockets = new ArrayList<>();
+    private SlowPeers peers;
 
     @AfterEach
     void stop() throws Exception {
-        for (Socket socket : sockets) {
-            socket.close();
+        if (peers != null) {
+            peers.close();
         }
         app.close();
     }
@@ -61,27 +57,12 @@ class SlowAndHugeBodiesTest {
                 }, "/page").start();
 
         AtomicLong peakBytes = new AtomicLong();
-        for (int i = 0; i < ATTACKERS; i++) {
-            Socket socket = new Socket("127.0.0.1", app.uri("/").getPort());
-            socket.setSoTimeout(10_000);
-            sockets.add(socket);
-            OutputStream out = socket.getOutputStream();
-            out.write(("POST /webhooks/mautic HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
-                    + "Webhook-Signature: Zm9yZ2Vk\r\nContent-Length: 5242880\r\n\r\n{").getBytes(StandardCharsets.US_ASCII));
-            out.flush();
-        }
+        peers = SlowPeers.open(app.uri("/").getPort(), "/webhooks/mautic", ATTACKERS);
         Thread trickle = new Thread(() -> {
             // One byte a second from every attacker, for at most 7 s: bounded, and it stops by itself.
             for (int second = 0; second < 7; second++) {
                 peakBytes.accumulateAndGet(budget.bytesInFlight(), Math::max);
-                for (Socket socket : sockets) {
-                    try {
-                        socket.getOutputStream().write(' ');
-                        socket.getOutputStream().flush();
-                    } catch (IOException refusedAndClosed) {
-                        // the server answered and closed this one
-                    }
-                }
+                peers.trickle();
                 try {
                     Thread.sleep(1_000);
                 } catch (InterruptedException e) {
