@@ -18,6 +18,10 @@ final class ControllerLookup implements OwnControllerCheck {
         this.provider = provider;
     }
 
+    static ControllerLookup of(org.springframework.context.ApplicationContext context) {
+        return new ControllerLookup(context.getBeanProvider(HandlerMapping.class));
+    }
+
     @Override
     public boolean test(HttpServletRequest request) {
         // Filters start before the DispatcherServlet's mappings exist: look them up at the first delivery.

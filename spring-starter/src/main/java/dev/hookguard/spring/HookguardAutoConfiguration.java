@@ -60,11 +60,6 @@ public class HookguardAutoConfiguration {
                 .maxWaitingReads(properties.budget().maxWaitingReads()).build();
     }
 
-    @Bean
-    @ConditionalOnMissingBean(name = {"hookguardControllerLookup", "hookguardNoControllers"})
-    OwnControllerCheck hookguardNoControllers() {
-        return request -> false;
-    }
 
     static List<String> secrets(String property, String path, List<String> secrets) {
         if (secrets == null || secrets.isEmpty()) {
@@ -128,8 +123,8 @@ public class HookguardAutoConfiguration {
         return registration;
     }
 
-    static FilterRegistrationBean<EventPublishingFilter> events(String name, ApplicationContext context,
-                                                                OwnControllerCheck controllers, String path) {
+    static FilterRegistrationBean<EventPublishingFilter> events(String name, ApplicationContext context, String path) {
+        OwnControllerCheck controllers = OwnControllerCheck.of(context);
         FilterRegistrationBean<EventPublishingFilter> registration = new FilterRegistrationBean<>(new EventPublishingFilter(context,
                 new ListenerLookup(context), controllers));
         registration.setName(name);
@@ -169,8 +164,8 @@ public class HookguardAutoConfiguration {
         @Bean
         @ConditionalOnMissingBean(name = "hookguardMauticEvents")
         FilterRegistrationBean<EventPublishingFilter> hookguardMauticEvents(ApplicationContext context,
-                                                                           OwnControllerCheck controllers, HookguardProperties properties) {
-            return events("hookguardMauticEvents", context, controllers, path(properties.mautic(), SignatureScheme.MAUTIC));
+                                                                           HookguardProperties properties) {
+            return events("hookguardMauticEvents", context, path(properties.mautic(), SignatureScheme.MAUTIC));
         }
     }
 
@@ -204,8 +199,8 @@ public class HookguardAutoConfiguration {
         @Bean
         @ConditionalOnMissingBean(name = "hookguardMalcolmEvents")
         FilterRegistrationBean<EventPublishingFilter> hookguardMalcolmEvents(ApplicationContext context,
-                                                                            OwnControllerCheck controllers, HookguardProperties properties) {
-            return events("hookguardMalcolmEvents", context, controllers, path(properties.malcolm(), SignatureScheme.MALCOLM));
+                                                                            HookguardProperties properties) {
+            return events("hookguardMalcolmEvents", context, path(properties.malcolm(), SignatureScheme.MALCOLM));
         }
     }
 
@@ -213,12 +208,6 @@ public class HookguardAutoConfiguration {
     @Configuration(proxyBeanMethods = false)
     @ConditionalOnClass({WebMvcConfigurer.class, HandlerMapping.class})
     static class WebMvc {
-
-        @Bean
-        @ConditionalOnMissingBean(name = "hookguardControllerLookup")
-        OwnControllerCheck hookguardControllerLookup(ObjectProvider<HandlerMapping> mappings) {
-            return new ControllerLookup(mappings);
-        }
 
         @Bean
         @ConditionalOnMissingBean(name = "hookguardWebMvcConfigurer")
