@@ -14,7 +14,7 @@ class ArchitectureTest {
 
     static final String[] CORE = {"dev.hookguard.delivery..", "dev.hookguard.idempotency..", "dev.hookguard.internal..",
             "dev.hookguard.malcolm..", "dev.hookguard.mautic..", "dev.hookguard.payload..", "dev.hookguard.signature.."};
-    static final String[] ADAPTERS = {"dev.hookguard.servlet..", "dev.hookguard.javalin..", "dev.hookguard.spring.."};
+    static final String[] ADAPTERS = {"dev.hookguard.servlet..", "dev.hookguard.javalin..", "dev.hookguard.spring..", "dev.hookguard.inbox.."};
 
     private static JavaClasses classes;
 
@@ -36,6 +36,14 @@ class ArchitectureTest {
     @Test
     void adaptersUseCoresPublicApiOnly() {
         noClasses().that().resideInAnyPackage(ADAPTERS).should().dependOnClassesThat().resideInAPackage("dev.hookguard.internal..")
+                .check(classes);
+    }
+
+    @Test
+    void theInboxIsIndependentOfEveryWebFramework() {
+        noClasses().that().resideInAPackage("dev.hookguard.inbox..").should().dependOnClassesThat()
+                .resideInAnyPackage("jakarta.servlet..", "io.javalin..", "org.springframework..", "dev.hookguard.servlet..",
+                        "dev.hookguard.javalin..", "dev.hookguard.spring..")
                 .check(classes);
     }
 

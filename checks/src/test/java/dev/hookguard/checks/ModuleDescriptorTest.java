@@ -42,6 +42,7 @@ class ModuleDescriptorTest {
     @Test
     void theOtherLibrariesNameTheirAutomaticModules() {
         Map<Class<?>, String> expected = Map.of(dev.hookguard.sender.MauticSender.class, "dev.hookguard.testing",
+                dev.hookguard.inbox.JdbcInbox.class, "dev.hookguard.inbox",
                 dev.hookguard.servlet.WebhookVerificationFilter.class, "dev.hookguard.servlet",
                 dev.hookguard.javalin.HookguardPlugin.class, "dev.hookguard.javalin",
                 dev.hookguard.spring.HookguardAutoConfiguration.class, "dev.hookguard.spring");

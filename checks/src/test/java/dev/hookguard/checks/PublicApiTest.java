@@ -46,6 +46,7 @@ class PublicApiTest {
         return Stream.of(
                 Arguments.of("core", "hookguard-core", Admission.class),
                 Arguments.of("testing", "hookguard-testing", MauticSender.class),
+                Arguments.of("inbox", "hookguard-inbox", dev.hookguard.inbox.JdbcInbox.class),
                 Arguments.of("servlet-filter", "hookguard-servlet-filter", WebhookVerificationFilter.class),
                 Arguments.of("javalin-plugin", "hookguard-javalin-plugin", HookguardPlugin.class),
                 Arguments.of("spring-starter", "hookguard-spring-boot-starter", HookguardAutoConfiguration.class));

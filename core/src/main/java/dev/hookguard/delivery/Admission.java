@@ -45,6 +45,11 @@ public final class Admission<T> {
         return new Admission<>(outcome, delivery, null, List.of(), null, null, null);
     }
 
+    /** Finished without the application: stored in an inbox, say. */
+    static <T> Admission<T> finished(Outcome outcome, Delivery delivery) {
+        return new Admission<>(outcome, delivery, null, List.of(), null, null, null);
+    }
+
     static <T> Admission<T> duplicate(Delivery delivery) {
         return new Admission<>(Outcome.ok(), delivery, null, List.of(), null, null, null);
     }

@@ -42,6 +42,10 @@ public record Outcome(int status, Map<String, String> headers, Optional<Problem>
         return new Outcome(status, more, problem);
     }
 
+    static Outcome accepted() {
+        return new Outcome(202, Map.of(), Optional.empty());
+    }
+
     static Outcome ok() {
         return new Outcome(200, Map.of(), Optional.empty());
     }

@@ -51,6 +51,7 @@ public final class WebhookEndpoint<T> {
     private final PayloadKind<T> kind;
     private final int maxBodyBytes;
     private final IdempotencyStore store;
+    private final DeliveryInbox inbox;
     private final Routes<T> routes;
     private final int retryAfterSeconds;
     private final List<DeliveryListener> listeners;
@@ -67,6 +68,10 @@ public final class WebhookEndpoint<T> {
         }
         this.maxBodyBytes = b.maxBodyBytes;
         this.store = b.store != null ? b.store : InMemoryIdempotencyStore.withDefaults();
+        this.inbox = b.inbox;
+        if (inbox != null && b.routes.isEmpty()) {
+            throw new IllegalStateException("an endpoint with an inbox needs handlers (on(...), onAny(...)) for its workers to run");
+        }
         this.routes = new Routes<>(b.routes, b.kind);
         this.retryAfterSeconds = b.retryAfterSeconds;
         this.listeners = List.copyOf(b.listeners);
@@ -343,7 +348,8 @@ public final class WebhookEndpoint<T> {
             return Admission.refused(refuse(400, "invalid_payload", "Not a " + senderName() + " payload",
                     "the body could not be parsed", delivery.remoteAddress()), delivery);
         }
-        return claim(delivery, payload, verification.tenant().map(t -> t + ":").orElse(""));
+        String tenantPrefix = verification.tenant().map(t -> t + ":").orElse("");
+        return inbox != null ? stow(delivery, payload, tenantPrefix) : claim(delivery, payload, tenantPrefix);
     }
 
     private Outcome signatureRefused(SignatureVerificationException e, Delivery delivery) {
@@ -401,6 +407,52 @@ public final class WebhookEndpoint<T> {
         T claimedPayload = claimed.size() == keys.size() ? payload
                 : kind.only(payload, claimed.stream().map(k -> k.substring(tenantPrefix.length())).collect(java.util.stream.Collectors.toSet()));
         return Admission.accepted(delivery, claimedPayload, claimed, store, this::notify, this);
+    }
+
+    /**
+     * Inbox mode: stores the delivery's parts durably, then answers 202 (200 when every part was stored before);
+     * the inbox's workers handle them later. Nothing is acknowledged that was not stored.
+     */
+    private Admission<T> stow(Delivery delivery, T payload, String tenantPrefix) {
+        List<String> keys = kind.keys(payload).stream().map(k -> tenantPrefix + k).toList();
+        int stored;
+        try {
+            stored = inbox.store(new InboxDelivery(scheme, tenantPrefix, keys, delivery.body(), delivery.headers()));
+        } catch (Exception e) {
+            LOG.log(Level.ERROR, () -> "the inbox failed with " + Failures.describe(e) + "; the " + scheme.id()
+                    + " delivery is refused for a retry, not acknowledged");
+            return Admission.refused(refuse(503, Map.of("Retry-After", Integer.toString(retryAfterSeconds)), "inbox_unavailable",
+                    "Temporarily unavailable", "the delivery cannot be stored right now; try again later", delivery.remoteAddress()), delivery);
+        }
+        if (stored == 0) {
+            notify(200, "duplicate", -1);
+            return Admission.duplicate(delivery);
+        }
+        notify(202, "stored", -1);
+        return Admission.finished(Outcome.accepted(), delivery);
+    }
+
+    /**
+     * Handles one part of a delivery an inbox stored (its worker calls this): parses the stored body again, narrows
+     * it to the part with {@code key}, and runs this endpoint's handlers on it, exactly as in direct mode. Touches
+     * no idempotency store: the inbox keeps the state.
+     *
+     * @return true when a handler took it, false when none did (a configuration to fix, then replay)
+     * @throws Exception what a handler threw, for the inbox to retry or dead-letter
+     */
+    public boolean handleStored(byte[] body, Headers headers, String tenant, String key) throws Exception {
+        requireHandlers();
+        T payload = kind.parse(new Delivery("POST", headers, body, "inbox"));
+        if (!key.startsWith(tenant)) {
+            throw new IllegalArgumentException("the key does not carry the tenant it was stored with");
+        }
+        T part = kind.only(payload, java.util.Set.of(key.substring(tenant.length())));
+        return routes.dispatch(part);
+    }
+
+    /** Whether this endpoint stores deliveries in an inbox and answers before handling them. */
+    public boolean hasInbox() {
+        return inbox != null;
     }
 
     private void releaseQuietly(List<String> keys) {
@@ -493,6 +545,7 @@ public final class WebhookEndpoint<T> {
         private SignatureVerifier verifier;
         private int maxBodyBytes = DEFAULT_MAX_BODY_BYTES;
         private IdempotencyStore store;
+        private DeliveryInbox inbox;
         private final List<Routes.Route> routes = new ArrayList<>();
         private int retryAfterSeconds = 5;
         private final List<DeliveryListener> listeners = new ArrayList<>();
@@ -599,6 +652,16 @@ public final class WebhookEndpoint<T> {
             @SuppressWarnings("unchecked")
             WebhookHandler<Object> any = payload -> handler.handle((T) payload);
             routes.add(new Routes.Route(Object.class, any, true));
+            return this;
+        }
+
+        /**
+         * Inbox mode: verified deliveries are stored in {@code inbox} and answered 202 once they are durable (200
+         * for a duplicate, 503 when storing fails); the inbox's workers run the handlers later, with retries, so a
+         * handler failure never reaches the sender. The idempotency store is not used: the inbox keeps the keys.
+         */
+        public Builder<T> inbox(DeliveryInbox inbox) {
+            this.inbox = Objects.requireNonNull(inbox, "inbox");
             return this;
         }
 

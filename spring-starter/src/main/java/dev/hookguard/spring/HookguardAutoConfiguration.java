@@ -40,6 +40,7 @@ import org.springframework.web.servlet.config.annotation.WebMvcConfigurer;
 @ConditionalOnClass({WebhookEndpoint.class, WebhookVerificationFilter.class, FilterRegistrationBean.class})
 @ConditionalOnWebApplication(type = ConditionalOnWebApplication.Type.SERVLET)
 @EnableConfigurationProperties(HookguardProperties.class)
+@org.springframework.context.annotation.Import(InboxConfiguration.class)
 public class HookguardAutoConfiguration {
 
     /** Before Spring Security's chain (-100), so a forged delivery never reaches anything else. */

@@ -16,6 +16,7 @@ import org.springframework.util.unit.DataSize;
  * @param mautic          The Mautic endpoint (its path defaults to /webhooks/mautic).
  * @param malcolm         The Malcolm! endpoint (its path defaults to /webhooks/malcolm).
  * @param idempotency     Where delivery keys are remembered.
+ * @param inbox           Inbox mode: store deliveries in the DataSource, answer 202, publish them from workers with retries.
  */
 @ConfigurationProperties(prefix = "hookguard")
 public record HookguardProperties(
@@ -25,7 +26,8 @@ public record HookguardProperties(
         @DefaultValue Budget budget,
         @DefaultValue Endpoint mautic,
         @DefaultValue Endpoint malcolm,
-        @DefaultValue Idempotency idempotency) {
+        @DefaultValue Idempotency idempotency,
+        @DefaultValue Inbox inbox) {
 
     /**
      * One sender's endpoint.
@@ -59,6 +61,23 @@ public record HookguardProperties(
      */
     public record Idempotency(@DefaultValue("auto") StoreType store, @DefaultValue("embedded") SchemaInitialization initializeSchema,
                               @DefaultValue("hookguard_idempotency") String table) {
+    }
+
+    /**
+     * Inbox mode (needs hookguard-inbox on the class path and a DataSource).
+     *
+     * @param enabled          Whether deliveries are stored and answered 202, then handled by workers (events style only).
+     * @param maxAttempts      Attempts before a delivery is dead.
+     * @param firstRetry       Delay before the first retry, doubling from there.
+     * @param maxRetry         Longest delay between retries.
+     * @param lease            How long a worker holds a delivery before another may take it: above the slowest listener.
+     * @param workers          Worker threads in this instance.
+     * @param shutdownTimeout  How long running listeners may finish at shutdown before their deliveries are given back.
+     * @param initializeSchema Whether to create the inbox table at startup: embedded (H2), always or never.
+     */
+    public record Inbox(@DefaultValue("false") boolean enabled, @DefaultValue("8") int maxAttempts, @DefaultValue("10s") Duration firstRetry,
+                        @DefaultValue("1h") Duration maxRetry, @DefaultValue("5m") Duration lease, @DefaultValue("2") int workers,
+                        @DefaultValue("10s") Duration shutdownTimeout, @DefaultValue("embedded") SchemaInitialization initializeSchema) {
     }
 
     /** Which idempotency store the starter configures. */

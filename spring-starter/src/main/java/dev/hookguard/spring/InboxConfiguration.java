@@ -1,0 +1,136 @@
+package dev.hookguard.spring;
+
+import dev.hookguard.delivery.WebhookEndpoint;
+import dev.hookguard.inbox.InboxCounts;
+import dev.hookguard.inbox.JdbcInbox;
+import dev.hookguard.malcolm.WorkflowSession;
+import dev.hookguard.mautic.MauticBatch;
+import dev.hookguard.mautic.MauticEvent;
+import javax.sql.DataSource;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
+import org.springframework.context.ApplicationContext;
+import org.springframework.context.SmartLifecycle;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+
+/**
+ * Inbox mode ({@code hookguard.inbox.enabled=true}, with {@code hookguard-inbox} on the class path): deliveries
+ * are stored in the application's DataSource and answered 202; the inbox's workers publish them as events to the
+ * application's {@code @EventListener}s, with retries. Controllers do not see deliveries in this mode.
+ */
+@Configuration(proxyBeanMethods = false)
+@ConditionalOnClass(JdbcInbox.class)
+@ConditionalOnProperty(prefix = "hookguard.inbox", name = "enabled", havingValue = "true")
+class InboxConfiguration {
+
+    @Bean
+    @ConditionalOnMissingBean
+    JdbcInbox hookguardInbox(ObjectProvider<DataSource> dataSources, HookguardProperties properties) {
+        DataSource dataSource = dataSources.getIfUnique();
+        if (dataSource == null) {
+            throw new HookguardConfigurationException("hookguard.inbox.enabled",
+                    "hookguard.inbox.enabled is true, but the application has no single DataSource bean to keep the inbox in");
+        }
+        HookguardProperties.Inbox settings = properties.inbox();
+        JdbcInbox inbox = JdbcInbox.builder(dataSource).maxAttempts(settings.maxAttempts()).backoff(settings.firstRetry(), settings.maxRetry())
+                .lease(settings.lease()).workers(settings.workers()).build();
+        boolean create = switch (settings.initializeSchema()) {
+            case ALWAYS -> true;
+            case NEVER -> false;
+            case EMBEDDED -> IdempotencyStores.isEmbedded(dataSource);
+        };
+        if (create) {
+            inbox.initializeSchema();
+        }
+        return inbox;
+    }
+
+    /** Puts both endpoints in inbox mode, with one handler: publish what was stored, as direct mode's events style does. */
+    @Bean
+    @ConditionalOnMissingBean(name = "hookguardInboxCustomizer")
+    HookguardEndpointCustomizer hookguardInboxCustomizer(JdbcInbox inbox, ApplicationContext context) {
+        ListenerLookup listeners = new ListenerLookup(context);
+        return builder -> builder.onAny(payload -> {
+            if (payload instanceof MauticBatch batch) {
+                if (batch.events().stream().noneMatch(event -> listeners.hasListenerFor(event.getClass()))) {
+                    throw new IllegalStateException("no @EventListener takes " + batch.events().get(0).type());
+                }
+                for (MauticEvent event : batch.events()) {
+                    context.publishEvent(event);
+                }
+            } else if (payload instanceof WorkflowSession session) {
+                if (!listeners.hasListenerFor(WorkflowSession.class)) {
+                    throw new IllegalStateException("no @EventListener takes a WorkflowSession");
+                }
+                context.publishEvent(session);
+            }
+        }).inbox(inbox);
+    }
+
+    /** Starts the workers once the context is up, and stops them (finishing or giving back what they hold) on shutdown. */
+    @Bean
+    @ConditionalOnMissingBean(name = "hookguardInboxWorkers")
+    SmartLifecycle hookguardInboxWorkers(JdbcInbox inbox, ObjectProvider<WebhookEndpoint<?>> endpoints, HookguardProperties properties) {
+        return new SmartLifecycle() {
+            private volatile boolean running;
+
+            @Override
+            public void start() {
+                inbox.start(endpoints.orderedStream().filter(WebhookEndpoint::hasInbox).toArray(WebhookEndpoint<?>[]::new));
+                running = true;
+            }
+
+            @Override
+            public void stop() {
+                inbox.stop(properties.inbox().shutdownTimeout());
+                running = false;
+            }
+
+            @Override
+            public boolean isRunning() {
+                return running;
+            }
+        };
+    }
+
+    /** With Actuator: the inbox's counts as health (down when its database cannot be read). */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass(name = "org.springframework.boot.actuate.health.HealthIndicator")
+    static class Health {
+        @Bean
+        @ConditionalOnMissingBean(name = "hookguardInboxHealthIndicator")
+        org.springframework.boot.actuate.health.HealthIndicator hookguardInboxHealthIndicator(JdbcInbox inbox) {
+            return () -> {
+                try {
+                    InboxCounts counts = inbox.counts();
+                    return org.springframework.boot.actuate.health.Health.up().withDetail("pending", counts.pending())
+                            .withDetail("running", counts.running()).withDetail("dead", counts.dead())
+                            .withDetail("oldestPendingSeconds", counts.oldestPendingAge().toSeconds()).build();
+                } catch (RuntimeException e) {
+                    return org.springframework.boot.actuate.health.Health.down().withDetail("error", e.getClass().getName()).build();
+                }
+            };
+        }
+    }
+
+    /** With Micrometer: gauges of the inbox (pending, dead, oldest pending age). */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass(name = "io.micrometer.core.instrument.MeterRegistry")
+    static class Gauges {
+        @Bean
+        @ConditionalOnMissingBean(name = "hookguardInboxMeters")
+        io.micrometer.core.instrument.binder.MeterBinder hookguardInboxMeters(JdbcInbox inbox) {
+            return registry -> {
+                io.micrometer.core.instrument.Gauge.builder("hookguard.inbox.pending", inbox, i -> i.counts().pending())
+                        .description("Stored deliveries waiting to be handled").register(registry);
+                io.micrometer.core.instrument.Gauge.builder("hookguard.inbox.dead", inbox, i -> i.counts().dead())
+                        .description("Deliveries that failed every attempt").register(registry);
+                io.micrometer.core.instrument.Gauge.builder("hookguard.inbox.oldest.pending.age", inbox, i -> i.counts().oldestPendingAge().toMillis() / 1000.0)
+                        .baseUnit("seconds").description("How long the oldest pending delivery has waited").register(registry);
+            };
+        }
+    }
+}

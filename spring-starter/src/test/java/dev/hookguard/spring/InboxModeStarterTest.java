@@ -1,0 +1,96 @@
+package dev.hookguard.spring;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.hookguard.inbox.JdbcInbox;
+import dev.hookguard.mautic.FormSubmitted;
+import dev.hookguard.sender.MauticSender;
+import dev.hookguard.sender.RetryPolicy;
+import dev.hookguard.sender.SampleEvents;
+import dev.hookguard.sender.SendReport;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import javax.sql.DataSource;
+import org.h2.jdbcx.JdbcDataSource;
+import org.junit.jupiter.api.Test;
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.SpringBootConfiguration;
+import org.springframework.boot.actuate.health.HealthIndicator;
+import org.springframework.boot.autoconfigure.EnableAutoConfiguration;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.event.EventListener;
+
+/** hookguard.inbox.enabled=true on Boot's Tomcat: 202 at once, listeners run by the workers with retries. */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT, classes = InboxModeStarterTest.App.class, properties = {
+        "hookguard.mautic.secrets=inbox-starter-secret", "hookguard.inbox.enabled=true", "hookguard.inbox.first-retry=50ms",
+        "hookguard.inbox.max-retry=200ms", "management.endpoints.web.exposure.include=health"})
+class InboxModeStarterTest {
+
+    @SpringBootConfiguration
+    @EnableAutoConfiguration
+    static class App {
+        @Bean
+        DataSource dataSource() {
+            JdbcDataSource h2 = new JdbcDataSource();
+            h2.setURL("jdbc:h2:file:" + Path.of("target", "inbox-starter-" + System.nanoTime(), "db").toAbsolutePath());
+            h2.setUser("sa");
+            return h2;
+        }
+
+        @Bean
+        FlakyListener flakyListener() {
+            return new FlakyListener();
+        }
+    }
+
+    /** Fails the first attempt of each submission. */
+    static class FlakyListener {
+        final Map<Long, AtomicInteger> attempts = new ConcurrentHashMap<>();
+        final Map<Long, AtomicInteger> handled = new ConcurrentHashMap<>();
+
+        @EventListener
+        void on(FormSubmitted form) {
+            long id = form.submission().id();
+            if (attempts.computeIfAbsent(id, k -> new AtomicInteger()).incrementAndGet() == 1) {
+                throw new IllegalStateException("downstream hiccup");
+            }
+            handled.computeIfAbsent(id, k -> new AtomicInteger()).incrementAndGet();
+        }
+    }
+
+    @LocalServerPort
+    int port;
+
+    @Autowired
+    FlakyListener listener;
+
+    @Autowired
+    JdbcInbox inbox;
+
+    @Autowired
+    MeterRegistry registry;
+
+    @Autowired
+    Map<String, HealthIndicator> indicators;
+
+    @Test
+    void deliveriesAreAnswered202AndEveryOneIsHandledOnceDespiteAFailingListener() throws Exception {
+        SendReport report = MauticSender.builder(URI.create("http://127.0.0.1:" + port + "/webhooks/mautic"), "inbox-starter-secret")
+                .retryPolicy(RetryPolicy.MAUTIC5).build().sendImmediate(SampleEvents.of("mautic.form_on_submit", 800, 4));
+        assertThat(report.attempts()).extracting(a -> a.status()).containsOnly(202);
+        long until = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while (inbox.counts().done() < 4 && System.nanoTime() < until) {
+            Thread.sleep(20);
+        }
+        assertThat(listener.handled).hasSize(4).allSatisfy((id, n) -> assertThat(n.get()).isEqualTo(1));
+        assertThat(registry.get("hookguard.inbox.pending").gauge().value()).isZero();
+        assertThat(indicators.get("hookguardInboxHealthIndicator").health().getDetails()).containsEntry("dead", 0L);
+    }
+}
