@@ -50,6 +50,7 @@ class ReadmeCodeTest {
                 byte[] bodyBytes;
                 String secret;
                 javax.sql.DataSource dataSource;
+                dev.hookguard.inbox.JdbcInbox inbox;
                 dev.hookguard.delivery.IncomingRequest incomingRequest;
                 java.util.Map<String, java.util.List<String>> secretsByInstance;
                 java.util.List<String> secretsOf(String tenant) { return java.util.List.of(); }

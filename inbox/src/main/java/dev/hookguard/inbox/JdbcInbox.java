@@ -36,7 +36,8 @@ import javax.sql.DataSource;
  * delivery here and answers 2xx once the transaction committed; {@link #start workers} then claim due rows under a
  * lease ({@code FOR UPDATE SKIP LOCKED}), run the endpoint's handlers, and mark them done, or retry them with
  * exponential backoff and jitter, or, after the last attempt, dead. A worker that dies mid-handler loses its
- * lease and another takes the row: handling is at least once.
+ * lease and another takes the row: handling is at least once, and exactly once for what a handler writes through
+ * {@link #currentTransaction()}, which commits with "done".
  *
  * <pre>{@code
  * JdbcInbox inbox = JdbcInbox.builder(dataSource).build();
@@ -287,14 +288,35 @@ public final class JdbcInbox implements DeliveryInbox {
         }
     }
 
-    /** Done: only the lease's owner settles a row. */
-    boolean markDone(InboxEntry entry) {
-        return update("update " + table + " set state = 'DONE', done_at = ?, lease_owner = null, lease_until = null, last_error = null"
-                + " where delivery_key = ? and lease_owner = ?", ps -> {
-                    ps.setLong(1, clock.millis());
-                    ps.setString(2, entry.key());
-                    ps.setString(3, owner);
-                }) == 1;
+    /** The transaction a worker handles a row in; bound to the handler's thread for {@link #currentTransaction()}. */
+    static final ThreadLocal<Connection> CURRENT = new ThreadLocal<>();
+
+    /**
+     * Inside a handler that an inbox worker runs: the connection of the transaction in which the delivery is then
+     * marked done. Write your rows through it (and do not commit, close or change its auto-commit) and they commit
+     * together with "done", or, when the handler throws or its lease was lost, not at all: effects exactly once
+     * where they live in the inbox's database. Empty outside a worker (direct mode), where handling is what the
+     * endpoint does in the request.
+     */
+    public static Optional<Connection> currentTransaction() {
+        return Optional.ofNullable(CURRENT.get());
+    }
+
+    Connection openTransaction() throws SQLException {
+        Connection c = dataSource.getConnection();
+        c.setAutoCommit(false);
+        return c;
+    }
+
+    /** Done, in the handler's transaction: only the lease's owner settles a row; false when the lease was lost. */
+    boolean markDone(Connection transaction, InboxEntry entry) throws SQLException {
+        try (PreparedStatement ps = transaction.prepareStatement("update " + table + " set state = 'DONE', done_at = ?, lease_owner = null,"
+                + " lease_until = null, last_error = null where delivery_key = ? and lease_owner = ?")) {
+            ps.setLong(1, clock.millis());
+            ps.setString(2, entry.key());
+            ps.setString(3, owner);
+            return ps.executeUpdate() == 1;
+        }
     }
 
     /** Failed: pending again after the backoff, or dead after the last attempt; true when it is now dead. */

@@ -3,6 +3,8 @@ package dev.hookguard.inbox;
 import dev.hookguard.delivery.WebhookEndpoint;
 import dev.hookguard.signature.SignatureScheme;
 import java.lang.System.Logger.Level;
+import java.sql.Connection;
+import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -96,26 +98,45 @@ final class Workers {
         }
     }
 
-    /** Handles and settles one row; false when a stop interrupted it, so that the stop gives it back instead. */
+    /**
+     * Handles and settles one row, in one transaction: the handler's writes through {@link JdbcInbox#currentTransaction()}
+     * and "done" commit together, or neither does. False when a stop interrupted it, so that the stop gives it back.
+     */
     private boolean handle(InboxEntry entry) {
         WebhookEndpoint<?> endpoint = endpoints.get(entry.scheme());
-        try {
-            if (endpoint == null) {
-                fail(entry, "no endpoint for " + entry.scheme().id() + " was given to the inbox's workers");
+        if (endpoint == null) {
+            fail(entry, "no endpoint for " + entry.scheme().id() + " was given to the inbox's workers");
+            return true;
+        }
+        try (Connection transaction = inbox.openTransaction()) {
+            boolean handled;
+            try {
+                JdbcInbox.CURRENT.set(transaction);
+                handled = endpoint.handleStored(entry.body(), entry.headers(), entry.tenant(), entry.key());
+            } catch (Exception | LinkageError e) {
+                transaction.rollback();
+                if (!running) {
+                    return false;
+                }
+                fail(entry, e.getClass().getName() + (e.getMessage() == null ? "" : ": " + e.getMessage()));
                 return true;
+            } finally {
+                JdbcInbox.CURRENT.remove();
             }
-            boolean handled = endpoint.handleStored(entry.body(), entry.headers(), entry.tenant(), entry.key());
-            if (handled) {
-                inbox.markDone(entry);
-            } else {
+            if (!handled) {
+                transaction.rollback();
                 fail(entry, "not_handled: no handler took it");
+            } else if (inbox.markDone(transaction, entry)) {
+                transaction.commit();
+            } else {
+                // The lease expired and another worker owns the row now: its handling counts, not this one.
+                transaction.rollback();
+                LOG.log(Level.WARNING, () -> "inbox row " + entry.key() + " outlived its lease; its effects were rolled back");
             }
             return true;
-        } catch (Exception | LinkageError e) {
-            if (!running) {
-                return false;
-            }
-            fail(entry, e.getClass().getName() + (e.getMessage() == null ? "" : ": " + e.getMessage()));
+        } catch (SQLException e) {
+            LOG.log(Level.WARNING, () -> "the inbox's transaction failed (" + e.getClass().getName() + ", SQLState " + e.getSQLState()
+                    + "); the row is tried again when its lease expires");
             return true;
         }
     }

@@ -227,4 +227,78 @@ class JdbcInboxTest {
         assertThatThrownBy(() -> WebhookEndpoint.mautic().secrets(SECRET).inbox(inbox).build())
                 .isInstanceOf(IllegalStateException.class).hasMessageContaining("needs handlers");
     }
+
+    private static void createEffects(DataSource dataSource) throws SQLException {
+        try (java.sql.Connection c = dataSource.getConnection(); java.sql.Statement s = c.createStatement()) {
+            s.execute("create table effects (delivery_key varchar(255) not null, note varchar(50) not null)");
+        }
+    }
+
+    private static long effects(DataSource dataSource) throws SQLException {
+        try (java.sql.Connection c = dataSource.getConnection(); java.sql.Statement s = c.createStatement();
+             java.sql.ResultSet rs = s.executeQuery("select count(*) from effects")) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    private static void writeEffect(String key, String note) throws SQLException {
+        java.sql.Connection c = JdbcInbox.currentTransaction().orElseThrow();
+        try (java.sql.PreparedStatement ps = c.prepareStatement("insert into effects (delivery_key, note) values (?, ?)")) {
+            ps.setString(1, key);
+            ps.setString(2, note);
+            ps.executeUpdate();
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Database.class)
+    void writesThroughTheInboxTransactionCommitWithDoneSoAFailedAttemptLeavesNoEffect(Database database) throws Exception {
+        DataSource dataSource = database.dataSource();
+        createEffects(dataSource);
+        JdbcInbox inbox = inbox(dataSource, 5);
+        AtomicInteger calls = new AtomicInteger();
+        WebhookEndpoint<MauticBatch> endpoint = WebhookEndpoint.mautic().secrets(SECRET).on(FormSubmitted.class, form -> {
+            writeEffect(form.idempotencyKey(), "attempt " + calls.incrementAndGet());
+            if (calls.get() <= 2) {
+                throw new IllegalStateException("fails after writing");
+            }
+        }).inbox(inbox).build();
+        assertThat(JdbcInbox.currentTransaction()).as("outside a worker").isEmpty();
+        assertThat(endpoint.process(mautic(forms(60, 1))).status()).isEqualTo(202);
+        inbox.start(endpoint);
+        await(() -> inbox.counts().done() == 1);
+        assertThat(calls.get()).isEqualTo(3);
+        assertThat(effects(dataSource)).as("only the attempt that ended done left its row").isEqualTo(1);
+    }
+
+    @ParameterizedTest
+    @EnumSource(Database.class)
+    void aWorkerThatOutlivesItsLeaseHasItsEffectsRolledBackWhileTheOneThatTookOverCommits(Database database) throws Exception {
+        DataSource dataSource = database.dataSource();
+        createEffects(dataSource);
+        JdbcInbox slow = JdbcInbox.builder(dataSource).lease(Duration.ofMillis(200)).pollInterval(Duration.ofMillis(20)).build();
+        slow.initializeSchema();
+        java.util.concurrent.CountDownLatch firstAttemptStarted = new java.util.concurrent.CountDownLatch(1);
+        AtomicInteger calls = new AtomicInteger();
+        WebhookEndpoint<MauticBatch> endpoint = WebhookEndpoint.mautic().secrets(SECRET).on(FormSubmitted.class, form -> {
+            int call = calls.incrementAndGet();
+            writeEffect(form.idempotencyKey(), "call " + call);
+            if (call == 1) {
+                firstAttemptStarted.countDown();
+                Thread.sleep(1_000);
+            }
+        }).inbox(slow).build();
+        assertThat(endpoint.process(mautic(forms(70, 1))).status()).isEqualTo(202);
+        started.add(slow);
+        slow.start(endpoint);
+        assertThat(firstAttemptStarted.await(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        JdbcInbox other = JdbcInbox.builder(dataSource).pollInterval(Duration.ofMillis(20)).build();
+        started.add(other);
+        other.start(endpoint);
+        await(() -> other.counts().done() == 1 && calls.get() == 2);
+        Thread.sleep(1_200);
+        assertThat(effects(dataSource)).as("the late worker's write was rolled back").isEqualTo(1);
+        assertThat(other.counts().done()).isEqualTo(1);
+    }
 }
