@@ -12,7 +12,7 @@ import picocli.CommandLine.Command;
 /** {@code hookguard}: sign, verify and send Mautic and Malcolm! webhooks from a terminal. */
 @Command(name = "hookguard", mixinStandardHelpOptions = true, version = "hookguard 0.1.0",
         description = "Sign, verify and send Mautic and Malcolm! webhooks byte for byte.",
-        subcommands = {SignCommand.class, VerifyCommand.class, SendCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {SignCommand.class, VerifyCommand.class, SendCommand.class, InboxCommand.class, CommandLine.HelpCommand.class})
 public final class HookguardCli implements Runnable {
 
     /** Where a command reads what it is not given on the command line. */
@@ -44,7 +44,7 @@ public final class HookguardCli implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(new CommandLine(this), "name a command: sign, verify or send");
+        throw new CommandLine.ParameterException(new CommandLine(this), "name a command: sign, verify, send or inbox");
     }
 
     /** The command line, wired to an environment; tests give their own. */
