@@ -48,12 +48,16 @@ class InboxConfiguration {
         return inbox;
     }
 
-    /** Puts both endpoints in inbox mode, with one handler: publish what was stored, as direct mode's events style does. */
+    /**
+     * Puts both endpoints in inbox mode, with one handler: publish what was stored, as direct mode's events style
+     * does, inside the worker's transaction as Spring sees it (see {@link InboxSpringTransaction}).
+     */
     @Bean
     @ConditionalOnMissingBean(name = "hookguardInboxCustomizer")
-    HookguardEndpointCustomizer hookguardInboxCustomizer(JdbcInbox inbox, ApplicationContext context) {
+    HookguardEndpointCustomizer hookguardInboxCustomizer(JdbcInbox inbox, ApplicationContext context, ObjectProvider<DataSource> dataSources) {
         ListenerLookup listeners = new ListenerLookup(context);
-        return builder -> builder.onAny(payload -> {
+        DataSource dataSource = dataSources.getIfUnique();
+        dev.hookguard.delivery.WebhookHandler<Object> publish = payload -> {
             if (payload instanceof MauticBatch batch) {
                 if (batch.events().stream().noneMatch(event -> listeners.hasListenerFor(event.getClass()))) {
                     throw new IllegalStateException("no @EventListener takes " + batch.events().get(0).type());
@@ -66,6 +70,14 @@ class InboxConfiguration {
                     throw new IllegalStateException("no @EventListener takes a WorkflowSession");
                 }
                 context.publishEvent(session);
+            }
+        };
+        boolean joinTransactions = dataSource != null && InboxSpringTransaction.available();
+        return builder -> builder.onAny(payload -> {
+            if (joinTransactions) {
+                InboxSpringTransaction.run(dataSource, payload, publish);
+            } else {
+                publish.handle(payload);
             }
         }).inbox(inbox);
     }

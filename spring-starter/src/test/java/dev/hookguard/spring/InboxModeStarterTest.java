@@ -45,17 +45,40 @@ class InboxModeStarterTest {
         }
 
         @Bean
+        EffectWriter effectWriter(org.springframework.jdbc.core.JdbcTemplate jdbc) {
+            jdbc.execute("create table if not exists effects (submission bigint not null)");
+            return new EffectWriter(jdbc);
+        }
+
+        @Bean
         FlakyListener flakyListener() {
             return new FlakyListener();
         }
     }
 
-    /** Fails the first attempt of each submission. */
+    /** Writes each submission's effect in a transaction of its own making, and succeeds. */
+    static class EffectWriter {
+        private final org.springframework.jdbc.core.JdbcTemplate jdbc;
+
+        EffectWriter(org.springframework.jdbc.core.JdbcTemplate jdbc) {
+            this.jdbc = jdbc;
+        }
+
+        @EventListener
+        @org.springframework.core.annotation.Order(1)
+        @org.springframework.transaction.annotation.Transactional
+        public void on(FormSubmitted form) {
+            jdbc.update("insert into effects (submission) values (?)", form.submission().id());
+        }
+    }
+
+    /** After the effect was written, fails the first attempt of each submission. */
     static class FlakyListener {
         final Map<Long, AtomicInteger> attempts = new ConcurrentHashMap<>();
         final Map<Long, AtomicInteger> handled = new ConcurrentHashMap<>();
 
         @EventListener
+        @org.springframework.core.annotation.Order(2)
         void on(FormSubmitted form) {
             long id = form.submission().id();
             if (attempts.computeIfAbsent(id, k -> new AtomicInteger()).incrementAndGet() == 1) {
@@ -64,6 +87,9 @@ class InboxModeStarterTest {
             handled.computeIfAbsent(id, k -> new AtomicInteger()).incrementAndGet();
         }
     }
+
+    @Autowired
+    org.springframework.jdbc.core.JdbcTemplate jdbc;
 
     @LocalServerPort
     int port;
@@ -90,6 +116,9 @@ class InboxModeStarterTest {
             Thread.sleep(20);
         }
         assertThat(listener.handled).hasSize(4).allSatisfy((id, n) -> assertThat(n.get()).isEqualTo(1));
+        // The effect of each failed first attempt was written in a transaction that joined the worker's: it was rolled back
+        // with that attempt, so each submission has one row, not two.
+        assertThat(jdbc.queryForObject("select count(*) from effects", Long.class)).isEqualTo(4);
         assertThat(registry.get("hookguard.inbox.pending").gauge().value()).isZero();
         assertThat(indicators.get("hookguardInboxHealthIndicator").health().getDetails()).containsEntry("dead", 0L);
     }
