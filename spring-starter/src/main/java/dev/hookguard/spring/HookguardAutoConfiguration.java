@@ -48,8 +48,10 @@ public class HookguardAutoConfiguration {
 
     private static final System.Logger LOG = System.getLogger(HookguardAutoConfiguration.class.getName());
 
+    /** After Flyway, Liquibase or SQL init, which refuse a schema that already holds the store's table. */
     @Bean
     @ConditionalOnMissingBean
+    @org.springframework.boot.sql.init.dependency.DependsOnDatabaseInitialization
     IdempotencyStore hookguardIdempotencyStore(HookguardProperties properties, ObjectProvider<DataSource> dataSources) {
         return IdempotencyStores.of(properties.idempotency(), dataSources);
     }

@@ -26,8 +26,10 @@ import org.springframework.context.annotation.Configuration;
 @ConditionalOnProperty(prefix = "hookguard.inbox", name = "enabled", havingValue = "true")
 class InboxConfiguration {
 
+    /** After Flyway, Liquibase or SQL init: creating the table first would make Flyway refuse a non-empty schema. */
     @Bean
     @ConditionalOnMissingBean
+    @org.springframework.boot.sql.init.dependency.DependsOnDatabaseInitialization
     JdbcInbox hookguardInbox(ObjectProvider<DataSource> dataSources, HookguardProperties properties) {
         DataSource dataSource = dataSources.getIfUnique();
         if (dataSource == null) {
