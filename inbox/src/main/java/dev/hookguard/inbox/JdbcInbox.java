@@ -310,7 +310,8 @@ public final class JdbcInbox implements DeliveryInbox {
 
     /** Done, in the handler's transaction: only the lease's owner settles a row; false when the lease was lost. */
     boolean markDone(Connection transaction, InboxEntry entry) throws SQLException {
-        try (PreparedStatement ps = transaction.prepareStatement("update " + table + " set state = 'DONE', done_at = ?, lease_owner = null,"
+        // The owner stays on a done row: which instance handled it, for operators (and the two-instance test).
+        try (PreparedStatement ps = transaction.prepareStatement("update " + table + " set state = 'DONE', done_at = ?,"
                 + " lease_until = null, last_error = null where delivery_key = ? and lease_owner = ?")) {
             ps.setLong(1, clock.millis());
             ps.setString(2, entry.key());
