@@ -21,9 +21,11 @@ import java.util.Optional;
  * @param lastError     the last failure's class and message, if any
  * @param receivedAt    when it was stored
  * @param doneAt        when it was handled, if it was
+ * @param leaseOwner    the lease of the worker that holds it, or that handled it ({@code <instance>/<claim>})
  */
 public record InboxEntry(String key, SignatureScheme scheme, String tenant, byte[] body, Headers headers, JdbcInbox.State state,
-                         int attempts, Instant nextAttemptAt, Optional<String> lastError, Instant receivedAt, Optional<Instant> doneAt) {
+                         int attempts, Instant nextAttemptAt, Optional<String> lastError, Instant receivedAt, Optional<Instant> doneAt,
+                         Optional<String> leaseOwner) {
 
     static InboxEntry read(ResultSet rs) throws SQLException {
         long done = rs.getLong("done_at");
@@ -31,7 +33,8 @@ public record InboxEntry(String key, SignatureScheme scheme, String tenant, byte
         return new InboxEntry(rs.getString("delivery_key"), SignatureScheme.named(rs.getString("scheme")), rs.getString("tenant"),
                 rs.getBytes("body"), JdbcInbox.headers(rs.getString("headers")), JdbcInbox.State.valueOf(rs.getString("state")),
                 rs.getInt("attempts"), Instant.ofEpochMilli(rs.getLong("next_attempt_at")), Optional.ofNullable(rs.getString("last_error")),
-                Instant.ofEpochMilli(rs.getLong("received_at")), doneNull ? Optional.empty() : Optional.of(Instant.ofEpochMilli(done)));
+                Instant.ofEpochMilli(rs.getLong("received_at")), doneNull ? Optional.empty() : Optional.of(Instant.ofEpochMilli(done)),
+                Optional.ofNullable(rs.getString("lease_owner")));
     }
 
     /** Without the body, which may hold personal data. */

@@ -71,7 +71,9 @@ public final class JdbcInbox implements DeliveryInbox {
     private final int workerCount;
     private final int storeTimeoutSeconds;
     private final Clock clock;
-    private final String owner = UUID.randomUUID().toString();
+    /** This instance; each claim's lease is {@code <owner>/<claim number>}, so no two workers ever hold the same lease. */
+    private final String owner = UUID.randomUUID().toString().substring(0, 18);
+    private final java.util.concurrent.atomic.AtomicLong claims = new java.util.concurrent.atomic.AtomicLong();
     private volatile Workers workers;
 
     private JdbcInbox(Builder b) {
@@ -263,7 +265,7 @@ public final class JdbcInbox implements DeliveryInbox {
                 try (PreparedStatement lease = c.prepareStatement("update " + table + " set state = 'RUNNING', lease_owner = ?, lease_until = ?,"
                         + " attempts = attempts + 1 where delivery_key = ?")) {
                     for (String key : keys) {
-                        lease.setString(1, owner);
+                        lease.setString(1, owner + "/" + claims.incrementAndGet());
                         lease.setLong(2, now + this.lease.toMillis());
                         lease.setString(3, key);
                         lease.executeUpdate();
@@ -310,12 +312,12 @@ public final class JdbcInbox implements DeliveryInbox {
 
     /** Done, in the handler's transaction: only the lease's owner settles a row; false when the lease was lost. */
     boolean markDone(Connection transaction, InboxEntry entry) throws SQLException {
-        // The owner stays on a done row: which instance handled it, for operators (and the two-instance test).
+        // The lease stays on a done row: which instance and claim handled it, for operators.
         try (PreparedStatement ps = transaction.prepareStatement("update " + table + " set state = 'DONE', done_at = ?,"
-                + " lease_until = null, last_error = null where delivery_key = ? and lease_owner = ?")) {
+                + " lease_until = null, last_error = null where delivery_key = ? and lease_owner = ? and state = 'RUNNING'")) {
             ps.setLong(1, clock.millis());
             ps.setString(2, entry.key());
-            ps.setString(3, owner);
+            ps.setString(3, lease(entry));
             return ps.executeUpdate() == 1;
         }
     }
@@ -325,12 +327,12 @@ public final class JdbcInbox implements DeliveryInbox {
         boolean dead = entry.attempts() >= maxAttempts;
         String cut = error.length() > 1000 ? error.substring(0, 999) + "…" : error;
         update("update " + table + " set state = ?, next_attempt_at = ?, lease_owner = null, lease_until = null, last_error = ?"
-                + " where delivery_key = ? and lease_owner = ?", ps -> {
+                + " where delivery_key = ? and lease_owner = ? and state = 'RUNNING'", ps -> {
                     ps.setString(1, dead ? "DEAD" : "PENDING");
                     ps.setLong(2, clock.millis() + backoff(entry.attempts()).toMillis());
                     ps.setString(3, cut);
                     ps.setString(4, entry.key());
-                    ps.setString(5, owner);
+                    ps.setString(5, lease(entry));
                 });
         return dead;
     }
@@ -338,11 +340,15 @@ public final class JdbcInbox implements DeliveryInbox {
     /** Gives a lease back at shutdown: pending again, due now, the attempt not counted. */
     void release(InboxEntry entry) {
         update("update " + table + " set state = 'PENDING', attempts = attempts - 1, next_attempt_at = ?, lease_owner = null,"
-                + " lease_until = null where delivery_key = ? and lease_owner = ?", ps -> {
+                + " lease_until = null where delivery_key = ? and lease_owner = ? and state = 'RUNNING'", ps -> {
                     ps.setLong(1, clock.millis());
                     ps.setString(2, entry.key());
-                    ps.setString(3, owner);
+                    ps.setString(3, lease(entry));
                 });
+    }
+
+    private static String lease(InboxEntry entry) {
+        return entry.leaseOwner().orElseThrow(() -> new IllegalStateException("the row was not claimed"));
     }
 
     /** The wait before attempt {@code attempts + 1}: doubling from the first retry, capped, with up to half of it as jitter. */
