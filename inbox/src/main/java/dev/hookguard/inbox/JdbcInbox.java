@@ -71,6 +71,7 @@ public final class JdbcInbox implements DeliveryInbox {
     private final int workerCount;
     private final int storeTimeoutSeconds;
     private final Clock clock;
+    private final List<InboxListener> listeners;
     /** This instance; each claim's lease is {@code <owner>/<claim number>}, so no two workers ever hold the same lease. */
     private final String owner = UUID.randomUUID().toString().substring(0, 18);
     private final java.util.concurrent.atomic.AtomicLong claims = new java.util.concurrent.atomic.AtomicLong();
@@ -87,6 +88,7 @@ public final class JdbcInbox implements DeliveryInbox {
         this.workerCount = b.workers;
         this.storeTimeoutSeconds = (int) Math.max(1, b.storeTimeout.toSeconds());
         this.clock = b.clock;
+        this.listeners = List.copyOf(b.listeners);
         this.dialect = Dialect.of(dataSource, b.allowVolatileDatabase);
     }
 
@@ -359,6 +361,18 @@ public final class JdbcInbox implements DeliveryInbox {
         return Duration.ofMillis(capped - jitter);
     }
 
+    /** Tells every listener; a failing listener is logged by class, never stops a worker. */
+    void tell(java.util.function.Consumer<InboxListener> event) {
+        for (InboxListener listener : listeners) {
+            try {
+                event.accept(listener);
+            } catch (RuntimeException e) {
+                System.getLogger(JdbcInbox.class.getName()).log(System.Logger.Level.WARNING,
+                        () -> "an inbox listener failed: " + e.getClass().getName());
+            }
+        }
+    }
+
     int maxAttempts() {
         return maxAttempts;
     }
@@ -471,6 +485,7 @@ public final class JdbcInbox implements DeliveryInbox {
         private Duration storeTimeout = Duration.ofSeconds(5);
         private Clock clock = Clock.systemUTC();
         private boolean allowVolatileDatabase;
+        private final List<InboxListener> listeners = new ArrayList<>();
 
         private Builder(DataSource dataSource) {
             this.dataSource = Objects.requireNonNull(dataSource, "dataSource");
@@ -534,6 +549,12 @@ public final class JdbcInbox implements DeliveryInbox {
         /** The clock of due times and leases (tests). */
         public Builder clock(Clock clock) {
             this.clock = Objects.requireNonNull(clock, "clock");
+            return this;
+        }
+
+        /** Adds a listener told what the workers did with each row (for counters). */
+        public Builder listener(InboxListener listener) {
+            listeners.add(Objects.requireNonNull(listener, "listener"));
             return this;
         }
 

@@ -128,6 +128,7 @@ final class Workers {
                 fail(entry, "not_handled: no handler took it");
             } else if (inbox.markDone(transaction, entry)) {
                 transaction.commit();
+                inbox.tell(l -> l.handled(entry.scheme()));
             } else {
                 // The lease expired and another worker owns the row now: its handling counts, not this one.
                 transaction.rollback();
@@ -143,7 +144,15 @@ final class Workers {
 
     private void fail(InboxEntry entry, String error) {
         try {
-            if (inbox.markFailed(entry, error)) {
+            boolean dead = inbox.markFailed(entry, error);
+            inbox.tell(l -> {
+                if (dead) {
+                    l.deadLettered(entry.scheme());
+                } else {
+                    l.retried(entry.scheme());
+                }
+            });
+            if (dead) {
                 // One line per dead delivery: its key and the error's class, never the body or the message.
                 String errorClass = error.contains(":") ? error.substring(0, error.indexOf(':')) : error;
                 LOG.log(Level.WARNING, () -> "inbox row " + entry.key() + " is dead after " + entry.attempts() + " attempts: " + errorClass

@@ -135,7 +135,26 @@ class JdbcInboxTest {
     @ParameterizedTest
     @EnumSource(Database.class)
     void aHandlerAlwaysFailingEndsDeadAfterItsAttemptsWithBackoffAndAReplayEndsDone(Database database) throws Exception {
-        JdbcInbox inbox = inbox(database.dataSource(), 3);
+        List<String> told = new CopyOnWriteArrayList<>();
+        JdbcInbox inbox = JdbcInbox.builder(database.dataSource()).maxAttempts(3).backoff(Duration.ofMillis(50), Duration.ofMillis(400))
+                .pollInterval(Duration.ofMillis(20)).listener(new InboxListener() {
+                    @Override
+                    public void handled(SignatureScheme scheme) {
+                        told.add("handled " + scheme.id());
+                    }
+
+                    @Override
+                    public void retried(SignatureScheme scheme) {
+                        told.add("retried " + scheme.id());
+                    }
+
+                    @Override
+                    public void deadLettered(SignatureScheme scheme) {
+                        told.add("dead " + scheme.id());
+                    }
+                }).build();
+        inbox.initializeSchema();
+        started.add(inbox);
         List<Long> attemptsAt = new CopyOnWriteArrayList<>();
         AtomicInteger mode = new AtomicInteger();
         WebhookEndpoint<MauticBatch> endpoint = WebhookEndpoint.mautic().secrets(SECRET).on(FormSubmitted.class, form -> {
@@ -155,9 +174,14 @@ class JdbcInboxTest {
         assertThat(Duration.ofNanos(attemptsAt.get(1) - attemptsAt.get(0))).isGreaterThanOrEqualTo(Duration.ofMillis(25));
         assertThat(Duration.ofNanos(attemptsAt.get(2) - attemptsAt.get(1))).isGreaterThanOrEqualTo(Duration.ofMillis(50));
 
+        await(() -> told.size() == 3);
+        assertThat(told).containsExactly("retried mautic", "retried mautic", "dead mautic");
+
         mode.set(1);
         assertThat(inbox.replay(dead.key())).isTrue();
         await(() -> inbox.counts().done() == 1);
+        await(() -> told.size() == 4);
+        assertThat(told).last().isEqualTo("handled mautic");
         assertThat(inbox.counts().dead()).isZero();
         assertThat(inbox.purgeDone(Duration.ZERO.minusSeconds(1))).isEqualTo(1);
         assertThat(inbox.counts().done()).isZero();

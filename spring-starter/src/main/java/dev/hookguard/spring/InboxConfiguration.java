@@ -30,15 +30,19 @@ class InboxConfiguration {
     @Bean
     @ConditionalOnMissingBean
     @org.springframework.boot.sql.init.dependency.DependsOnDatabaseInitialization
-    JdbcInbox hookguardInbox(ObjectProvider<DataSource> dataSources, HookguardProperties properties) {
+    JdbcInbox hookguardInbox(ObjectProvider<DataSource> dataSources, HookguardProperties properties, ApplicationContext context) {
         DataSource dataSource = dataSources.getIfUnique();
         if (dataSource == null) {
             throw new HookguardConfigurationException("hookguard.inbox.enabled",
                     "hookguard.inbox.enabled is true, but the application has no single DataSource bean to keep the inbox in");
         }
         HookguardProperties.Inbox settings = properties.inbox();
-        JdbcInbox inbox = JdbcInbox.builder(dataSource).maxAttempts(settings.maxAttempts()).backoff(settings.firstRetry(), settings.maxRetry())
-                .lease(settings.lease()).workers(settings.workers()).build();
+        JdbcInbox.Builder builder = JdbcInbox.builder(dataSource).maxAttempts(settings.maxAttempts())
+                .backoff(settings.firstRetry(), settings.maxRetry()).lease(settings.lease()).workers(settings.workers());
+        if (org.springframework.util.ClassUtils.isPresent("io.micrometer.core.instrument.MeterRegistry", context.getClassLoader())) {
+            InboxCounters.register(builder, context);
+        }
+        JdbcInbox inbox = builder.build();
         boolean create = switch (settings.initializeSchema()) {
             case ALWAYS -> true;
             case NEVER -> false;

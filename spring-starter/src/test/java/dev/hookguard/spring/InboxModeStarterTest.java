@@ -120,6 +120,8 @@ class InboxModeStarterTest {
         // with that attempt, so each submission has one row, not two.
         assertThat(jdbc.queryForObject("select count(*) from effects", Long.class)).isEqualTo(4);
         assertThat(registry.get("hookguard.inbox.pending").gauge().value()).isZero();
+        assertThat(registry.get("hookguard.inbox.handled").tag("sender", "mautic").counter().count()).isEqualTo(4);
+        assertThat(registry.get("hookguard.inbox.retried").tag("sender", "mautic").counter().count()).isEqualTo(4);
         assertThat(indicators.get("hookguardInboxHealthIndicator").health().getDetails()).containsEntry("dead", 0L);
     }
 }
