@@ -1,15 +1,11 @@
 package dev.hookguard.spring;
 
-import dev.hookguard.malcolm.WorkflowSession;
-import dev.hookguard.mautic.MauticBatch;
-import dev.hookguard.mautic.MauticEvent;
 import dev.hookguard.servlet.WebhookRequests;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
-import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
@@ -20,13 +16,11 @@ import org.springframework.web.filter.OncePerRequestFilter;
  */
 final class EventPublishingFilter extends OncePerRequestFilter {
 
-    private final ApplicationEventPublisher publisher;
-    private final ListenerLookup listeners;
+    private final PayloadEvents events;
     private final OwnControllerCheck hasOwnController;
 
-    EventPublishingFilter(ApplicationEventPublisher publisher, ListenerLookup listeners, OwnControllerCheck hasOwnController) {
-        this.publisher = publisher;
-        this.listeners = listeners;
+    EventPublishingFilter(PayloadEvents events, OwnControllerCheck hasOwnController) {
+        this.events = events;
         this.hasOwnController = hasOwnController;
     }
 
@@ -43,21 +37,9 @@ final class EventPublishingFilter extends OncePerRequestFilter {
             chain.doFilter(request, response);
             return;
         }
-        Object payload = request.getAttribute(WebhookRequests.PAYLOAD_ATTRIBUTE);
-        if (payload instanceof MauticBatch batch) {
-            if (batch.events().stream().noneMatch(event -> listeners.hasListenerFor(event.getClass()))) {
-                WebhookRequests.notHandled(request, response);
-                return;
-            }
-            for (MauticEvent event : batch.events()) {
-                publisher.publishEvent(event);
-            }
-        } else if (payload instanceof WorkflowSession session) {
-            if (!listeners.hasListenerFor(WorkflowSession.class)) {
-                WebhookRequests.notHandled(request, response);
-                return;
-            }
-            publisher.publishEvent(session);
+        if (!events.publish(request.getAttribute(WebhookRequests.PAYLOAD_ATTRIBUTE))) {
+            WebhookRequests.notHandled(request, response);
+            return;
         }
         response.setStatus(HttpServletResponse.SC_OK);
         response.setContentLength(0);

@@ -128,8 +128,8 @@ public class HookguardAutoConfiguration {
 
     static FilterRegistrationBean<EventPublishingFilter> events(String name, ApplicationContext context, String path) {
         OwnControllerCheck controllers = OwnControllerCheck.of(context);
-        FilterRegistrationBean<EventPublishingFilter> registration = new FilterRegistrationBean<>(new EventPublishingFilter(context,
-                new ListenerLookup(context), controllers));
+        FilterRegistrationBean<EventPublishingFilter> registration = new FilterRegistrationBean<>(new EventPublishingFilter(new PayloadEvents(context),
+                controllers));
         registration.setName(name);
         registration.addUrlPatterns(path);
         registration.setDispatcherTypes(DispatcherType.REQUEST, DispatcherType.ASYNC);

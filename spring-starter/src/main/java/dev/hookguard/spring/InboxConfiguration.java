@@ -3,9 +3,6 @@ package dev.hookguard.spring;
 import dev.hookguard.delivery.WebhookEndpoint;
 import dev.hookguard.inbox.InboxCounts;
 import dev.hookguard.inbox.JdbcInbox;
-import dev.hookguard.malcolm.WorkflowSession;
-import dev.hookguard.mautic.MauticBatch;
-import dev.hookguard.mautic.MauticEvent;
 import javax.sql.DataSource;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
@@ -61,21 +58,12 @@ class InboxConfiguration {
     @Bean
     @ConditionalOnMissingBean(name = "hookguardInboxCustomizer")
     HookguardEndpointCustomizer hookguardInboxCustomizer(JdbcInbox inbox, ApplicationContext context, ObjectProvider<DataSource> dataSources) {
-        ListenerLookup listeners = new ListenerLookup(context);
+        PayloadEvents events = new PayloadEvents(context);
         DataSource dataSource = dataSources.getIfUnique();
         dev.hookguard.delivery.WebhookHandler<Object> publish = payload -> {
-            if (payload instanceof MauticBatch batch) {
-                if (batch.events().stream().noneMatch(event -> listeners.hasListenerFor(event.getClass()))) {
-                    throw new IllegalStateException("no @EventListener takes " + batch.events().get(0).type());
-                }
-                for (MauticEvent event : batch.events()) {
-                    context.publishEvent(event);
-                }
-            } else if (payload instanceof WorkflowSession session) {
-                if (!listeners.hasListenerFor(WorkflowSession.class)) {
-                    throw new IllegalStateException("no @EventListener takes a WorkflowSession");
-                }
-                context.publishEvent(session);
+            if (!events.publish(payload)) {
+                // Retried, then dead: a listener added later can take it on replay.
+                throw new IllegalStateException("no @EventListener takes this delivery");
             }
         };
         boolean joinTransactions = dataSource != null && InboxSpringTransaction.available();
