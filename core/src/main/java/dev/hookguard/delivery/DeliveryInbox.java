@@ -1,9 +1,14 @@
 package dev.hookguard.delivery;
 
+import java.time.Duration;
+
 /**
  * Where an endpoint in inbox mode keeps verified deliveries before it answers: the endpoint answers 2xx only once
  * {@link #store} has returned, and handles what was stored later, in the inbox's workers, through the same
  * handlers ({@link WebhookEndpoint#handleStored}). {@code hookguard-inbox} provides one on JDBC.
+ *
+ * <p>Adapters start and stop what handles the stored deliveries with the application ({@link #start},
+ * {@link #stop}), so that an application never has to.
  */
 @FunctionalInterface
 public interface DeliveryInbox {
@@ -16,4 +21,19 @@ public interface DeliveryInbox {
      * @throws Exception when the delivery could not be stored; the endpoint then answers 503 and acknowledges nothing
      */
     int store(InboxDelivery delivery) throws Exception;
+
+    /**
+     * Starts handling what is stored for these endpoints, in the background. Adapters call it once their server
+     * is up, with the endpoints they serve; calls add up. Does nothing by default, for an inbox whose owner
+     * handles it by other means.
+     */
+    default void start(WebhookEndpoint<?>... endpoints) {
+    }
+
+    /**
+     * Stops handling: nothing new is taken, and what runs finishes within {@code deadline} or is given back to be
+     * handled later. Adapters call it when their server stops. Does nothing by default.
+     */
+    default void stop(Duration deadline) {
+    }
 }

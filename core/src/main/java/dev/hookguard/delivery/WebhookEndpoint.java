@@ -455,6 +455,23 @@ public final class WebhookEndpoint<T> {
         return inbox != null;
     }
 
+    /**
+     * Inbox mode: starts the inbox's handling of this endpoint's stored deliveries ({@link DeliveryInbox#start}).
+     * Adapters that own the application's lifecycle call it once their server is up; nothing in direct mode.
+     */
+    public void startInbox() {
+        if (inbox != null) {
+            inbox.start(this);
+        }
+    }
+
+    /** Inbox mode: stops the inbox's handling within {@code deadline} ({@link DeliveryInbox#stop}); nothing in direct mode. */
+    public void stopInbox(Duration deadline) {
+        if (inbox != null) {
+            inbox.stop(deadline);
+        }
+    }
+
     private void releaseQuietly(List<String> keys) {
         for (String key : keys) {
             try {

@@ -28,6 +28,8 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 import javax.sql.DataSource;
 
@@ -76,6 +78,7 @@ public final class JdbcInbox implements DeliveryInbox {
     private final String owner = UUID.randomUUID().toString().substring(0, 18);
     private final java.util.concurrent.atomic.AtomicLong claims = new java.util.concurrent.atomic.AtomicLong();
     private volatile Workers workers;
+    private final Map<SignatureScheme, WebhookEndpoint<?>> started = new ConcurrentHashMap<>();
 
     private JdbcInbox(Builder b) {
         this.dataSource = b.dataSource;
@@ -158,33 +161,40 @@ public final class JdbcInbox implements DeliveryInbox {
     }
 
     /**
-     * Starts the workers over these endpoints (one per scheme): each handles the rows of its endpoint's sender.
+     * Starts handling the rows of these endpoints' senders (one endpoint per scheme). Calls add up: each adapter may
+     * start the endpoint it serves, and the workers, started by the first call, then claim the rows of every scheme
+     * given so far, and no other (an instance that serves only Mautic leaves Malcolm! rows to the instances that do).
      *
-     * @throws IllegalStateException when already started, or two endpoints share a scheme
+     * @throws IllegalStateException when another endpoint was already started for one of these schemes
      */
+    @Override
     public synchronized void start(WebhookEndpoint<?>... endpoints) {
-        if (workers != null) {
-            throw new IllegalStateException("the inbox's workers already run");
-        }
         Map<SignatureScheme, WebhookEndpoint<?>> byScheme = new EnumMap<>(SignatureScheme.class);
         for (WebhookEndpoint<?> endpoint : endpoints) {
-            if (byScheme.put(endpoint.scheme(), endpoint) != null) {
+            WebhookEndpoint<?> known = byScheme.containsKey(endpoint.scheme()) ? byScheme.get(endpoint.scheme()) : started.get(endpoint.scheme());
+            if (known != null && known != endpoint) {
                 throw new IllegalStateException("two endpoints for " + endpoint.scheme().id());
             }
+            byScheme.put(endpoint.scheme(), endpoint);
         }
-        workers = new Workers(this, byScheme, workerCount, pollInterval);
-        workers.start();
+        started.putAll(byScheme);
+        if (workers == null && !started.isEmpty()) {
+            workers = new Workers(this, started, workerCount, pollInterval);
+            workers.start();
+        }
     }
 
     /**
      * Stops claiming, lets what runs finish within {@code deadline}, then gives back the leases of what did not,
-     * so another instance takes those rows at once.
+     * so another instance takes those rows at once. A later {@link #start} starts afresh.
      */
+    @Override
     public synchronized void stop(Duration deadline) {
         if (workers != null) {
             workers.stop(deadline);
             workers = null;
         }
+        started.clear();
     }
 
     // ---- operate ----
@@ -246,14 +256,18 @@ public final class JdbcInbox implements DeliveryInbox {
     // ---- for the workers ----
 
     /** Claims up to {@code limit} due rows (pending and due, or running with an expired lease) under a new lease. */
-    List<InboxEntry> claim(int limit) throws SQLException {
+    List<InboxEntry> claim(int limit, Set<SignatureScheme> schemes) throws SQLException {
+        if (schemes.isEmpty()) {
+            return List.of();
+        }
         long now = clock.millis();
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
             try {
                 List<String> keys = new ArrayList<>();
                 try (PreparedStatement select = c.prepareStatement("select delivery_key from " + table
-                        + " where (state = 'PENDING' and next_attempt_at <= ?) or (state = 'RUNNING' and lease_until < ?)"
+                        + " where ((state = 'PENDING' and next_attempt_at <= ?) or (state = 'RUNNING' and lease_until < ?))"
+                        + " and scheme in (" + String.join(", ", schemes.stream().map(s -> "'" + s.id() + "'").toList()) + ")"
                         + " order by next_attempt_at fetch first " + limit + " rows only for update skip locked")) {
                     select.setLong(1, now);
                     select.setLong(2, now);

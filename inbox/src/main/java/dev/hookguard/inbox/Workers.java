@@ -26,7 +26,7 @@ final class Workers {
 
     Workers(JdbcInbox inbox, Map<SignatureScheme, WebhookEndpoint<?>> endpoints, int count, Duration poll) {
         this.inbox = inbox;
-        this.endpoints = Map.copyOf(endpoints);
+        this.endpoints = endpoints; // live: a later JdbcInbox.start adds to it
         this.pollMillis = Math.max(1, poll.toMillis());
         for (int i = 0; i < count; i++) {
             Thread thread = new Thread(this::loop, "hookguard-inbox-" + i);
@@ -76,7 +76,7 @@ final class Workers {
         while (running) {
             List<InboxEntry> claimed;
             try {
-                claimed = inbox.claim(1);
+                claimed = inbox.claim(1, endpoints.keySet());
             } catch (Exception e) {
                 LOG.log(Level.WARNING, () -> "the inbox could not be read (" + e.getClass().getName() + "); trying again");
                 claimed = List.of();

@@ -111,6 +111,36 @@ class JdbcInboxTest {
 
     @ParameterizedTest
     @EnumSource(Database.class)
+    void startsAddUpAndWorkersClaimOnlyTheSchemesTheyWereStartedFor(Database database) throws Exception {
+        JdbcInbox inbox = inbox(database.dataSource(), 5);
+        AtomicInteger mauticHandled = new AtomicInteger();
+        AtomicInteger malcolmHandled = new AtomicInteger();
+        WebhookEndpoint<MauticBatch> mauticEndpoint = WebhookEndpoint.mautic().secrets(SECRET)
+                .on(FormSubmitted.class, form -> mauticHandled.incrementAndGet()).inbox(inbox).build();
+        WebhookEndpoint<WorkflowSession> malcolmEndpoint = WebhookEndpoint.malcolm().secrets(SECRET)
+                .on(WorkflowSession.class, session -> malcolmHandled.incrementAndGet()).inbox(inbox).build();
+        byte[] session = MalcolmSender.body(SampleEvents.malcolmSession(8, true));
+        assertThat(malcolmEndpoint.process(new Delivery("POST", Headers.of("X-Signature", WebhookSigner.sign(SignatureScheme.MALCOLM, SECRET, session),
+                "X-Instance-Id", "inboxtest1"), session, "192.0.2.6")).status()).isEqualTo(202);
+        assertThat(mauticEndpoint.process(mautic(forms(40, 2))).status()).isEqualTo(202);
+
+        mauticEndpoint.startInbox();
+        await(() -> inbox.counts().done() == 2);
+        Thread.sleep(200);
+        assertThat(malcolmHandled.get()).as("an instance started for Mautic leaves Malcolm! rows alone").isZero();
+        assertThat(inbox.counts().pending()).isEqualTo(1);
+
+        malcolmEndpoint.startInbox();
+        mauticEndpoint.startInbox();
+        await(() -> inbox.counts().done() == 3);
+        assertThat(malcolmHandled.get()).isEqualTo(1);
+        assertThat(mauticHandled.get()).isEqualTo(2);
+        WebhookEndpoint<MauticBatch> another = WebhookEndpoint.mautic().secrets(SECRET).on(FormSubmitted.class, form -> { }).inbox(inbox).build();
+        assertThatThrownBy(another::startInbox).isInstanceOf(IllegalStateException.class).hasMessageContaining("two endpoints for mautic");
+    }
+
+    @ParameterizedTest
+    @EnumSource(Database.class)
     void aHandlerFailingItsFirstThreeAttemptsEndsDoneAndTheSenderNeverSawIt(Database database) throws Exception {
         JdbcInbox inbox = inbox(database.dataSource(), 5);
         AtomicInteger calls = new AtomicInteger();
@@ -198,7 +228,7 @@ class JdbcInboxTest {
                 .inbox(killed).build();
         assertThat(endpoint.process(mautic(forms(30, 1))).status()).isEqualTo(202);
         // This instance claims the row and is never heard of again.
-        assertThat(killed.claim(1)).hasSize(1);
+        assertThat(killed.claim(1, java.util.Set.of(dev.hookguard.signature.SignatureScheme.MAUTIC))).hasSize(1);
         JdbcInbox survivor = JdbcInbox.builder(dataSource).pollInterval(Duration.ofMillis(20)).build();
         started.add(survivor);
         survivor.start(endpoint);

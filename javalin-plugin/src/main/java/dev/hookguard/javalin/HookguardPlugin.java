@@ -1,6 +1,7 @@
 package dev.hookguard.javalin;
 
 import dev.hookguard.delivery.Admission;
+import dev.hookguard.delivery.DeliveryInbox;
 import dev.hookguard.delivery.IncomingRequest;
 import dev.hookguard.delivery.Outcome;
 import dev.hookguard.delivery.WebhookEndpoint;
@@ -13,6 +14,7 @@ import dev.hookguard.signature.SecretResolver;
 import io.javalin.config.JavalinState;
 import io.javalin.http.Context;
 import io.javalin.plugin.Plugin;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -59,6 +61,9 @@ public final class HookguardPlugin extends Plugin<HookguardPlugin.Config> {
             state.routes.before(path, ctx -> before(endpoint, ctx));
             state.routes.after(path, HookguardPlugin::after);
         });
+        // Inbox mode: the workers run while the server does, started only once it accepts requests.
+        state.events.serverStarted(() -> pluginConfig.built.values().forEach(WebhookEndpoint::startInbox));
+        state.events.serverStopping(() -> pluginConfig.built.values().forEach(e -> e.stopInbox(pluginConfig.inboxShutdownTimeout)));
     }
 
     private static void before(WebhookEndpoint<?> endpoint, Context ctx) {
@@ -101,6 +106,8 @@ public final class HookguardPlugin extends Plugin<HookguardPlugin.Config> {
         private final List<Consumer<WebhookEndpoint.Builder<WorkflowSession>>> malcolmHandlers = new ArrayList<>();
         private Long maxBodyBytes;
         private IdempotencyStore store;
+        private DeliveryInbox inbox;
+        private Duration inboxShutdownTimeout = Duration.ofSeconds(10);
         private Map<String, WebhookEndpoint<?>> built;
 
         Config() {
@@ -181,12 +188,26 @@ public final class HookguardPlugin extends Plugin<HookguardPlugin.Config> {
             return this;
         }
 
+        /**
+         * Inbox mode for every endpoint: a verified delivery is stored in {@code inbox} and answered 202 once it is
+         * durable, then handled by the handlers given here, in the inbox's workers, with retries. The plugin starts
+         * the workers when the server has started and stops them when it stops, within {@code shutdownTimeout}.
+         */
+        public Config inbox(DeliveryInbox inbox, Duration shutdownTimeout) {
+            this.inbox = Objects.requireNonNull(inbox, "inbox");
+            this.inboxShutdownTimeout = Objects.requireNonNull(shutdownTimeout, "shutdownTimeout");
+            return this;
+        }
+
         @SuppressWarnings("unchecked")
         private Map<String, WebhookEndpoint<?>> build() {
             IdempotencyStore shared = store != null ? store : InMemoryIdempotencyStore.withDefaults();
             Map<String, WebhookEndpoint<?>> built = new LinkedHashMap<>();
             endpoints.forEach((path, builder) -> {
                 builder.idempotencyStore(shared);
+                if (inbox != null) {
+                    builder.inbox(inbox);
+                }
                 if (maxBodyBytes != null) {
                     builder.maxBodyBytes(maxBodyBytes);
                 }

@@ -1,6 +1,7 @@
 package dev.hookguard.servlet;
 
 import dev.hookguard.delivery.WebhookEndpoint;
+import dev.hookguard.delivery.WebhookHandler;
 import dev.hookguard.signature.SignatureScheme;
 import jakarta.servlet.FilterConfig;
 import jakarta.servlet.ServletException;
@@ -40,7 +41,34 @@ final class InitParams {
                         + (Integer.MAX_VALUE - 16));
             }
         }
+        String handlerClass = config.getInitParameter(WebhookVerificationFilter.HANDLER_CLASS_PARAM);
+        if (handlerClass != null && !handlerClass.isBlank()) {
+            builder.onAny(handler(handlerClass.strip()));
+        }
+        String inboxDataSource = config.getInitParameter(WebhookVerificationFilter.INBOX_DATASOURCE_PARAM);
+        if (inboxDataSource != null && !inboxDataSource.isBlank()) {
+            if (handlerClass == null || handlerClass.isBlank()) {
+                throw fail("init-param '" + WebhookVerificationFilter.INBOX_DATASOURCE_PARAM + "' needs '" + WebhookVerificationFilter.HANDLER_CLASS_PARAM
+                        + "': in inbox mode the inbox's workers run the handler, not the servlet behind the filter");
+            }
+            boolean initializeSchema = Boolean.parseBoolean(String.valueOf(config.getInitParameter(WebhookVerificationFilter.INBOX_INITIALIZE_SCHEMA_PARAM)).strip());
+            builder.inbox(InboxParams.inbox(inboxDataSource.strip(), initializeSchema, this::fail));
+        }
         return builder.build();
+    }
+
+    @SuppressWarnings({"rawtypes", "unchecked"})
+    private WebhookHandler handler(String className) throws ServletException {
+        try {
+            Class<?> type = Class.forName(className, true, Thread.currentThread().getContextClassLoader());
+            if (!WebhookHandler.class.isAssignableFrom(type)) {
+                throw fail("init-param '" + WebhookVerificationFilter.HANDLER_CLASS_PARAM + "': " + className + " does not implement WebhookHandler");
+            }
+            return (WebhookHandler) type.getConstructor().newInstance();
+        } catch (ReflectiveOperationException | LinkageError e) {
+            throw fail("init-param '" + WebhookVerificationFilter.HANDLER_CLASS_PARAM + "': cannot create " + className + " with a public no-argument"
+                    + " constructor (" + e.getClass().getSimpleName() + ")");
+        }
     }
 
     boolean nonBlockingReads() {
@@ -65,7 +93,7 @@ final class InitParams {
         return secrets;
     }
 
-    private ServletException fail(String message) {
+    ServletException fail(String message) {
         return new ServletException("filter " + config.getFilterName() + ": " + message);
     }
 

@@ -14,6 +14,7 @@ import jakarta.servlet.ServletResponse;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.Objects;
 import java.util.function.UnaryOperator;
 
@@ -33,7 +34,12 @@ import java.util.function.UnaryOperator;
  *
  * <p>By class name, as in {@code web.xml}, with init-params {@code scheme} ({@code mautic} or {@code malcolm}),
  * {@code secrets} (comma-separated), {@code secrets-env} (an environment variable holding them),
- * {@code max-body-bytes} and {@code non-blocking-reads}.
+ * {@code max-body-bytes} and {@code non-blocking-reads}; {@code handler-class} (a {@link dev.hookguard.delivery.WebhookHandler}
+ * of the whole payload, with a public no-argument constructor) makes the filter answer itself, and
+ * {@code inbox-datasource} (a JNDI name; needs {@code hookguard-inbox}) with {@code inbox-initialize-schema} puts it in
+ * inbox mode: this filter then starts the inbox's workers in {@link #init} and stops them in {@link #destroy}. An
+ * endpoint given to {@link #of} or {@link #nonBlocking} is yours: start and stop its inbox with your application
+ * ({@link WebhookEndpoint#startInbox()}, {@link WebhookEndpoint#stopInbox}).
  */
 public final class WebhookVerificationFilter implements Filter {
 
@@ -47,10 +53,19 @@ public final class WebhookVerificationFilter implements Filter {
     public static final String MAX_BODY_BYTES_PARAM = "max-body-bytes";
     /** Init-param: {@code true} to read bodies without blocking a thread (the mapping must include the ASYNC dispatch). */
     public static final String NON_BLOCKING_READS_PARAM = "non-blocking-reads";
+    /** Init-param: a class implementing {@code WebhookHandler} of the scheme's payload, run for every verified delivery. */
+    public static final String HANDLER_CLASS_PARAM = "handler-class";
+    /** Init-param: the JNDI name of the DataSource for inbox mode (with {@value #HANDLER_CLASS_PARAM}). */
+    public static final String INBOX_DATASOURCE_PARAM = "inbox-datasource";
+    /** Init-param: {@code true} to create the inbox's table when it does not exist. */
+    public static final String INBOX_INITIALIZE_SCHEMA_PARAM = "inbox-initialize-schema";
+
+    private static final Duration INBOX_SHUTDOWN_TIMEOUT = Duration.ofSeconds(10);
 
     private final UnaryOperator<String> environment;
     private volatile WebhookEndpoint<?> endpoint;
     private volatile boolean nonBlockingReads;
+    private volatile boolean ownsEndpoint;
 
     /** For containers: configured from init-params in {@link #init}. */
     public WebhookVerificationFilter() {
@@ -84,6 +99,16 @@ public final class WebhookVerificationFilter implements Filter {
             InitParams params = new InitParams(config, environment);
             nonBlockingReads = params.nonBlockingReads();
             endpoint = params.endpoint();
+            ownsEndpoint = true;
+            endpoint.startInbox();
+        }
+    }
+
+    @Override
+    public void destroy() {
+        WebhookEndpoint<?> current = endpoint;
+        if (ownsEndpoint && current != null) {
+            current.stopInbox(INBOX_SHUTDOWN_TIMEOUT);
         }
     }
 

@@ -1,0 +1,133 @@
+package dev.hookguard.servlet;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.hookguard.delivery.WebhookHandler;
+import dev.hookguard.mautic.FormSubmitted;
+import dev.hookguard.mautic.MauticBatch;
+import dev.hookguard.sender.MauticSender;
+import dev.hookguard.sender.RetryPolicy;
+import dev.hookguard.sender.SampleEvents;
+import dev.hookguard.sender.SendReport;
+import java.lang.reflect.Proxy;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Hashtable;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import javax.naming.Context;
+import javax.naming.NameNotFoundException;
+import javax.naming.spi.InitialContextFactory;
+import javax.sql.DataSource;
+import org.h2.jdbcx.JdbcDataSource;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Inbox mode configured as a {@code web.xml} user does: by class name and init-params, the DataSource found in JNDI.
+ * The filter starts the inbox's workers itself and stops them with the container.
+ */
+class WebXmlInboxTest {
+
+    static final Map<String, DataSource> JNDI = new ConcurrentHashMap<>();
+
+    /** The container's naming: a lookup by name in {@link #JNDI}, as Tomcat's or Jetty's java:comp/env would give. */
+    public static final class Naming implements InitialContextFactory {
+        @Override
+        public Context getInitialContext(Hashtable<?, ?> environment) {
+            return (Context) Proxy.newProxyInstance(Context.class.getClassLoader(), new Class<?>[] {Context.class}, (proxy, method, args) -> {
+                if (method.getName().equals("lookup") && args[0] instanceof String name) {
+                    DataSource found = JNDI.get(name);
+                    if (found == null) {
+                        throw new NameNotFoundException(name);
+                    }
+                    return found;
+                }
+                if (method.getName().equals("close")) {
+                    return null;
+                }
+                throw new UnsupportedOperationException(method.getName());
+            });
+        }
+    }
+
+    /** The application's handler, named in web.xml (retries are InboxModeTest's subject; the default backoff is seconds). */
+    public static final class CountingHandler implements WebhookHandler<MauticBatch> {
+        static final Map<Long, AtomicInteger> HANDLED = new ConcurrentHashMap<>();
+
+        @Override
+        public void handle(MauticBatch batch) {
+            for (FormSubmitted form : batch.eventsOf(FormSubmitted.class)) {
+                HANDLED.computeIfAbsent(form.submission().id(), k -> new AtomicInteger()).incrementAndGet();
+            }
+        }
+    }
+
+    @BeforeEach
+    void naming() throws Exception {
+        System.setProperty(Context.INITIAL_CONTEXT_FACTORY, Naming.class.getName());
+        Path dir = Files.createDirectories(Path.of("target", "webxml-inbox-" + System.nanoTime()));
+        JdbcDataSource h2 = new JdbcDataSource();
+        h2.setURL("jdbc:h2:file:" + dir.toAbsolutePath().resolve("inbox"));
+        h2.setUser("sa");
+        JNDI.put("java:comp/env/jdbc/hookguard", h2);
+        CountingHandler.HANDLED.clear();
+    }
+
+    @AfterEach
+    void clearNaming() {
+        System.clearProperty(Context.INITIAL_CONTEXT_FACTORY);
+        JNDI.clear();
+    }
+
+    private static Map<String, String> params(String dataSource) {
+        return Map.of("scheme", "mautic", "secrets", SchemeFixture.SECRET, "handler-class", CountingHandler.class.getName(),
+                "inbox-datasource", dataSource, "inbox-initialize-schema", "true");
+    }
+
+    private static boolean workersAlive() {
+        return Thread.getAllStackTraces().keySet().stream().anyMatch(t -> t.getName().startsWith("hookguard-inbox-") && t.isAlive());
+    }
+
+    @Test
+    void theFilterStartsTheWorkersAtInitHandlesEveryDeliveryOnceAndStopsThemWithTheContainer() throws Exception {
+        JettyApp app = JettyApp.create().filterByClassName(WebhookVerificationFilter.class.getName(), params("java:comp/env/jdbc/hookguard"),
+                "/webhooks/mautic").start();
+        try {
+            assertThat(workersAlive()).as("workers run once the filter is initialised").isTrue();
+            SendReport report = MauticSender.builder(app.uri("/webhooks/mautic"), SchemeFixture.SECRET).retryPolicy(RetryPolicy.MAUTIC5).build()
+                    .sendImmediate(SampleEvents.of("mautic.form_on_submit", 700, 5));
+            assertThat(report.attempts()).extracting(a -> a.status()).containsOnly(202);
+            long until = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+            while (CountingHandler.HANDLED.size() < 5 && System.nanoTime() < until) {
+                Thread.sleep(20);
+            }
+            assertThat(CountingHandler.HANDLED).hasSize(5).allSatisfy((id, n) -> assertThat(n.get()).isEqualTo(1));
+        } finally {
+            app.close();
+        }
+        long until = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+        while (workersAlive() && System.nanoTime() < until) {
+            Thread.sleep(20);
+        }
+        assertThat(workersAlive()).as("the container's stop stopped the workers").isFalse();
+    }
+
+    @Test
+    void anUnknownJndiNameOrAMissingHandlerStopsTheApplicationNamingTheParameter() throws Exception {
+        JettyApp app = JettyApp.create().filterByClassName(WebhookVerificationFilter.class.getName(), params("java:comp/env/jdbc/typo"),
+                "/webhooks/mautic");
+        assertThatThrownBy(app::start).hasMessageContaining("'inbox-datasource'").hasMessageContaining("java:comp/env/jdbc/typo");
+        app.close();
+        Map<String, String> noHandler = new java.util.HashMap<>(params("java:comp/env/jdbc/hookguard"));
+        noHandler.remove("handler-class");
+        JettyApp second = JettyApp.create().filterByClassName(WebhookVerificationFilter.class.getName(), noHandler, "/webhooks/mautic");
+        assertThatThrownBy(second::start).hasMessageContaining("'inbox-datasource' needs 'handler-class'");
+        second.close();
+        assertThat(workersAlive()).isFalse();
+    }
+}
