@@ -1,0 +1,135 @@
+package dev.hookguard.servlet;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.hookguard.delivery.WebhookEndpoint;
+import dev.hookguard.inbox.JdbcInbox;
+import dev.hookguard.mautic.FormSubmitted;
+import dev.hookguard.mautic.MauticBatch;
+import dev.hookguard.sender.MauticSender;
+import dev.hookguard.sender.RetryPolicy;
+import dev.hookguard.sender.SampleEvents;
+import dev.hookguard.sender.SendReport;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assertions;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.postgresql.ds.PGSimpleDataSource;
+
+/**
+ * The inbox's PostgreSQL server stops (immediately, as a crash would) in the middle of a run of Mautic-5 deliveries,
+ * which are never retried, and starts again. A PostgreSQL cluster of its own (from Debian's packages, through
+ * {@code .ci/postgres.sh}), so the server every other test shares stays up; Jetty and the reference sender on real sockets.
+ */
+class DatabaseOutageTest {
+
+    private static final Path SCRIPT = Path.of("..", ".ci", "postgres.sh").toAbsolutePath().normalize();
+
+    private Path clusterDir;
+
+    @AfterEach
+    void stopCluster() throws Exception {
+        if (clusterDir != null) {
+            run("stop");
+        }
+    }
+
+    private String run(String action) throws IOException, InterruptedException {
+        Process process = new ProcessBuilder(SCRIPT.toString(), action, clusterDir.resolve("pg").toString())
+                .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        String out = new String(process.getInputStream().readAllBytes()).strip();
+        Assertions.assertEquals(0, process.waitFor(), ".ci/postgres.sh " + action + " failed");
+        return out;
+    }
+
+    private String startCluster() throws Exception {
+        boolean installed;
+        try (var versions = Files.list(Path.of("/usr/lib/postgresql"))) {
+            installed = versions.anyMatch(v -> Files.isExecutable(v.resolve("bin/initdb")));
+        } catch (IOException e) {
+            installed = false;
+        }
+        if (!installed) {
+            String hint = "PostgreSQL is not installed: .ci/run installs it";
+            if (System.getenv("CI") != null) {
+                Assertions.fail(hint);
+            }
+            Assumptions.abort(hint);
+        }
+        // The server runs as user postgres when the build runs as root: it must reach the directory.
+        clusterDir = Files.createTempDirectory("hookguard-outage", PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
+        return run("start");
+    }
+
+    private static void await(BooleanSupplier condition, String what) throws InterruptedException {
+        long until = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > until) {
+                throw new AssertionError("not reached within 30 s: " + what);
+            }
+            Thread.sleep(10);
+        }
+    }
+
+    @Test
+    void whileTheDatabaseIsDownEveryDeliveryIs503AndOnceItIsBackEveryAcknowledgedOneIsHandledOnce() throws Exception {
+        PGSimpleDataSource postgres = new PGSimpleDataSource();
+        postgres.setURL(startCluster());
+        postgres.setConnectTimeout(2);
+        JdbcInbox inbox = JdbcInbox.builder(postgres).storeTimeout(Duration.ofSeconds(2)).lease(Duration.ofSeconds(2))
+                .backoff(Duration.ofMillis(50), Duration.ofMillis(200)).pollInterval(Duration.ofMillis(20)).build();
+        inbox.initializeSchema();
+        Map<Long, AtomicInteger> handled = new ConcurrentHashMap<>();
+        WebhookEndpoint<MauticBatch> endpoint = WebhookEndpoint.mautic().secrets(SchemeFixture.SECRET)
+                .on(FormSubmitted.class, form -> handled.computeIfAbsent(form.submission().id(), k -> new AtomicInteger()).incrementAndGet())
+                .inbox(inbox).build();
+        Map<Long, Integer> answered = new ConcurrentHashMap<>();
+        AtomicInteger accepted = new AtomicInteger();
+        AtomicInteger refused = new AtomicInteger();
+        AtomicBoolean running = new AtomicBoolean(true);
+        endpoint.startInbox();
+        try (JettyApp app = JettyApp.create().filter(WebhookVerificationFilter.of(endpoint), "/webhooks/mautic").start()) {
+            MauticSender mautic5 = MauticSender.builder(app.uri("/webhooks/mautic"), SchemeFixture.SECRET).retryPolicy(RetryPolicy.MAUTIC5).build();
+            Thread sender = new Thread(() -> {
+                for (long seq = 1; running.get(); seq++) {
+                    SendReport report = mautic5.sendImmediate(SampleEvents.of("mautic.form_on_submit", (int) seq, 1));
+                    int status = report.attempts().get(report.attempts().size() - 1).status();
+                    answered.put(20_000 + seq, status); // SampleEvents numbers submissions from 20,000
+                    (status == 202 ? accepted : refused).incrementAndGet();
+                }
+            }, "mautic-5");
+            sender.start();
+            try {
+                await(() -> accepted.get() >= 40, "40 deliveries stored");
+                run("stop");
+                int acceptedBefore = accepted.get();
+                await(() -> refused.get() >= 15, "15 deliveries refused while the database is down");
+                run("resume");
+                await(() -> accepted.get() >= acceptedBefore + 40, "40 more deliveries stored after the restart");
+            } finally {
+                running.set(false); // not an interrupt: that would cut a request short
+                sender.join(10_000);
+            }
+            await(() -> handled.keySet().containsAll(answered.entrySet().stream().filter(e -> e.getValue() == 202).map(Map.Entry::getKey).toList()),
+                    "every acknowledged delivery handled");
+        } finally {
+            endpoint.stopInbox(Duration.ofSeconds(5));
+        }
+        assertThat(answered.values()).as("202 when stored, 503 when not; nothing else").containsOnly(202, 503);
+        assertThat(refused.get()).isGreaterThanOrEqualTo(15);
+        assertThat(handled).as("each handled once").allSatisfy((id, n) -> assertThat(n.get()).isEqualTo(1));
+        assertThat(handled.keySet()).as("nothing handled that was never sent").allSatisfy(id -> assertThat(answered).containsKey(id));
+        System.out.printf("DatabaseOutageTest: %d deliveries, %d x 202 (all handled once), %d x 503 while the database was down; %d handled%n",
+                answered.size(), accepted.get(), refused.get(), handled.size());
+    }
+}
