@@ -6,9 +6,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.hookguard.sender.MauticSender;
 import dev.hookguard.sender.OutgoingEvent;
 import dev.hookguard.sender.SampleEvents;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -17,12 +14,9 @@ import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 
 /**
- * The page in a real browser: Debian's headless Chromium driven by Selenium. Fails (never skips) when the
- * browser cannot start: {@code .ci/run} installs it.
+ * The page in a real browser: Debian's headless Chromium driven by Selenium (see {@link Chromium}).
  */
 class PageInBrowserTest {
 
@@ -31,32 +25,10 @@ class PageInBrowserTest {
 
     @BeforeAll
     static void start() throws Exception {
-        boolean installed = Files.isExecutable(Path.of("/usr/bin/chromium")) && Files.isExecutable(Path.of("/usr/bin/chromedriver"));
-        if (!installed && System.getenv("CI") == null) {
-            // Outside CI a developer without Chromium gets a skip with the fix; in CI (.ci/run installs it) this fails.
-            org.junit.jupiter.api.Assumptions.abort("Debian's chromium and chromium-driver are not installed: apt-get install -y chromium chromium-driver");
-        }
+        Chromium.assumeInstalled();
         app = PmsApp.start("jdbc:h2:mem:pms-browser;DB_CLOSE_DELAY=-1");
-        ChromeOptions options = new ChromeOptions();
-        options.setBinary("/usr/bin/chromium");
-        options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic",
-                "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                "--user-data-dir=" + Files.createTempDirectory("pms-chromium"));
-        ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(Path.of("/usr/bin/chromedriver").toFile())
-                .usingAnyFreePort().build();
-        browser = new ChromeDriver(service, options);
-        browser.manage().timeouts().pageLoadTimeout(Duration.ofSeconds(30));
-        logIn();
-    }
-
-    /** The page needs a login: the browser is sent to the form, and back to the page once logged in. */
-    private static void logIn() {
-        browser.get(app.uri("/").toString());
-        assertThat(browser.getCurrentUrl()).endsWith("/login");
-        browser.findElement(By.id("username")).sendKeys(PmsApp.USER);
-        browser.findElement(By.id("password")).sendKeys(PmsApp.PASSWORD);
-        browser.findElement(By.cssSelector("button[type=submit]")).click();
-        assertThat(browser.findElement(By.tagName("h1")).getText()).isEqualTo("Issues");
+        browser = Chromium.start();
+        Chromium.logIn(browser, app);
     }
 
     @AfterAll

@@ -1,6 +1,10 @@
 package dev.hookguard.pms;
 
+import dev.hookguard.inbox.InboxEntry;
+import dev.hookguard.inbox.JdbcInbox;
 import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.springframework.boot.builder.SpringApplicationBuilder;
@@ -27,6 +31,33 @@ final class PmsApp implements AutoCloseable {
                 "--spring.security.user.name=" + USER, "--spring.security.user.password=" + PASSWORD));
         args.addAll(List.of(extraArgs));
         return new PmsApp(new SpringApplicationBuilder(SamplePmsApplication.class).listeners(new DemoSecrets()).run(args.toArray(String[]::new)));
+    }
+
+    /**
+     * Inbox mode on an H2 file in {@code dir} (the inbox refuses an in-memory database), with one attempt per
+     * delivery, so that a failing delivery is dead at once.
+     */
+    static PmsApp startInInboxMode(Path dir, String... extraArgs) {
+        List<String> args = new ArrayList<>(List.of("--hookguard.inbox.enabled=true", "--hookguard.inbox.max-attempts=1",
+                "--pms.data-dir=" + dir));
+        args.addAll(List.of(extraArgs));
+        return start("jdbc:h2:file:" + dir.resolve("pms") + ";WRITE_DELAY=0;DB_CLOSE_ON_EXIT=FALSE", args.toArray(String[]::new));
+    }
+
+    JdbcInbox inbox() {
+        return context.getBean(JdbcInbox.class);
+    }
+
+    /** Waits (up to 10 s) until the inbox row {@code key} is in {@code state}; fails with the row as it last was. */
+    InboxEntry awaitInbox(String key, JdbcInbox.State state) throws InterruptedException {
+        long until = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        java.util.Optional<InboxEntry> entry = inbox().show(key);
+        while (entry.map(e -> e.state() != state).orElse(true) && System.nanoTime() < until) {
+            Thread.sleep(50);
+            entry = inbox().show(key);
+        }
+        return entry.filter(e -> e.state() == state)
+                .orElseThrow(() -> new AssertionError(key + " not " + state + " within 10 s: " + inbox().show(key)));
     }
 
     /** A RestAssured request logged in with HTTP Basic as the test user. */

@@ -166,4 +166,12 @@ class PmsEndToEndTest {
         assertThat(page).contains("mautic.form_on_submit").doesNotContain("<b>Oui</b>").contains("&lt;b&gt;Oui&lt;/b&gt;");
         assertThat(page).contains("http-equiv=\"refresh\"");
     }
+
+    @Test
+    void deliveriesPageSaysTheInboxIsOffInDirectModeAndTheIndexDoesNotLinkToIt() {
+        PmsApp.loggedIn().get(app.uri("/deliveries")).then().statusCode(200).body(org.hamcrest.Matchers.containsString("The inbox is off"));
+        PmsApp.loggedIn().get(app.uri("/deliveries/replay?key=mautic:form_on_submit:1")).then().statusCode(404);
+        PmsApp.loggedIn().get(app.uri("/deliveries/replay-dead")).then().statusCode(404);
+        assertThat(PmsApp.loggedIn().get(app.uri("/")).then().statusCode(200).extract().asString()).doesNotContain("href=\"/deliveries\"");
+    }
 }

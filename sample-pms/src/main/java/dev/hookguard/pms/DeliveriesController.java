@@ -1,0 +1,173 @@
+package dev.hookguard.pms;
+
+import dev.hookguard.inbox.InboxEntry;
+import dev.hookguard.inbox.JdbcInbox;
+import dev.hookguard.inbox.JdbcInbox.State;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.http.HttpStatus;
+import org.springframework.stereotype.Controller;
+import org.springframework.ui.Model;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.server.ResponseStatusException;
+import org.springframework.web.servlet.ModelAndView;
+import org.springframework.web.servlet.mvc.support.RedirectAttributes;
+
+/**
+ * Inbox mode's deliveries, for whoever runs the PMS: each stored delivery's state, attempts, next attempt and last
+ * error, and Replay for the dead ones once their cause is fixed. Replay is a POST (CSRF token from Spring Security)
+ * behind a confirmation page, since the CSP allows no inline script for a confirm dialog.
+ *
+ * <p>The key travels as a request parameter, never in the path: it comes from the sender's payload (a Malcolm!
+ * session id is any text), and a {@code /}, {@code ;} or {@code %} in a path is refused by Spring Security's firewall.
+ * Never shown: the body and headers, which hold the payload's values.
+ *
+ * <p>In direct mode there is no {@link JdbcInbox} bean (the starter creates it only in inbox mode): the page says
+ * the inbox is off, and replay answers 404.
+ */
+@Controller
+class DeliveriesController {
+
+    /** At most this many rows on the page, and from each state: {@link JdbcInbox#list} reads each row's body too. */
+    static final int LIMIT = 100;
+
+    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss").withZone(ZoneOffset.UTC);
+
+    /** One delivery as the page shows it: never its body or headers. */
+    record Row(String key, String sender, String tenant, String state, int attempts, String received, String nextAttempt,
+               String lastError, boolean replayable) {
+
+        static Row of(InboxEntry entry) {
+            return new Row(entry.key(), entry.scheme().id(), entry.tenant(), entry.state().name(), entry.attempts(),
+                    TIME.format(entry.receivedAt()), nextAttempt(entry), entry.lastError().orElse(""), DeliveriesController.replayable(entry.state()));
+        }
+
+        /** Only a pending row waits for a time; a running one is held by a worker, a dead or done one by nobody. */
+        private static String nextAttempt(InboxEntry entry) {
+            if (entry.state() != State.PENDING) {
+                return "—";
+            }
+            return entry.nextAttemptAt().isAfter(Instant.now()) ? TIME.format(entry.nextAttemptAt()) : "now";
+        }
+    }
+
+    private final ObjectProvider<JdbcInbox> inboxes;
+
+    DeliveriesController(ObjectProvider<JdbcInbox> inboxes) {
+        this.inboxes = inboxes;
+    }
+
+    /** What {@link JdbcInbox#replay} accepts: a dead row, or a done one (its handlers run again). */
+    static boolean replayable(State state) {
+        return state == State.DEAD || state == State.DONE;
+    }
+
+    @GetMapping("/deliveries")
+    String list(@RequestParam(required = false) String state, Model model) {
+        JdbcInbox inbox = inboxes.getIfAvailable();
+        if (inbox == null) {
+            model.addAttribute("inboxOff", true);
+            return "deliveries";
+        }
+        Optional<State> only = parse(state);
+        List<InboxEntry> entries = new ArrayList<>();
+        List<String> cut = new ArrayList<>();
+        for (State s : only.map(List::of).orElse(List.of(State.values()))) {
+            List<InboxEntry> inState = inbox.list(s, LIMIT);
+            entries.addAll(inState);
+            if (inState.size() == LIMIT) {
+                cut.add(s.name());
+            }
+        }
+        // JdbcInbox lists the oldest first, per state: merged here, newest first.
+        entries.sort(Comparator.comparing(InboxEntry::receivedAt).reversed().thenComparing(InboxEntry::key));
+        model.addAttribute("inboxOff", false);
+        model.addAttribute("rows", entries.stream().limit(LIMIT).map(Row::of).toList());
+        model.addAttribute("state", only.map(State::name).orElse(null));
+        model.addAttribute("counts", inbox.counts());
+        model.addAttribute("cut", cut);
+        model.addAttribute("limit", LIMIT);
+        return "deliveries";
+    }
+
+    /** The confirmation step: what would be replayed, and a POST form; a GET changes nothing. */
+    @GetMapping("/deliveries/replay")
+    ModelAndView confirmReplay(@RequestParam String key) {
+        JdbcInbox inbox = inboxes.getIfAvailable();
+        Optional<InboxEntry> entry = inbox == null ? Optional.empty() : inbox.show(key);
+        if (entry.isEmpty()) {
+            return missing(key, inbox == null);
+        }
+        return new ModelAndView("delivery-replay", Map.of("row", Row.of(entry.get())));
+    }
+
+    @PostMapping("/deliveries/replay")
+    ModelAndView replay(@RequestParam String key, RedirectAttributes redirect) {
+        JdbcInbox inbox = inboxes.getIfAvailable();
+        if (inbox == null || inbox.show(key).isEmpty()) {
+            return missing(key, inbox == null);
+        }
+        if (inbox.replay(key)) {
+            redirect.addFlashAttribute("flash", "Replayed " + key + ": pending again, its attempts counted from zero;"
+                    + " a worker handles it within a second.");
+        } else {
+            // Pending or running (or it changed since the confirmation): replay() takes only dead and done rows.
+            String now = inbox.show(key).map(e -> e.state().name()).orElse("gone");
+            redirect.addFlashAttribute("flash", "Not replayed " + key + ": it is " + now + ", and only DEAD or DONE deliveries"
+                    + " can be replayed.");
+        }
+        return new ModelAndView("redirect:/deliveries");
+    }
+
+    @GetMapping("/deliveries/replay-dead")
+    ModelAndView confirmReplayDead() {
+        JdbcInbox inbox = inboxes.getIfAvailable();
+        if (inbox == null) {
+            return missing(null, true);
+        }
+        return new ModelAndView("delivery-replay", Map.of("dead", inbox.counts().dead()));
+    }
+
+    @PostMapping("/deliveries/replay-dead")
+    ModelAndView replayDead(RedirectAttributes redirect) {
+        JdbcInbox inbox = inboxes.getIfAvailable();
+        if (inbox == null) {
+            return missing(null, true);
+        }
+        int replayed = inbox.replayDead();
+        redirect.addFlashAttribute("flash", "Replayed " + replayed + " dead deliver" + (replayed == 1 ? "y" : "ies")
+                + ": pending again, their attempts counted from zero.");
+        return new ModelAndView("redirect:/deliveries");
+    }
+
+    private static ModelAndView missing(String key, boolean inboxOff) {
+        Map<String, Object> model = new HashMap<>();
+        model.put("inboxOff", inboxOff);
+        if (key != null) {
+            model.put("key", key);
+        }
+        return new ModelAndView("delivery-missing", model, HttpStatus.NOT_FOUND);
+    }
+
+    private static Optional<State> parse(String state) {
+        if (state == null || state.isBlank()) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(State.valueOf(state.strip().toUpperCase(Locale.ROOT)));
+        } catch (IllegalArgumentException e) {
+            throw new ResponseStatusException(HttpStatus.BAD_REQUEST, "state is one of PENDING, RUNNING, DONE, DEAD");
+        }
+    }
+}
