@@ -3,6 +3,7 @@
 #   .ci/postgres.sh start DIR   prints the JDBC URL on stdout
 #   .ci/postgres.sh stop DIR     (immediate: as a crash would)
 #   .ci/postgres.sh resume DIR   starts a stopped cluster again on its port
+# Tests run with fsync off (speed); HOOKGUARD_PG_FSYNC=on gives a durable server, as benchmarks need.
 set -euo pipefail
 action=$1
 dir=$2
@@ -19,13 +20,13 @@ case "$action" in
     port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
     echo "$port" >"$dir/port"
     as_postgres "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
-      -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c max_connections=200 -c fsync=off" start >&2
+      -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c max_connections=200 -c fsync=${HOOKGUARD_PG_FSYNC:-off}" start >&2
     echo "jdbc:postgresql://127.0.0.1:$port/postgres?user=postgres"
     ;;
   resume)
     port=$(cat "$dir/port")
     as_postgres "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
-      -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c max_connections=200 -c fsync=off" start >&2
+      -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c max_connections=200 -c fsync=${HOOKGUARD_PG_FSYNC:-off}" start >&2
     ;;
   stop)
     as_postgres "$bin/pg_ctl" -D "$dir/data" -m immediate stop >&2 || true

@@ -153,6 +153,10 @@ out.append(f"\nVerification costs **{(1 - http_ratio) * 100:.1f}%** of the endpo
            f"rounds); the server spends {(cpu_ratio - 1) * 100:.1f}% more CPU per request. Every round is in "
            "`benchmarks/results/http.json`.\n")
 
+if os.path.exists(os.path.join(here, 'results', 'inbox.json')):
+    import inbox_report
+    out.extend(inbox_report.section())
+
 out.append('## Targets\n')
 out.append('Judged on the medians over the rounds.\n')
 out.append('| target | result | holds |')

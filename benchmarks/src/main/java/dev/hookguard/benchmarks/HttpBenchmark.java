@@ -38,7 +38,7 @@ public final class HttpBenchmark {
 
     private static final String SECRET = VerifyBenchmark.SECRET;
     private static final ObjectMapper MAPPER = new ObjectMapper();
-    private static final String TEMPLATE = "{\"id\":\"%s\",\"label\":\"Completed by Zo\u00eb \u00d8degaard\",\"description\":"
+    static final String TEMPLATE = "{\"id\":\"%s\",\"label\":\"Completed by Zo\u00eb \u00d8degaard\",\"description\":"
             + "\"Workflow \\\"Open Support Ticket\\\" was completed by Zo\u00eb \u00d8degaard.\",\"text\":\"Workflow \\\"Open Support Ticket\\\" "
             + "was completed by Zo\u00eb \u00d8degaard.\",\"locale\":\"en-GB\",\"started-at\":\"2026-01-05T08:55:00+00:00\","
             + "\"completed-at\":\"2026-01-05T09:00:00+00:00\",\"workflow\":{\"id\":\"wf00000001\",\"name\":\"Open Support Ticket\","
@@ -107,7 +107,7 @@ public final class HttpBenchmark {
     }
 
     /** The CPU time the process has used so far (user and system, every thread). */
-    private static long cpuNanos(Process server) {
+    static long cpuNanos(Process server) {
         return server.info().totalCpuDuration().map(Duration::toNanos).orElse(0L);
     }
 
@@ -118,7 +118,7 @@ public final class HttpBenchmark {
     static final int PINNED_WARMUP_SECONDS = 25;
 
     /** The port the server prints (the first line that is a number: Javalin may print notices before it). */
-    private static int port(Process server) throws IOException {
+    static int port(Process server) throws IOException {
         var lines = new java.io.BufferedReader(new java.io.InputStreamReader(server.getInputStream(), StandardCharsets.US_ASCII));
         for (String line = lines.readLine(); line != null; line = lines.readLine()) {
             if (line.strip().matches("[0-9]+")) {
@@ -208,7 +208,7 @@ public final class HttpBenchmark {
     }
 
     /** Reads one response (status line, headers, a Content-Length body) and answers its status. */
-    private static int readResponse(InputStream in) throws IOException {
+    static int readResponse(InputStream in) throws IOException {
         String status = line(in);
         int length = 0;
         for (String header = line(in); !header.isEmpty(); header = line(in)) {
