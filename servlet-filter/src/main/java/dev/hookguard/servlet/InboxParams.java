@@ -18,11 +18,6 @@ final class InboxParams {
     }
 
     static DeliveryInbox inbox(String jndiName, boolean initializeSchema, Function<String, ServletException> fail) throws ServletException {
-        try {
-            Class.forName("dev.hookguard.inbox.JdbcInbox", false, InboxParams.class.getClassLoader());
-        } catch (ClassNotFoundException e) {
-            throw fail.apply("init-param '" + WebhookVerificationFilter.INBOX_DATASOURCE_PARAM + "' needs dev.hookguard:hookguard-inbox on the class path");
-        }
         DataSource dataSource;
         try {
             dataSource = (DataSource) new InitialContext().lookup(jndiName);

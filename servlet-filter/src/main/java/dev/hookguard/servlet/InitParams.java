@@ -52,6 +52,12 @@ final class InitParams {
                         + "': in inbox mode the inbox's workers run the handler, not the servlet behind the filter");
             }
             boolean initializeSchema = Boolean.parseBoolean(String.valueOf(config.getInitParameter(WebhookVerificationFilter.INBOX_INITIALIZE_SCHEMA_PARAM)).strip());
+            try {
+                // Checked here, before InboxParams is loaded: verifying that class already needs hookguard-inbox.
+                Class.forName("dev.hookguard.inbox.JdbcInbox", false, InitParams.class.getClassLoader());
+            } catch (ClassNotFoundException e) {
+                throw fail("init-param '" + WebhookVerificationFilter.INBOX_DATASOURCE_PARAM + "' needs dev.hookguard:hookguard-inbox on the class path");
+            }
             builder.inbox(InboxParams.inbox(inboxDataSource.strip(), initializeSchema, this::fail));
         }
         return builder.build();
