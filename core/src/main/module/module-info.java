@@ -3,8 +3,10 @@
  * idempotency. Only API packages are exported; {@code dev.hookguard.internal} is not.
  */
 module dev.hookguard.core {
-    // JsonNode appears in the payload records' raw() until they expose raw bytes instead.
-    requires transitive com.fasterxml.jackson.databind;
+    // The streaming parser only; no JSON library's type is part of the API (raw JSON is RawJson).
+    requires com.fasterxml.jackson.core;
+    // Read by Jackson 2 or 3 when an application serialises the records; no class of it is needed to run.
+    requires static com.fasterxml.jackson.annotation;
     // JdbcIdempotencyStore.
     requires transitive java.sql;
 

@@ -165,8 +165,8 @@ class HookguardCliTest {
         assertThat(lines.get(2)).matches("200   5 events +\\d+ ms  DELIVERED");
         assertThat(lines.get(3)).isEqualTo("25 events: 25 delivered, 0 dropped, 0 retried, 0 pending in 3 requests");
         assertThat(server.requests()).hasSize(3);
-        assertThat(MauticPayloads.parse(server.requests().get(0).body()).events().get(0).timestamp())
-                .isAfter(MauticPayloads.parse(server.requests().get(0).body()).events().get(9).timestamp());
+        assertThat(MauticPayloads.parse(server.requests().get(0).body()).events().get(0).timestamp().orElseThrow())
+                .isAfter(MauticPayloads.parse(server.requests().get(0).body()).events().get(9).timestamp().orElseThrow());
     }
 
     @Test

@@ -1,8 +1,8 @@
 package dev.hookguard.delivery;
 
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.hookguard.internal.Json;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /**
  * An RFC 9457 problem, the body of every refusal. Its fields are written by Hookguard and never hold the
@@ -25,8 +25,12 @@ public record Problem(String type, String title, int status, String detail, Stri
 
     /** The problem as JSON bytes. */
     public byte[] toJson() {
-        ObjectNode node = JsonNodeFactory.instance.objectNode();
-        node.put("type", type).put("title", title).put("status", status).put("detail", detail).put("code", code);
-        return Json.write(node);
+        Map<String, Object> fields = new LinkedHashMap<>();
+        fields.put("type", type);
+        fields.put("title", title);
+        fields.put("status", status);
+        fields.put("detail", detail);
+        fields.put("code", code);
+        return Json.writeObject(fields);
     }
 }

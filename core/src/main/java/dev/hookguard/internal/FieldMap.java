@@ -1,6 +1,5 @@
 package dev.hookguard.internal;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import java.util.AbstractMap;
 import java.util.AbstractSet;
 import java.util.Arrays;
@@ -15,10 +14,9 @@ import java.util.Set;
  * The fields of a parsed JSON object, in body order. Webhook objects are small (a Mautic contact has a dozen
  * fields), so up to {@link #LINEAR_LIMIT} fields live in one array of alternating keys and values; building one
  * costs two allocations, no entry objects and no hash table. Beyond that the fields move to a
- * {@link LinkedHashMap}, so a huge object never costs quadratic time. A full {@link Map}, writable like the
- * {@code LinkedHashMap} Jackson would have used, because users get these objects through {@code raw()}.
+ * {@link LinkedHashMap}, so a huge object never costs quadratic time.
  */
-final class FieldMap extends AbstractMap<String, JsonNode> {
+final class FieldMap extends AbstractMap<String, Node> {
 
     static final int LINEAR_LIMIT = 32;
 
@@ -31,7 +29,7 @@ final class FieldMap extends AbstractMap<String, JsonNode> {
      */
     private long seen;
     private int modifications;
-    private LinkedHashMap<String, JsonNode> large;
+    private LinkedHashMap<String, Node> large;
     /**
      * Where the last lookup found its key. Readers ask for fields mostly in the order the sender writes them, so the
      * search starts just after it. Only a hint: a stale value, even one written by another thread, costs a longer
@@ -68,8 +66,8 @@ final class FieldMap extends AbstractMap<String, JsonNode> {
         return -1;
     }
 
-    private JsonNode valueAt(int i) {
-        return (JsonNode) slots[2 * i + 1];
+    private Node valueAt(int i) {
+        return (Node) slots[2 * i + 1];
     }
 
     private String keyAt(int i) {
@@ -77,7 +75,7 @@ final class FieldMap extends AbstractMap<String, JsonNode> {
     }
 
     @Override
-    public JsonNode get(Object key) {
+    public Node get(Object key) {
         if (large != null) {
             return large.get(key);
         }
@@ -96,13 +94,13 @@ final class FieldMap extends AbstractMap<String, JsonNode> {
     }
 
     @Override
-    public JsonNode put(String key, JsonNode value) {
+    public Node put(String key, Node value) {
         if (large != null) {
             return large.put(key, value);
         }
         int i = indexOf(key);
         if (i >= 0) {
-            JsonNode old = valueAt(i);
+            Node old = valueAt(i);
             slots[2 * i + 1] = value;
             return old;
         }
@@ -124,7 +122,7 @@ final class FieldMap extends AbstractMap<String, JsonNode> {
      * Adds a field read by the parser, whose names Jackson interns: a repeated name is the same String, so the last
      * value wins (as in Jackson's own trees) without a single {@code equals} call.
      */
-    void addParsed(String internedKey, JsonNode value) {
+    void addParsed(String internedKey, Node value) {
         if (large == null && (seen & 1L << internedKey.hashCode()) != 0) {
             Object[] all = slots;
             for (int i = 0; i < size; i++) {
@@ -141,7 +139,7 @@ final class FieldMap extends AbstractMap<String, JsonNode> {
         add(internedKey, value);
     }
 
-    private void add(String key, JsonNode value) {
+    private void add(String key, Node value) {
         if (2 * size == slots.length) {
             slots = Arrays.copyOf(slots, slots.length * 2);
         }
@@ -153,7 +151,7 @@ final class FieldMap extends AbstractMap<String, JsonNode> {
     }
 
     @Override
-    public JsonNode remove(Object key) {
+    public Node remove(Object key) {
         if (large != null) {
             return large.remove(key);
         }
@@ -161,7 +159,7 @@ final class FieldMap extends AbstractMap<String, JsonNode> {
         if (i < 0) {
             return null;
         }
-        JsonNode old = valueAt(i);
+        Node old = valueAt(i);
         removeAt(i);
         return old;
     }
@@ -187,11 +185,11 @@ final class FieldMap extends AbstractMap<String, JsonNode> {
     }
 
     @Override
-    public Set<Entry<String, JsonNode>> entrySet() {
+    public Set<Entry<String, Node>> entrySet() {
         return large != null ? large.entrySet() : new Entries();
     }
 
-    private final class Entries extends AbstractSet<Entry<String, JsonNode>> {
+    private final class Entries extends AbstractSet<Entry<String, Node>> {
 
         @Override
         public int size() {
@@ -199,7 +197,7 @@ final class FieldMap extends AbstractMap<String, JsonNode> {
         }
 
         @Override
-        public Iterator<Entry<String, JsonNode>> iterator() {
+        public Iterator<Entry<String, Node>> iterator() {
             if (large != null) {
                 return large.entrySet().iterator();
             }
@@ -214,7 +212,7 @@ final class FieldMap extends AbstractMap<String, JsonNode> {
                 }
 
                 @Override
-                public Entry<String, JsonNode> next() {
+                public Entry<String, Node> next() {
                     if (expected != modifications) {
                         throw new ConcurrentModificationException();
                     }
@@ -243,7 +241,7 @@ final class FieldMap extends AbstractMap<String, JsonNode> {
     }
 
     /** A live entry: {@link #setValue} writes through, as {@code LinkedHashMap}'s entries do. */
-    private final class LiveEntry implements Entry<String, JsonNode> {
+    private final class LiveEntry implements Entry<String, Node> {
 
         private final String key;
         private final int index;
@@ -261,14 +259,14 @@ final class FieldMap extends AbstractMap<String, JsonNode> {
         }
 
         @Override
-        public JsonNode getValue() {
+        public Node getValue() {
             return expected == modifications ? valueAt(index) : get(key);
         }
 
         @Override
-        public JsonNode setValue(JsonNode value) {
+        public Node setValue(Node value) {
             if (expected == modifications) {
-                JsonNode old = valueAt(index);
+                Node old = valueAt(index);
                 slots[2 * index + 1] = value;
                 return old;
             }

@@ -6,21 +6,15 @@ import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.JsonTokenId;
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.json.JsonMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.BigIntegerNode;
-import com.fasterxml.jackson.databind.node.BooleanNode;
-import com.fasterxml.jackson.databind.node.DoubleNode;
-import com.fasterxml.jackson.databind.node.IntNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import com.fasterxml.jackson.databind.node.LongNode;
-import com.fasterxml.jackson.databind.node.NullNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.fasterxml.jackson.databind.node.TextNode;
+import com.fasterxml.jackson.core.base.ParserBase;
 import dev.hookguard.payload.PayloadParseException;
+import dev.hookguard.payload.RawJson;
+import com.fasterxml.jackson.core.JsonGenerator;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Map;
+import java.util.Optional;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 
@@ -30,12 +24,8 @@ import java.time.format.DateTimeParseException;
  */
 public final class Json {
 
-    private static final JsonNodeFactory NODES = JsonNodeFactory.instance;
-
-    /** For writing (problem bodies); bodies are read by {@link #readTree} and {@link #readValue}. Never handed out: it is mutable. */
-    private static final ObjectMapper MAPPER = JsonMapper.builder().build();
-
-    private static final JsonFactory FACTORY = MAPPER.getFactory();
+    /** Reads bodies and writes problem bodies. Never handed out: it is mutable. */
+    private static final JsonFactory FACTORY = JsonFactory.builder().build();
 
     static {
         // FieldMap.addParsed finds repeated names by identity, which holds only while Jackson interns them.
@@ -63,10 +53,10 @@ public final class Json {
     }
 
     /** Reads a whole body as one JSON value. */
-    public static JsonNode readTree(byte[] body) {
+    public static Node readTree(byte[] body) {
         requireUtf8Json(body);
         try (JsonParser parser = parser(body)) {
-            JsonNode root = readValue(parser, firstToken(parser));
+            Node root = readValue(parser, firstToken(parser), body);
             requireEnd(parser);
             return root;
         } catch (JsonProcessingException e) {
@@ -95,66 +85,117 @@ public final class Json {
     }
 
     /**
-     * Reads the value that starts at {@code token} into the same nodes Jackson's {@code readTree} builds, with objects
-     * backed by a compact {@link FieldMap}. Duplicate keys are not looked for (the last one wins, as in Jackson's
-     * default): the body is parsed only after its signature proved the sender, and PHP's {@code json_encode} cannot
-     * write one. Depth is bounded by the parser's {@code StreamReadConstraints} (1,000 levels).
+     * Reads the value that starts at {@code token} into Hookguard's own tree, objects backed by a compact
+     * {@link FieldMap}, each node knowing where it starts in {@code body}. Duplicate keys are not looked for (the
+     * last one wins, as in Jackson's default): the body is parsed only after its signature proved the sender, and
+     * PHP's {@code json_encode} cannot write one. Depth is bounded by the parser's {@code StreamReadConstraints}
+     * (1,000 levels).
      */
-    public static JsonNode readValue(JsonParser parser, JsonToken token) throws IOException {
+    public static Node readValue(JsonParser parser, JsonToken token, byte[] body) throws IOException {
+        // The parser reads a byte array, so its token offsets are byte offsets.
+        int start = tokenStart(parser);
         switch (token.id()) {
             case JsonTokenId.ID_START_OBJECT: {
                 FieldMap fields = new FieldMap();
                 for (String name = parser.nextFieldName(); name != null; name = parser.nextFieldName()) {
-                    fields.addParsed(name, readValue(parser, parser.nextToken()));
+                    fields.addParsed(name, readValue(parser, parser.nextToken(), body));
                 }
-                return new ObjectNode(NODES, fields);
+                return new Node(Node.Kind.OBJECT, fields, 0, body, start, tokenStart(parser) + 1);
             }
             case JsonTokenId.ID_START_ARRAY: {
-                ArrayNode array = NODES.arrayNode();
+                ArrayList<Node> array = new ArrayList<>();
                 for (JsonToken element = parser.nextToken(); element != JsonToken.END_ARRAY; element = parser.nextToken()) {
                     if (element == null) {
                         throw new PayloadParseException("", "the body is not well-formed JSON: it ends inside an array");
                     }
-                    array.add(readValue(parser, element));
+                    array.add(readValue(parser, element, body));
                 }
-                return array;
+                return new Node(Node.Kind.ARRAY, array, 0, body, start, tokenStart(parser) + 1);
             }
             case JsonTokenId.ID_STRING:
-                return TextNode.valueOf(parser.getText());
+                return new Node(Node.Kind.STRING, parser.getText(), 0, body, start, -1);
             case JsonTokenId.ID_NUMBER_INT:
                 switch (parser.getNumberType()) {
                     case INT:
-                        return IntNode.valueOf(parser.getIntValue());
                     case LONG:
-                        return LongNode.valueOf(parser.getLongValue());
+                        return new Node(Node.Kind.INT, null, parser.getLongValue(), body, start, -1);
                     default:
-                        return BigIntegerNode.valueOf(parser.getBigIntegerValue());
+                        return new Node(Node.Kind.BIG_INT, parser.getBigIntegerValue(), 0, body, start, -1);
                 }
             case JsonTokenId.ID_NUMBER_FLOAT:
-                return DoubleNode.valueOf(parser.getDoubleValue());
+                return new Node(Node.Kind.FLOAT, parser.getDoubleValue(), 0, body, start, -1);
             case JsonTokenId.ID_TRUE:
-                return BooleanNode.TRUE;
+                return new Node(Node.Kind.TRUE, null, 0, body, start, -1);
             case JsonTokenId.ID_FALSE:
-                return BooleanNode.FALSE;
+                return new Node(Node.Kind.FALSE, null, 0, body, start, -1);
             case JsonTokenId.ID_NULL:
-                return NullNode.instance;
+                return new Node(Node.Kind.NULL, null, 0, body, start, -1);
             default:
                 throw new PayloadParseException("", "the body is not well-formed JSON");
         }
     }
 
-    /** An empty object of the kind {@link #readValue} builds. */
-    /** Compact UTF-8 JSON of a node this library built. */
-    public static byte[] write(JsonNode node) {
-        try {
-            return MAPPER.writeValueAsBytes(node);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("a node built in memory could not be written", e);
+    /**
+     * Whether {@link ParserBase#getTokenCharacterOffset()} is one past the token's byte offset, as in the UTF-8 byte
+     * parser of the jackson-core versions tested; checked once, so that another version falls back to locations.
+     */
+    private static final boolean TOKEN_OFFSET_IS_ONE_PAST = checkTokenOffsets();
+
+    private static boolean checkTokenOffsets() {
+        byte[] probe = "[ {\"a\": \"\u00e9\"}, 1]".getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        try (JsonParser parser = FACTORY.createParser(probe)) {
+            for (JsonToken token = parser.nextToken(); token != null; token = parser.nextToken()) {
+                if (token != JsonToken.FIELD_NAME && (!(parser instanceof ParserBase base)
+                        || base.getTokenCharacterOffset() - 1 != parser.currentTokenLocation().getByteOffset())) {
+                    return false;
+                }
+            }
+            return true;
+        } catch (IOException e) {
+            return false;
         }
     }
 
-    public static ObjectNode objectNode() {
-        return new ObjectNode(NODES, new FieldMap());
+    /** Where the current value token starts, in bytes of the array the parser reads. */
+    static int tokenStart(JsonParser parser) {
+        // The parser's own counter answers without allocating; the location object is the portable way.
+        if (TOKEN_OFFSET_IS_ONE_PAST && parser instanceof ParserBase base) {
+            return (int) base.getTokenCharacterOffset() - 1;
+        }
+        return (int) parser.currentTokenLocation().getByteOffset();
+    }
+
+    /** Compact UTF-8 JSON of an object of strings and numbers: the fields of a problem body, in order. */
+    public static byte[] writeObject(Map<String, ?> fields) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(256);
+        try (JsonGenerator generator = FACTORY.createGenerator(out)) {
+            generator.writeStartObject();
+            for (Map.Entry<String, ?> field : fields.entrySet()) {
+                if (field.getValue() instanceof Integer number) {
+                    generator.writeNumberField(field.getKey(), number);
+                } else {
+                    generator.writeStringField(field.getKey(), field.getValue() == null ? null : field.getValue().toString());
+                }
+            }
+            generator.writeEndObject();
+        } catch (IOException e) {
+            throw new IllegalStateException("a problem body could not be written", e);
+        }
+        return out.toByteArray();
+    }
+
+    /** Reads raw JSON a parser handed out back into a tree. */
+    public static Node read(RawJson raw) {
+        return readTree(raw.toByteArray());
+    }
+
+    /** A raw value as text: strings unescaped, numbers and booleans as written, JSON for the rest; empty for null. */
+    public static Optional<String> text(RawJson raw) {
+        if (raw.isNull()) {
+            return Optional.empty();
+        }
+        Node node = read(raw);
+        return Optional.of(node.isValueNode() ? node.asText() : raw.json());
     }
 
     /** Turns a Jackson failure into one that says where, but not what (Jackson's messages quote the input). */
@@ -172,9 +213,9 @@ public final class Json {
      * The object at {@code field}; {@code null} when absent or null; an empty object for {@code []}, which is
      * how PHP's {@code json_encode} writes an empty object.
      */
-    public static JsonNode object(JsonNode parent, String field, Pointer pointer) {
-        JsonNode node = parent.get(field);
-        if (node instanceof ObjectNode) {
+    public static Node object(Node parent, String field, Pointer pointer) {
+        Node node = parent.get(field);
+        if (node != null && node.isObject()) {
             return node;
         }
         if (node == null || node.isNull()) {
@@ -184,25 +225,25 @@ public final class Json {
     }
 
     /** Like {@link #object}, but an absent or null object is an error. */
-    public static JsonNode requiredObject(JsonNode parent, String field, Pointer pointer) {
-        JsonNode node = object(parent, field, pointer);
+    public static Node requiredObject(Node parent, String field, Pointer pointer) {
+        Node node = object(parent, field, pointer);
         if (node == null) {
             throw new PayloadParseException(pointer.child(field).toString(), "expected an object");
         }
         return node;
     }
 
-    public static JsonNode asObject(JsonNode node, Pointer pointer) {
+    public static Node asObject(Node node, Pointer pointer) {
         if (node.isObject()) {
             return node;
         }
         if (node.isArray() && node.isEmpty()) {
-            return objectNode();
+            return node.asEmptyObject();
         }
         throw new PayloadParseException(pointer.toString(), "expected an object");
     }
 
-    private static JsonNode asObject(JsonNode node, Pointer parent, String field) {
+    private static Node asObject(Node node, Pointer parent, String field) {
         if (node.isObject()) {
             return node;
         }
@@ -210,12 +251,8 @@ public final class Json {
     }
 
     /** Text at {@code field}: strings as they are, whole numbers and booleans in their JSON form; null when absent. */
-    public static String text(JsonNode parent, String field, Pointer pointer) {
-        JsonNode node = parent.get(field);
-        // Class checks before JsonNode's virtual is*() calls, which are megamorphic here and cost more than parsing.
-        if (node instanceof TextNode) {
-            return node.textValue();
-        }
+    public static String text(Node parent, String field, Pointer pointer) {
+        Node node = parent.get(field);
         if (node == null || node.isNull()) {
             return null;
         }
@@ -225,7 +262,7 @@ public final class Json {
         throw new PayloadParseException(pointer.child(field).toString(), "expected a string");
     }
 
-    public static String requiredText(JsonNode parent, String field, Pointer pointer) {
+    public static String requiredText(Node parent, String field, Pointer pointer) {
         String text = text(parent, field, pointer);
         if (text == null || text.isEmpty()) {
             throw new PayloadParseException(pointer.child(field).toString(), "expected a non-empty string");
@@ -234,15 +271,12 @@ public final class Json {
     }
 
     /** A whole number at {@code field}, written as a JSON number or a numeric string; null when absent. */
-    public static Long longValue(JsonNode parent, String field, Pointer pointer) {
-        JsonNode node = parent.get(field);
-        if (node instanceof IntNode || node instanceof LongNode) {
-            return node.longValue();
-        }
+    public static Long longValue(Node parent, String field, Pointer pointer) {
+        Node node = parent.get(field);
         if (node == null || node.isNull()) {
             return null;
         }
-        if (node.isIntegralNumber() && node.canConvertToLong()) {
+        if (node.canConvertToLong()) {
             return node.longValue();
         }
         if (node.isTextual()) {
@@ -261,7 +295,7 @@ public final class Json {
         throw new PayloadParseException(pointer.child(field).toString(), "expected a whole number within 64 bits");
     }
 
-    public static Integer intValue(JsonNode parent, String field, Pointer pointer) {
+    public static Integer intValue(Node parent, String field, Pointer pointer) {
         Long value = longValue(parent, field, pointer);
         if (value == null) {
             return null;
@@ -273,8 +307,8 @@ public final class Json {
     }
 
     /** A boolean, also accepting PHP's {@code 0}/{@code 1} and {@code "0"}/{@code "1"}; null when absent. */
-    public static Boolean bool(JsonNode parent, String field, Pointer pointer) {
-        JsonNode node = parent.get(field);
+    public static Boolean bool(Node parent, String field, Pointer pointer) {
+        Node node = parent.get(field);
         if (node == null || node.isNull()) {
             return null;
         }
@@ -291,12 +325,12 @@ public final class Json {
     }
 
     /** An ISO 8601 date-time with offset; null when absent, null or empty. */
-    public static OffsetDateTime dateTime(JsonNode parent, String field, Pointer pointer) {
-        JsonNode node = parent.get(field);
-        if (node == null || node instanceof NullNode) {
+    public static OffsetDateTime dateTime(Node parent, String field, Pointer pointer) {
+        Node node = parent.get(field);
+        if (node == null || node.isNull()) {
             return null;
         }
-        if (node instanceof TextNode) {
+        if (node.isTextual()) {
             if (node.textValue().isEmpty()) {
                 return null;
             }
@@ -310,7 +344,7 @@ public final class Json {
     }
 
     /** Like {@link #dateTime}, but absent, null or empty is an error. */
-    public static OffsetDateTime requiredDateTime(JsonNode parent, String field, Pointer pointer) {
+    public static OffsetDateTime requiredDateTime(Node parent, String field, Pointer pointer) {
         OffsetDateTime value = dateTime(parent, field, pointer);
         if (value == null) {
             throw new PayloadParseException(pointer.child(field).toString(), "expected an ISO 8601 date-time with offset");

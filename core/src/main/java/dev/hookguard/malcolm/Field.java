@@ -1,6 +1,7 @@
 package dev.hookguard.malcolm;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.annotation.JsonIgnore;
+import dev.hookguard.payload.RawJson;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -12,7 +13,7 @@ import java.util.Optional;
  * @param queryName its URL query name ({@code query-name}), e.g. {@code email}, when one is defined
  * @param raw       the field object as sent
  */
-public record Field(Optional<String> id, Optional<String> name, Optional<String> queryName, JsonNode raw) {
+public record Field(Optional<String> id, Optional<String> name, Optional<String> queryName, @JsonIgnore RawJson raw) {
 
     public Field {
         Objects.requireNonNull(id, "id");

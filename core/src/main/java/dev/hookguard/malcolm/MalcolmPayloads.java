@@ -1,8 +1,8 @@
 package dev.hookguard.malcolm;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.NullNode;
 import dev.hookguard.internal.Json;
+import dev.hookguard.internal.Node;
+import dev.hookguard.payload.RawJson;
 import dev.hookguard.internal.Pointer;
 import dev.hookguard.payload.PayloadParseException;
 import java.util.Arrays;
@@ -22,6 +22,9 @@ public final class MalcolmPayloads {
 
     private static final Pointer VALUES = Pointer.ROOT.child("values");
 
+    /** The value of a Value object without one. */
+    private static final RawJson ABSENT = RawJson.of("null");
+
     private MalcolmPayloads() {
     }
 
@@ -31,7 +34,7 @@ public final class MalcolmPayloads {
      * @throws PayloadParseException when the body is not a Workflow Session
      */
     public static WorkflowSession parse(byte[] body, String instanceId) {
-        JsonNode root = Json.readTree(body);
+        Node root = Json.readTree(body);
         if (!root.isObject()) {
             throw new PayloadParseException("", "a Malcolm! payload is a Workflow Session object");
         }
@@ -47,24 +50,24 @@ public final class MalcolmPayloads {
                 Json.requiredDateTime(root, "completed-at", Pointer.ROOT),
                 workflow(Json.requiredObject(root, "workflow", Pointer.ROOT), Pointer.ROOT.child("workflow")),
                 values(root),
-                root);
+                root.raw());
     }
 
-    private static Optional<String> optionalText(JsonNode node, String field, Pointer at) {
+    private static Optional<String> optionalText(Node node, String field, Pointer at) {
         return Optional.ofNullable(Json.text(node, field, at));
     }
 
-    private static Workflow workflow(JsonNode node, Pointer at) {
+    private static Workflow workflow(Node node, Pointer at) {
         return new Workflow(Json.requiredText(node, "id", at), optionalText(node, "name", at),
-                Optional.ofNullable(Json.dateTime(node, "published-at", at)), optionalText(node, "version", at), node);
+                Optional.ofNullable(Json.dateTime(node, "published-at", at)), optionalText(node, "version", at), node.raw());
     }
 
-    private static Field field(JsonNode field, Pointer at) {
-        return new Field(optionalText(field, "id", at), optionalText(field, "name", at), optionalText(field, "query-name", at), field);
+    private static Field field(Node field, Pointer at) {
+        return new Field(optionalText(field, "id", at), optionalText(field, "name", at), optionalText(field, "query-name", at), field.raw());
     }
 
-    private static Optional<List<Value>> values(JsonNode root) {
-        JsonNode node = root.get("values");
+    private static Optional<List<Value>> values(Node root) {
+        Node node = root.get("values");
         if (node == null) {
             return Optional.empty();
         }
@@ -77,11 +80,11 @@ public final class MalcolmPayloads {
         Value[] values = new Value[node.size()];
         for (int i = 0; i < values.length; i++) {
             Pointer at = VALUES.child(i);
-            JsonNode v = Json.asObject(node.get(i), at);
-            JsonNode field = Json.object(v, "field", at);
-            JsonNode value = v.get("value");
+            Node v = Json.asObject(node.get(i), at);
+            Node field = Json.object(v, "field", at);
+            Node value = v.get("value");
             values[i] = new Value(optionalText(v, "id", at), field == null ? Optional.empty() : Optional.of(field(field, at.child("field"))),
-                    value == null ? NullNode.getInstance() : value, v);
+                    value == null ? ABSENT : value.raw(), v.raw());
         }
         // A view of an array no one else holds: as unmodifiable as List.copyOf, without copying.
         return Optional.of(Collections.unmodifiableList(Arrays.asList(values)));

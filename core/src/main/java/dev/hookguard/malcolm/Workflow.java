@@ -1,6 +1,7 @@
 package dev.hookguard.malcolm;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.annotation.JsonIgnore;
+import dev.hookguard.payload.RawJson;
 import java.time.OffsetDateTime;
 import java.util.Objects;
 import java.util.Optional;
@@ -14,7 +15,7 @@ import java.util.Optional;
  * @param version     the name of the workflow version
  * @param raw         the workflow object as sent
  */
-public record Workflow(String id, Optional<String> name, Optional<OffsetDateTime> publishedAt, Optional<String> version, JsonNode raw) {
+public record Workflow(String id, Optional<String> name, Optional<OffsetDateTime> publishedAt, Optional<String> version, @JsonIgnore RawJson raw) {
 
     public Workflow {
         Objects.requireNonNull(id, "id");

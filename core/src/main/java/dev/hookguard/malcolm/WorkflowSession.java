@@ -1,6 +1,7 @@
 package dev.hookguard.malcolm;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.annotation.JsonIgnore;
+import dev.hookguard.payload.RawJson;
 import java.time.OffsetDateTime;
 import java.util.List;
 import java.util.Objects;
@@ -35,7 +36,7 @@ public record WorkflowSession(
         OffsetDateTime completedAt,
         Workflow workflow,
         Optional<List<Value>> values,
-        JsonNode raw) {
+        @JsonIgnore RawJson raw) {
 
     public WorkflowSession {
         Objects.requireNonNull(instanceId, "instanceId");

@@ -1,5 +1,7 @@
 package dev.hookguard.mautic;
 
+import java.util.Optional;
+
 /**
  * A contact's do-not-contact status on a channel changed. Wire name {@value #TYPE}.
  *
@@ -9,7 +11,7 @@ package dev.hookguard.mautic;
  * @param oldStatus {@code contactable}, {@code bounced}, {@code manual} or {@code unsubscribed}
  * @param newStatus the status now
  */
-public record ContactChannelSubscriptionChanged(EventMeta meta, Contact contact, String channel, String oldStatus, String newStatus) implements MauticEvent {
+public record ContactChannelSubscriptionChanged(EventMeta meta, Optional<Contact> contact, Optional<String> channel, Optional<String> oldStatus, Optional<String> newStatus) implements MauticEvent {
 
     /** The event type key on the wire. */
     public static final String TYPE = "mautic.lead_channel_subscription_changed";

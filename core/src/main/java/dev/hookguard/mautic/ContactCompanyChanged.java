@@ -1,5 +1,7 @@
 package dev.hookguard.mautic;
 
+import java.util.Optional;
+
 /**
  * A contact was added to or removed from a company. Wire name {@value #TYPE}.
  *
@@ -8,7 +10,7 @@ package dev.hookguard.mautic;
  * @param contact the contact
  * @param company the company
  */
-public record ContactCompanyChanged(EventMeta meta, Boolean added, Contact contact, Company company) implements MauticEvent {
+public record ContactCompanyChanged(EventMeta meta, Optional<Boolean> added, Optional<Contact> contact, Optional<Company> company) implements MauticEvent {
 
     /** The event type key on the wire. */
     public static final String TYPE = "mautic.lead_company_change";

@@ -1,7 +1,9 @@
 package dev.hookguard.mautic;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.annotation.JsonIgnore;
+import dev.hookguard.payload.RawJson;
+import java.util.Optional;
 
 /** A Mautic email (the template, not one send of it). */
-public record Email(Long id, String name, String subject, JsonNode raw) {
+public record Email(Optional<Long> id, Optional<String> name, Optional<String> subject, @JsonIgnore RawJson raw) {
 }

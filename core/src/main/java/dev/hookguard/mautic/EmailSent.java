@@ -1,6 +1,7 @@
 package dev.hookguard.mautic;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import dev.hookguard.payload.RawJson;
+import java.util.Optional;
 
 /**
  * An email was sent to a contact. Wire name {@value #TYPE}.
@@ -13,10 +14,12 @@ import com.fasterxml.jackson.databind.JsonNode;
  * @param subject the subject sent
  * @param source what sent it, as sent
  * @param headers the mail headers, as sent
- * @param content the content, when Mautic includes email details; else {@code null}
- * @param tokens the tokens, when Mautic includes email details; else {@code null}
+ * @param content the content, when Mautic includes email details; else empty
+ * @param tokens the tokens, when Mautic includes email details; else empty
  */
-public record EmailSent(EventMeta meta, Email email, Contact contact, String contentHash, String idHash, String subject, JsonNode source, JsonNode headers, String content, JsonNode tokens) implements MauticEvent {
+public record EmailSent(EventMeta meta, Optional<Email> email, Optional<Contact> contact, Optional<String> contentHash,
+                        Optional<String> idHash, Optional<String> subject, Optional<RawJson> source, Optional<RawJson> headers,
+                        Optional<String> content, Optional<RawJson> tokens) implements MauticEvent {
 
     /** The event type key on the wire. */
     public static final String TYPE = "mautic.email_on_send";

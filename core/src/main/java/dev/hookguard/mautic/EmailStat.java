@@ -1,7 +1,9 @@
 package dev.hookguard.mautic;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.annotation.JsonIgnore;
+import dev.hookguard.payload.RawJson;
 import java.time.OffsetDateTime;
+import java.util.Optional;
 
 /**
  * One send of an email to one contact, with its open tracking.
@@ -13,11 +15,11 @@ import java.time.OffsetDateTime;
  * @param isRead       whether it has been read
  * @param openCount    how often it was opened
  * @param trackingHash Mautic's tracking hash
- * @param email        the email sent; {@code null} when not sent
- * @param lead         the contact; {@code null} when not sent
+ * @param email        the email sent; empty when not sent
+ * @param lead         the contact; empty when not sent
  * @param raw          the stat object as sent
  */
-public record EmailStat(Long id, String emailAddress, OffsetDateTime dateSent, OffsetDateTime dateRead,
-                        Boolean isRead, Integer openCount, String trackingHash, Email email, Contact lead,
-                        JsonNode raw) {
+public record EmailStat(Optional<Long> id, Optional<String> emailAddress, Optional<OffsetDateTime> dateSent,
+                        Optional<OffsetDateTime> dateRead, Optional<Boolean> isRead, Optional<Integer> openCount,
+                        Optional<String> trackingHash, Optional<Email> email, Optional<Contact> lead, @JsonIgnore RawJson raw) {
 }

@@ -1,60 +1,90 @@
 package dev.hookguard.mautic;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import dev.hookguard.internal.Node;
+import java.util.AbstractMap;
 import java.util.Collections;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Optional;
+import java.util.Set;
 
-/** Mautic's custom fields: {@code fields.<group>.<alias>.value}, groups such as core, social, personal. */
-final class Fields {
+/**
+ * A contact's custom field values by alias, read from its {@code fields} groups when first used: a contact carries
+ * dozens of fields that most handlers never look at, and building the map would cost as much as parsing them.
+ * Unmodifiable.
+ */
+final class Fields extends AbstractMap<String, String> {
 
-    private Fields() {
+    private Node entity;
+    private volatile Map<String, String> values;
+
+    Fields(Node entity) {
+        this.entity = entity;
     }
 
-    static Optional<String> value(JsonNode entity, String alias) {
-        JsonNode fields = entity.get("fields");
-        if (fields == null || !fields.isObject()) {
-            return Optional.empty();
-        }
-        // "all" is a flat alias -> value map in API payloads; grouped fields are what webhooks send.
-        JsonNode all = fields.get("all");
-        if (all != null && all.isObject() && all.has(alias)) {
-            return text(all.get(alias));
-        }
-        for (Iterator<JsonNode> groups = fields.elements(); groups.hasNext(); ) {
-            JsonNode group = groups.next();
-            JsonNode field = group.isObject() ? group.get(alias) : null;
-            if (field != null && field.isObject()) {
-                return text(field.get("value"));
+    private Map<String, String> loaded() {
+        Map<String, String> v = values;
+        if (v == null) {
+            synchronized (this) {
+                v = values;
+                if (v == null) {
+                    v = read(entity);
+                    values = v;
+                    entity = null; // the tree is no longer needed
+                }
             }
         }
-        return Optional.empty();
+        return v;
     }
 
-    static Map<String, String> all(JsonNode entity) {
+    /**
+     * Grouped fields ({@code core}, {@code social}, ...) are what webhooks send; {@code all}, a flat alias to value map
+     * in API payloads, wins where both name an alias. Empty and null values are left out.
+     */
+    private static Map<String, String> read(Node entity) {
         Map<String, String> values = new LinkedHashMap<>();
-        JsonNode fields = entity.get("fields");
-        if (fields != null && fields.isObject()) {
-            fields.properties().forEach(group -> {
-                if (group.getValue().isObject() && !"all".equals(group.getKey())) {
-                    group.getValue().properties().forEach(f -> {
-                        if (f.getValue().isObject()) {
-                            text(f.getValue().get("value")).ifPresent(v -> values.putIfAbsent(f.getKey(), v));
-                        }
-                    });
-                }
-            });
+        Node fields = entity.get("fields");
+        if (fields == null || !fields.isObject()) {
+            return Map.of();
         }
+        Node all = fields.get("all");
+        if (all != null && all.isObject()) {
+            all.properties().forEach(f -> text(f.getValue(), values, f.getKey()));
+        }
+        fields.properties().forEach(group -> {
+            if (group.getValue().isObject() && !"all".equals(group.getKey())) {
+                group.getValue().properties().forEach(f -> {
+                    if (f.getValue().isObject()) {
+                        text(f.getValue().get("value"), values, f.getKey());
+                    }
+                });
+            }
+        });
         return Collections.unmodifiableMap(values);
     }
 
-    private static Optional<String> text(JsonNode value) {
-        if (value == null || value.isNull() || !value.isValueNode()) {
-            return Optional.empty();
+    private static void text(Node value, Map<String, String> values, String alias) {
+        if (value != null && value.isValueNode() && !value.isNull() && !value.asText().isEmpty()) {
+            values.putIfAbsent(alias, value.asText());
         }
-        String text = value.asText();
-        return text.isEmpty() ? Optional.empty() : Optional.of(text);
+    }
+
+    @Override
+    public String get(Object key) {
+        return loaded().get(key);
+    }
+
+    @Override
+    public boolean containsKey(Object key) {
+        return loaded().containsKey(key);
+    }
+
+    @Override
+    public int size() {
+        return loaded().size();
+    }
+
+    @Override
+    public Set<Entry<String, String>> entrySet() {
+        return loaded().entrySet();
     }
 }

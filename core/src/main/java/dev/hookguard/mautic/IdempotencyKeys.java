@@ -1,6 +1,6 @@
 package dev.hookguard.mautic;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import dev.hookguard.internal.Node;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -16,7 +16,7 @@ final class IdempotencyKeys {
     private IdempotencyKeys() {
     }
 
-    static String of(String type, JsonNode event, byte[] body, int start, int end, String testTimestamp) {
+    static String of(String type, Node event, String testTimestamp) {
         String shortType = type.startsWith("mautic.") ? type.substring("mautic.".length()) : type;
         if (testTimestamp == null) {
             String natural = naturalId(type, event);
@@ -27,7 +27,7 @@ final class IdempotencyKeys {
         MessageDigest sha = sha256();
         sha.update(type.getBytes(StandardCharsets.UTF_8));
         sha.update((byte) 0);
-        sha.update(body, start, end - start);
+        event.digestInto(sha);
         if (testTimestamp != null) {
             // Sample events are the same in every test send; the send's own timestamp tells sends apart.
             sha.update((byte) 0);
@@ -37,7 +37,7 @@ final class IdempotencyKeys {
                 + HexFormat.of().formatHex(sha.digest());
     }
 
-    private static String naturalId(String type, JsonNode event) {
+    private static String naturalId(String type, Node event) {
         switch (type) {
             case FormSubmitted.TYPE:
                 return scalar(event.path("submission").path("id"));
@@ -59,7 +59,7 @@ final class IdempotencyKeys {
      * Mautic's ids count from 1. An id of 0 or below is not one: PHP writes an integer past 64 bits as a float, and
      * json_encode turns its overflow into 0, so every such event would share one key; they are keyed by their bytes.
      */
-    private static String scalar(JsonNode node) {
+    private static String scalar(Node node) {
         if (node.isIntegralNumber()) {
             return node.bigIntegerValue().signum() > 0 ? node.asText() : null;
         }

@@ -1,8 +1,10 @@
 package dev.hookguard.mautic;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.annotation.JsonIgnore;
+import dev.hookguard.payload.RawJson;
 import java.time.OffsetDateTime;
 import java.util.List;
+import java.util.Objects;
 import java.util.Optional;
 
 /**
@@ -10,19 +12,25 @@ import java.util.Optional;
  * {@code webhook_limit} (10) of mixed types in queue mode, oldest or newest first as the webhook is set.
  *
  * @param events        every event, in body order
- * @param testTimestamp the top-level {@code timestamp} of a "Send Test Payload" body; {@code null} for a real
+ * @param testTimestamp the top-level {@code timestamp} of a "Send Test Payload" body; empty for a real
  *                      delivery
  * @param raw           the whole body as parsed
  */
-public record MauticBatch(List<MauticEvent> events, OffsetDateTime testTimestamp, JsonNode raw) {
+public record MauticBatch(List<MauticEvent> events, Optional<OffsetDateTime> testTimestamp, @JsonIgnore RawJson raw) {
 
     public MauticBatch {
         events = List.copyOf(events);
+        Objects.requireNonNull(testTimestamp, "testTimestamp");
+        Objects.requireNonNull(raw, "raw");
     }
 
-    /** True for a body sent by Mautic's "Send Test Payload" button, built from its sample files. */
+    /**
+     * True for a body sent by Mautic's "Send Test Payload" button, built from its sample files. Not serialised:
+     * {@code testTimestamp} says it.
+     */
+    @JsonIgnore
     public boolean isTestPayload() {
-        return testTimestamp != null;
+        return testTimestamp.isPresent();
     }
 
     /** The events of one type, in body order: {@code batch.eventsOf(FormSubmitted.class)}. */

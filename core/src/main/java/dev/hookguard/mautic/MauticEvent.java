@@ -1,7 +1,8 @@
 package dev.hookguard.mautic;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import dev.hookguard.payload.RawJson;
 import java.time.OffsetDateTime;
+import java.util.Optional;
 
 /**
  * One Mautic webhook event: one record per event type Mautic 5 sends, and {@link UnknownEvent} for the rest.
@@ -33,7 +34,7 @@ public sealed interface MauticEvent permits
     }
 
     /** When Mautic queued the event, offset kept (second precision). */
-    default OffsetDateTime timestamp() {
+    default Optional<OffsetDateTime> timestamp() {
         return meta().timestamp();
     }
 
@@ -43,7 +44,7 @@ public sealed interface MauticEvent permits
     }
 
     /** The event object as sent. */
-    default JsonNode raw() {
+    default RawJson raw() {
         return meta().raw();
     }
 }

@@ -1,7 +1,9 @@
 package dev.hookguard.mautic;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.annotation.JsonIgnore;
+import dev.hookguard.payload.RawJson;
+import java.util.Optional;
 
 /** A landing page. */
-public record Page(Long id, String title, String alias, JsonNode raw) {
+public record Page(Optional<Long> id, Optional<String> title, Optional<String> alias, @JsonIgnore RawJson raw) {
 }

@@ -1,5 +1,7 @@
 package dev.hookguard.mautic;
 
-/** Old and new points of a points change; either is {@code null} when not sent. */
-public record PointsChange(Integer oldPoints, Integer newPoints) {
+import java.util.Optional;
+
+/** Old and new points of a points change; either is empty when not sent. */
+public record PointsChange(Optional<Integer> oldPoints, Optional<Integer> newPoints) {
 }

@@ -1,7 +1,9 @@
 package dev.hookguard.mautic;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.annotation.JsonIgnore;
+import dev.hookguard.payload.RawJson;
+import java.util.Optional;
 
 /** A segment (a contact list). */
-public record Segment(Long id, String name, String alias, JsonNode raw) {
+public record Segment(Optional<Long> id, Optional<String> name, Optional<String> alias, @JsonIgnore RawJson raw) {
 }

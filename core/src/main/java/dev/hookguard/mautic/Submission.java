@@ -1,6 +1,8 @@
 package dev.hookguard.mautic;
 
-import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.annotation.JsonIgnore;
+import dev.hookguard.internal.Json;
+import dev.hookguard.payload.RawJson;
 import java.time.OffsetDateTime;
 import java.util.Map;
 import java.util.Optional;
@@ -9,23 +11,21 @@ import java.util.Optional;
  * A form submission.
  *
  * @param id            the submission id, unique per submission
- * @param form          the form; {@code null} when not sent
- * @param lead          the submitting contact; {@code null} when not sent
+ * @param form          the form; empty when not sent
+ * @param lead          the submitting contact; empty when not sent
  * @param trackingId    Mautic's tracking id
  * @param dateSubmitted when it was submitted
  * @param referer       the page the form was on
- * @param results       the submitted results by field alias, in the order sent
+ * @param results       the submitted results by field alias, in the order sent, each as sent
  * @param raw           the submission object as sent
  */
-public record Submission(Long id, Form form, Contact lead, String trackingId, OffsetDateTime dateSubmitted,
-                         String referer, Map<String, JsonNode> results, JsonNode raw) {
+public record Submission(Optional<Long> id, Optional<Form> form, Optional<Contact> lead, Optional<String> trackingId,
+                         Optional<OffsetDateTime> dateSubmitted, Optional<String> referer, Map<String, RawJson> results,
+                         @JsonIgnore RawJson raw) {
 
     /** One submitted result as text, when it is present and not null. */
     public Optional<String> result(String alias) {
-        JsonNode value = results.get(alias);
-        if (value == null || value.isNull()) {
-            return Optional.empty();
-        }
-        return Optional.of(value.isValueNode() ? value.asText() : value.toString());
+        RawJson value = results.get(alias);
+        return value == null ? Optional.empty() : Json.text(value);
     }
 }

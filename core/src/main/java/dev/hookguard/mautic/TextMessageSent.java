@@ -1,5 +1,7 @@
 package dev.hookguard.mautic;
 
+import java.util.Optional;
+
 /**
  * A text message was sent. Wire name {@value #TYPE}.
  *
@@ -8,7 +10,7 @@ package dev.hookguard.mautic;
  * @param contact the recipient
  * @param content the text sent
  */
-public record TextMessageSent(EventMeta meta, Long smsId, Contact contact, String content) implements MauticEvent {
+public record TextMessageSent(EventMeta meta, Optional<Long> smsId, Optional<Contact> contact, Optional<String> content) implements MauticEvent {
 
     /** The event type key on the wire. */
     public static final String TYPE = "mautic.sms_on_send";

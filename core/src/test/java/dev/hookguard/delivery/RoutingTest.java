@@ -32,7 +32,7 @@ class RoutingTest {
     void typedHandlersReceiveTheirEventsInBodyOrderAndOnAnyTheWholeBatchFirst() {
         List<String> calls = new ArrayList<>();
         WebhookEndpoint<MauticBatch> endpoint = WebhookEndpoint.mautic().secrets(SECRET)
-                .on(FormSubmitted.class, form -> calls.add("form " + form.submission().id()))
+                .on(FormSubmitted.class, form -> calls.add("form " + form.submission().id().orElseThrow()))
                 .on(MauticEvent.class, event -> calls.add("event " + event.type()))
                 .onAny(batch -> calls.add("batch of " + batch.events().size()))
                 .build();

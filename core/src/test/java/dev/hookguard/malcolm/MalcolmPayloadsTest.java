@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.hookguard.payload.PayloadParseException;
+import dev.hookguard.testsupport.JsonSpans;
 import dev.hookguard.testsupport.TestResources;
 import java.nio.charset.StandardCharsets;
 import java.time.OffsetDateTime;
@@ -44,7 +45,13 @@ class MalcolmPayloadsTest {
         assertThat(email.field().flatMap(Field::name)).contains("Your email address");
         assertThat(email.field().flatMap(Field::queryName)).contains("email");
         assertThat(email.asText()).contains(TestResources.json("fixtures/malcolm/session-example.json").at("/values/1/value").asText());
-        assertThat(session.raw().get("locale").asText()).isEqualTo("en-GB");
+        assertThat(TestResources.tree(session.raw()).get("locale").asText()).isEqualTo("en-GB");
+        byte[] body = TestResources.bytes("fixtures/malcolm/session-example.json");
+        assertThat(session.raw().json()).isEqualTo(JsonSpans.text(body, ""));
+        assertThat(session.workflow().raw().json()).isEqualTo(JsonSpans.text(body, "/workflow"));
+        assertThat(email.raw().json()).isEqualTo(JsonSpans.text(body, "/values/1"));
+        assertThat(email.value().json()).isEqualTo(JsonSpans.text(body, "/values/1/value"));
+        assertThat(email.field().orElseThrow().raw().json()).isEqualTo(JsonSpans.text(body, "/values/1/field"));
     }
 
     @Test

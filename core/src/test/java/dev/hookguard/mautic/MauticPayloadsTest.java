@@ -4,12 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.hookguard.payload.PayloadParseException;
+import dev.hookguard.payload.RawJson;
+import dev.hookguard.testsupport.JsonSpans;
 import dev.hookguard.testsupport.TestResources;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
@@ -22,79 +25,108 @@ class MauticPayloadsTest {
         return s.getBytes(StandardCharsets.UTF_8);
     }
 
-    /** A real delivery of one fixture: arrays as they are, single objects wrapped as Mautic does. */
-    private static MauticBatch delivery(String type, String fixture) {
+    /** The body of a real delivery of one fixture: arrays as they are, single objects wrapped as Mautic does. */
+    private static byte[] deliveryBody(String type, String fixture) {
         String json = new String(TestResources.bytes("fixtures/mautic/" + fixture + ".json"), StandardCharsets.UTF_8).strip();
         if (json.startsWith("{")) {
             json = "[" + json.substring(0, json.length() - 1) + "," + TS + "}]";
         }
-        return MauticPayloads.parse(utf8("{\"" + type + "\":" + json + "}"));
+        return utf8("{\"" + type + "\":" + json + "}");
+    }
+
+    private static MauticBatch delivery(String type, String fixture) {
+        return MauticPayloads.parse(deliveryBody(type, fixture));
+    }
+
+    /** Raw JSON must be the exact bytes of the element at {@code pointer} in {@code body}: escapes and whitespace kept. */
+    private static void assertExactly(RawJson raw, byte[] body, String pointer) {
+        assertThat(raw.json()).isEqualTo(JsonSpans.text(body, pointer));
+        assertThat(raw.toByteArray()).isEqualTo(JsonSpans.bytes(body, pointer));
     }
 
     @Test
     void formSubmissionFixtureParsesWithItsValues() {
-        FormSubmitted event = (FormSubmitted) delivery(FormSubmitted.TYPE, "form_on_submit").events().get(0);
+        byte[] body = deliveryBody(FormSubmitted.TYPE, "form_on_submit");
+        FormSubmitted event = (FormSubmitted) MauticPayloads.parse(body).events().get(0);
         Submission s = event.submission();
         assertThat(event.type()).isEqualTo("mautic.form_on_submit");
-        assertThat(event.timestamp()).isEqualTo(OffsetDateTime.parse("2024-10-24T15:54:35+00:00"));
-        assertThat(s.id()).isEqualTo(13L);
-        assertThat(s.form().id()).isEqualTo(4L);
-        assertThat(s.form().name()).isEqualTo("lead points");
-        assertThat(s.form().alias()).isEqualTo("leadpoints");
-        assertThat(s.lead().id()).isEqualTo(26L);
-        assertThat(s.lead().points()).isEqualTo(10);
-        assertThat(s.lead().email()).contains("email@formsubmit.com");
-        assertThat(s.trackingId()).isEqualTo("dd4adafdabe75184bc206037a15d9f840adb5ec0");
-        assertThat(s.dateSubmitted()).isEqualTo(OffsetDateTime.parse("2015-08-26T01:30:34+00:00"));
-        assertThat(s.referer()).isEqualTo("http://mautic-gh.com/s/forms/preview/4");
+        assertThat(event.timestamp()).hasValue(OffsetDateTime.parse("2024-10-24T15:54:35+00:00"));
+        assertThat(s.id()).hasValue(13L);
+        Form form = s.form().orElseThrow();
+        assertThat(form.id()).hasValue(4L);
+        assertThat(form.name()).hasValue("lead points");
+        assertThat(form.alias()).hasValue("leadpoints");
+        Contact lead = s.lead().orElseThrow();
+        assertThat(lead.id()).hasValue(26L);
+        assertThat(lead.points()).hasValue(10);
+        assertThat(lead.email()).contains("email@formsubmit.com");
+        assertThat(s.trackingId()).hasValue("dd4adafdabe75184bc206037a15d9f840adb5ec0");
+        assertThat(s.dateSubmitted()).hasValue(OffsetDateTime.parse("2015-08-26T01:30:34+00:00"));
+        assertThat(s.referer()).hasValue("http://mautic-gh.com/s/forms/preview/4");
         assertThat(s.result("email")).contains("email@formsubmit.com");
         assertThat(s.results()).containsOnlyKeys("email");
-        assertThat(s.raw().get("ipAddress").isObject()).isTrue();
+        assertThat(s.results().get("email")).isEqualTo(RawJson.of(JsonSpans.text(body, "/mautic.form_on_submit/0/submission/results/email")));
+        assertThat(TestResources.tree(s.raw()).get("ipAddress").isObject()).isTrue();
+        assertExactly(s.raw(), body, "/mautic.form_on_submit/0/submission");
+        assertExactly(form.raw(), body, "/mautic.form_on_submit/0/submission/form");
+        assertExactly(lead.raw(), body, "/mautic.form_on_submit/0/submission/lead");
+        assertExactly(event.raw(), body, "/mautic.form_on_submit/0");
+        assertExactly(event.meta().raw(), body, "/mautic.form_on_submit/0");
         assertThat(event.idempotencyKey()).isEqualTo("mautic:form_on_submit:13");
     }
 
     @Test
     void emailOpenFixtureParsesWithItsValues() {
-        EmailOpened event = (EmailOpened) delivery(EmailOpened.TYPE, "email_on_open").events().get(0);
+        byte[] body = deliveryBody(EmailOpened.TYPE, "email_on_open");
+        EmailOpened event = (EmailOpened) MauticPayloads.parse(body).events().get(0);
         EmailStat stat = event.stat();
-        assertThat(stat.id()).isEqualTo(8L);
-        assertThat(stat.emailAddress()).isEqualTo("test@test.com");
-        assertThat(stat.dateSent()).isEqualTo(OffsetDateTime.parse("2015-08-26T01:34:37+00:00"));
-        assertThat(stat.dateRead()).isEqualTo(OffsetDateTime.parse("2015-08-26T01:35:53+00:00"));
-        assertThat(stat.isRead()).isTrue();
-        assertThat(stat.openCount()).isEqualTo(1);
-        assertThat(stat.trackingHash()).isEqualTo("55dd17adace91");
-        assertThat(stat.email().id()).isEqualTo(5L);
-        assertThat(stat.email().subject()).isEqualTo("Email");
-        assertThat(stat.lead().id()).isEqualTo(26L);
-        assertThat(stat.lead().email()).contains("test@test.com");
+        assertThat(stat.id()).hasValue(8L);
+        assertThat(stat.emailAddress()).hasValue("test@test.com");
+        assertThat(stat.dateSent()).hasValue(OffsetDateTime.parse("2015-08-26T01:34:37+00:00"));
+        assertThat(stat.dateRead()).hasValue(OffsetDateTime.parse("2015-08-26T01:35:53+00:00"));
+        assertThat(stat.isRead()).hasValue(true);
+        assertThat(stat.openCount()).hasValue(1);
+        assertThat(stat.trackingHash()).hasValue("55dd17adace91");
+        Email email = stat.email().orElseThrow();
+        assertThat(email.id()).hasValue(5L);
+        assertThat(email.subject()).hasValue("Email");
+        assertThat(stat.lead().orElseThrow().id()).hasValue(26L);
+        assertThat(stat.lead().orElseThrow().email()).contains("test@test.com");
+        assertExactly(stat.raw(), body, "/mautic.email_on_open/0/stat");
+        assertExactly(email.raw(), body, "/mautic.email_on_open/0/stat/email");
         assertThat(event.idempotencyKey()).isEqualTo("mautic:email_on_open:8");
     }
 
     @Test
     void pageHitFixtureParsesWithItsValues() {
-        PageHit event = (PageHit) delivery(PageHit.TYPE, "page_on_hit").events().get(0);
+        byte[] body = deliveryBody(PageHit.TYPE, "page_on_hit");
+        PageHit event = (PageHit) MauticPayloads.parse(body).events().get(0);
         Hit hit = event.hit();
-        assertThat(hit.id()).isNull();
-        assertThat(hit.dateHit()).isEqualTo(OffsetDateTime.parse("2015-08-26T01:32:39+00:00"));
-        assertThat(hit.page().id()).isEqualTo(1L);
-        assertThat(hit.page().title()).isEqualTo("PageHit");
-        assertThat(hit.url()).isEqualTo("http://mautic-gh.com/pagehit");
-        assertThat(hit.lead().id()).isEqualTo(26L);
-        assertThat(hit.raw().get("browserLanguages").size()).isEqualTo(2);
+        assertThat(hit.id()).isEmpty();
+        assertThat(hit.dateHit()).hasValue(OffsetDateTime.parse("2015-08-26T01:32:39+00:00"));
+        Page page = hit.page().orElseThrow();
+        assertThat(page.id()).hasValue(1L);
+        assertThat(page.title()).hasValue("PageHit");
+        assertThat(hit.url()).hasValue("http://mautic-gh.com/pagehit");
+        assertThat(hit.lead().orElseThrow().id()).hasValue(26L);
+        assertThat(TestResources.tree(hit.raw()).get("browserLanguages").size()).isEqualTo(2);
+        assertExactly(hit.raw(), body, "/mautic.page_on_hit/0/hit");
+        assertExactly(page.raw(), body, "/mautic.page_on_hit/0/hit/page");
         // The sample has no hit id: the key falls back to a hash of the event's bytes.
         assertThat(event.idempotencyKey()).startsWith("mautic:page_on_hit:sha256:").hasSize("mautic:page_on_hit:sha256:".length() + 64);
     }
 
     @Test
     void contactIdentifiedFixtureParsesWithItsValues() {
-        ContactIdentified event = (ContactIdentified) delivery(ContactIdentified.TYPE, "lead_post_save_new").events().get(0);
-        assertThat(event.timestamp()).isEqualTo(OffsetDateTime.parse("2017-06-19T09:31:18+00:00"));
-        Contact c = event.contact();
-        assertThat(c.id()).isEqualTo(52L);
-        assertThat(c.points()).isZero();
-        assertThat(c.dateAdded()).isEqualTo(OffsetDateTime.parse("2017-06-19T09:31:18+00:00"));
-        assertThat(c.dateModified()).isNull();
+        byte[] body = deliveryBody(ContactIdentified.TYPE, "lead_post_save_new");
+        ContactIdentified event = (ContactIdentified) MauticPayloads.parse(body).events().get(0);
+        assertThat(event.timestamp()).hasValue(OffsetDateTime.parse("2017-06-19T09:31:18+00:00"));
+        Contact c = event.contact().orElseThrow();
+        assertThat(c.id()).hasValue(52L);
+        assertThat(c.points()).hasValue(0);
+        assertThat(c.dateAdded()).hasValue(OffsetDateTime.parse("2017-06-19T09:31:18+00:00"));
+        assertThat(c.dateModified()).isEmpty();
+        assertExactly(c.raw(), body, "/mautic.lead_post_save_new/0/contact");
         assertThat(c.email()).contains("john@doe.name");
         assertThat(c.field("firstname")).contains("John");
         assertThat(c.field("timezone1")).contains("Europe/Prague");
@@ -107,18 +139,19 @@ class MauticPayloadsTest {
     @Test
     void contactUpdatedFixtureParsesWithItsValues() {
         ContactUpdated event = (ContactUpdated) delivery(ContactUpdated.TYPE, "lead_post_save_update").events().get(0);
-        assertThat(event.contact().dateModified()).isEqualTo(OffsetDateTime.parse("2017-06-19T09:32:24+00:00"));
-        assertThat(event.contact().dateIdentified()).isEqualTo(OffsetDateTime.parse("2017-06-19T09:31:18+00:00"));
-        assertThat(event.contact().field("company")).contains("Mautic");
-        assertThat(event.timestamp()).isEqualTo(OffsetDateTime.parse("2017-06-19T09:32:24+00:00"));
+        Contact contact = event.contact().orElseThrow();
+        assertThat(contact.dateModified()).hasValue(OffsetDateTime.parse("2017-06-19T09:32:24+00:00"));
+        assertThat(contact.dateIdentified()).hasValue(OffsetDateTime.parse("2017-06-19T09:31:18+00:00"));
+        assertThat(contact.field("company")).contains("Mautic");
+        assertThat(event.timestamp()).hasValue(OffsetDateTime.parse("2017-06-19T09:32:24+00:00"));
     }
 
     @Test
     void pointsChangeFixtureParsesAndToleratesItsMissingPoints() {
         ContactPointsChanged event = (ContactPointsChanged) delivery(ContactPointsChanged.TYPE, "lead_points_change").events().get(0);
-        assertThat(event.contact().points()).isEqualTo(5);
-        assertThat(event.points()).isNull();
-        assertThat(event.contact().field("mobile")).contains("333444555");
+        assertThat(event.contact().orElseThrow().points()).hasValue(5);
+        assertThat(event.points()).isEmpty();
+        assertThat(event.contact().orElseThrow().field("mobile")).contains("333444555");
     }
 
     @Test
@@ -126,16 +159,16 @@ class MauticPayloadsTest {
         MauticBatch batch = MauticPayloads.parse(utf8("{\"mautic.lead_points_change\":[{\"contact\":{\"id\":7,\"points\":15,\"fields\":[]},"
                 + "\"points\":{\"old_points\":5,\"new_points\":15}," + TS + "}]}"));
         ContactPointsChanged event = batch.first(ContactPointsChanged.class).orElseThrow();
-        assertThat(event.points()).isEqualTo(new PointsChange(5, 15));
-        assertThat(event.contact().fields()).isEmpty();
+        assertThat(event.points()).hasValue(new PointsChange(Optional.of(5), Optional.of(15)));
+        assertThat(event.contact().orElseThrow().fields()).isEmpty();
     }
 
     @Test
     void contactDeleteFixtureParsesWithItsValues() {
         ContactDeleted event = (ContactDeleted) delivery(ContactDeleted.TYPE, "lead_post_delete").events().get(0);
-        assertThat(event.id()).isEqualTo(52L);
-        assertThat(event.contact().id()).isNull();
-        assertThat(event.contact().email()).contains("john@doe.name");
+        assertThat(event.id()).hasValue(52L);
+        assertThat(event.contact().orElseThrow().id()).isEmpty();
+        assertThat(event.contact().orElseThrow().email()).contains("john@doe.name");
         assertThat(event.idempotencyKey()).isEqualTo("mautic:lead_post_delete:52");
     }
 
@@ -143,13 +176,13 @@ class MauticPayloadsTest {
     void channelSubscriptionFixtureKeepsItsNonUtcOffset() {
         ContactChannelSubscriptionChanged event = (ContactChannelSubscriptionChanged)
                 delivery(ContactChannelSubscriptionChanged.TYPE, "lead_channel_subscription_changed").events().get(0);
-        assertThat(event.channel()).isEqualTo("email");
-        assertThat(event.oldStatus()).isEqualTo("contactable");
-        assertThat(event.newStatus()).isEqualTo("manual");
-        assertThat(event.contact().id()).isEqualTo(38186L);
-        assertThat(event.contact().email()).contains("Test@email.com");
-        assertThat(event.timestamp().getOffset()).isEqualTo(ZoneOffset.ofHours(-6));
-        assertThat(event.timestamp().toInstant()).isEqualTo(OffsetDateTime.parse("2017-12-01T06:05:18Z").toInstant());
+        assertThat(event.channel()).hasValue("email");
+        assertThat(event.oldStatus()).hasValue("contactable");
+        assertThat(event.newStatus()).hasValue("manual");
+        assertThat(event.contact().orElseThrow().id()).hasValue(38186L);
+        assertThat(event.contact().orElseThrow().email()).contains("Test@email.com");
+        assertThat(event.timestamp().orElseThrow().getOffset()).isEqualTo(ZoneOffset.ofHours(-6));
+        assertThat(event.timestamp().orElseThrow().toInstant()).isEqualTo(OffsetDateTime.parse("2017-12-01T06:05:18Z").toInstant());
     }
 
     @Test
@@ -171,14 +204,17 @@ class MauticPayloadsTest {
         MauticBatch batch = MauticPayloads.parse(body.toByteArray());
 
         assertThat(batch.isTestPayload()).isTrue();
-        assertThat(batch.testTimestamp()).isEqualTo(OffsetDateTime.parse("2024-10-24T17:54:35+02:00"));
+        assertThat(batch.testTimestamp()).hasValue(OffsetDateTime.parse("2024-10-24T17:54:35+02:00"));
         assertThat(batch.events()).extracting(MauticEvent::type).containsExactly(
                 java.util.Arrays.stream(files).map(f -> f[0]).toArray(String[]::new));
         // Objects without their own timestamp take the body's; lead samples keep their own.
         assertThat(batch.first(FormSubmitted.class).orElseThrow().timestamp()).isEqualTo(batch.testTimestamp());
-        assertThat(batch.first(ContactIdentified.class).orElseThrow().timestamp()).isEqualTo(OffsetDateTime.parse("2017-06-19T09:31:18+00:00"));
+        assertThat(batch.first(ContactIdentified.class).orElseThrow().timestamp()).hasValue(OffsetDateTime.parse("2017-06-19T09:31:18+00:00"));
         assertThat(batch.events()).allSatisfy(e -> assertThat(e.idempotencyKey()).startsWith("mautic-test:"));
-        assertThat(batch.raw().get("timestamp").asText()).isEqualTo("2024-10-24T17:54:35+02:00");
+        assertThat(TestResources.tree(batch.raw()).get("timestamp").asText()).isEqualTo("2024-10-24T17:54:35+02:00");
+        assertThat(batch.raw().toByteArray()).isEqualTo(body.toByteArray());
+        // A single object in place of an array is the event itself.
+        assertExactly(batch.first(FormSubmitted.class).orElseThrow().raw(), body.toByteArray(), "/mautic.form_on_submit");
     }
 
     @Test
@@ -203,27 +239,34 @@ class MauticPayloadsTest {
 
         assertThat(batch.isTestPayload()).isFalse();
         assertThat(batch.size()).isEqualTo(8);
-        assertThat(batch.eventsOf(FormSubmitted.class)).extracting(e -> e.submission().id()).containsExactly(3L, 2L);
+        assertThat(batch.eventsOf(FormSubmitted.class)).extracting(e -> e.submission().id()).containsExactly(Optional.of(3L), Optional.of(2L));
         assertThat(batch.eventsOf(FormSubmitted.class).get(0).submission().result("name")).contains("Jos\u00e9");
+        // The result as sent: the escape stays an escape.
+        assertThat(batch.eventsOf(FormSubmitted.class).get(0).submission().results().get("name").json()).isEqualTo("\"Jos\\u00e9\"");
         assertThat(batch.eventsOf(FormSubmitted.class).get(1).submission().results()).isEmpty();
         ContactSegmentChanged segment = batch.first(ContactSegmentChanged.class).orElseThrow();
-        assertThat(segment.segment().name()).isEqualTo("VIP");
-        assertThat(segment.action()).isEqualTo("added");
+        assertThat(segment.segment().orElseThrow().name()).hasValue("VIP");
+        assertThat(segment.action()).hasValue("added");
         EmailSent sent = batch.first(EmailSent.class).orElseThrow();
-        assertThat(sent.idHash()).isEqualTo("abc123");
-        assertThat(sent.email().subject()).isEqualTo("Hi");
-        assertThat(sent.content()).isNull();
+        assertThat(sent.idHash()).hasValue("abc123");
+        assertThat(sent.email().orElseThrow().subject()).hasValue("Hi");
+        assertThat(sent.content()).isEmpty();
+        assertThat(sent.source().map(RawJson::json)).hasValue("[\"campaign\",3]");
+        assertThat(sent.headers().map(RawJson::json)).hasValue("[]");
+        assertThat(sent.tokens()).isEmpty();
         assertThat(sent.idempotencyKey()).isEqualTo("mautic:email_on_send:abc123");
         TextMessageSent sms = batch.first(TextMessageSent.class).orElseThrow();
-        assertThat(sms.smsId()).isEqualTo(5L);
-        assertThat(sms.content()).isEqualTo("Hello");
+        assertThat(sms.smsId()).hasValue(5L);
+        assertThat(sms.content()).hasValue("Hello");
         ContactCompanyChanged companyChange = batch.first(ContactCompanyChanged.class).orElseThrow();
-        assertThat(companyChange.added()).isTrue();
-        assertThat(companyChange.company().name()).contains("ACME");
-        assertThat(batch.first(CompanySaved.class).orElseThrow().company().id()).isEqualTo(12L);
-        assertThat(batch.first(CompanyDeleted.class).orElseThrow().id()).isEqualTo(12L);
-        assertThat(batch.events()).extracting(MauticEvent::timestamp).extracting(OffsetDateTime::getSecond)
+        assertThat(companyChange.added()).hasValue(true);
+        assertThat(companyChange.company().orElseThrow().name()).contains("ACME");
+        assertThat(batch.first(CompanySaved.class).orElseThrow().company().orElseThrow().id()).hasValue(12L);
+        assertThat(batch.first(CompanyDeleted.class).orElseThrow().id()).hasValue(12L);
+        assertThat(batch.first(CompanyDeleted.class).orElseThrow().company().orElseThrow().id()).isEmpty();
+        assertThat(batch.events()).extracting(e -> e.timestamp().orElseThrow().getSecond())
                 .containsExactly(37, 36, 35, 34, 33, 32, 31, 30);
+        assertThat(batch.raw().json()).isEqualTo(body);
     }
 
     @Test
@@ -245,16 +288,21 @@ class MauticPayloadsTest {
         MauticEvent event = batch.events().get(0);
         assertThat(event).isInstanceOf(UnknownEvent.class);
         assertThat(event.type()).isEqualTo("plugin.thing_happened");
-        assertThat(event.raw().at("/thing/url").asText()).isEqualTo("http://x");
-        assertThat(event.timestamp()).isNotNull();
+        assertThat(TestResources.tree(event.raw()).at("/thing/url").asText()).isEqualTo("http://x");
+        // The bytes as sent, PHP's escaped slashes included.
+        assertThat(event.raw().json()).isEqualTo("{\"thing\":{\"id\":1,\"url\":\"http:\\/\\/x\"}," + TS + "}");
+        assertThat(event.timestamp()).hasValue(OffsetDateTime.parse("2024-10-24T15:54:35+00:00"));
     }
 
     @Test
     void emptyArraysStandForEmptyObjects() {
         MauticBatch batch = MauticPayloads.parse(utf8("{\"mautic.form_on_submit\":[{\"submission\":{\"id\":1,\"form\":[],\"lead\":[],\"results\":[]}," + TS + "}]}"));
         Submission s = batch.first(FormSubmitted.class).orElseThrow().submission();
-        assertThat(s.form().id()).isNull();
-        assertThat(s.lead().email()).isEmpty();
+        assertThat(s.form()).hasValueSatisfying(form -> {
+            assertThat(form.id()).isEmpty();
+            assertThat(form.raw().json()).isEqualTo("[]");
+        });
+        assertThat(s.lead()).hasValueSatisfying(lead -> assertThat(lead.email()).isEmpty());
         assertThat(s.results()).isEmpty();
     }
 
@@ -307,8 +355,10 @@ class MauticPayloadsTest {
     void eventRawNodeKeepsFieldsTheModelDoesNotKnow() {
         MauticBatch batch = MauticPayloads.parse(utf8("{\"mautic.form_on_submit\":[{\"submission\":{\"id\":1,\"brandNew\":{\"x\":[1,2]}},\"extra\":true," + TS + "}]}"));
         FormSubmitted e = batch.first(FormSubmitted.class).orElseThrow();
-        assertThat(e.raw().get("extra").asBoolean()).isTrue();
-        assertThat(e.submission().raw().at("/brandNew/x/1").asInt()).isEqualTo(2);
+        assertThat(TestResources.tree(e.raw()).get("extra").asBoolean()).isTrue();
+        assertThat(TestResources.tree(e.submission().raw()).at("/brandNew/x/1").asInt()).isEqualTo(2);
+        assertThat(e.raw().json()).isEqualTo("{\"submission\":{\"id\":1,\"brandNew\":{\"x\":[1,2]}},\"extra\":true," + TS + "}");
+        assertThat(e.submission().raw().json()).isEqualTo("{\"id\":1,\"brandNew\":{\"x\":[1,2]}}");
     }
 
     @Test

@@ -2,6 +2,7 @@ package dev.hookguard.testsupport;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.hookguard.payload.RawJson;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -28,6 +29,15 @@ public final class TestResources {
     public static JsonNode json(String path) {
         try {
             return JSON.readTree(bytes(path));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Raw JSON read back with Jackson 2, as a user would ({@code RawJson}'s documentation shows it). */
+    public static JsonNode tree(RawJson raw) {
+        try (InputStream in = raw.openStream()) {
+            return JSON.readTree(in);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -93,7 +93,7 @@ class JdbcInboxTest {
         JdbcInbox inbox = inbox(database.dataSource(), 5);
         Map<Long, AtomicInteger> handled = new ConcurrentHashMap<>();
         WebhookEndpoint<MauticBatch> endpoint = WebhookEndpoint.mautic().secrets(SECRET)
-                .on(FormSubmitted.class, form -> handled.computeIfAbsent(form.submission().id(), k -> new AtomicInteger()).incrementAndGet())
+                .on(FormSubmitted.class, form -> handled.computeIfAbsent(form.submission().id().orElseThrow(), k -> new AtomicInteger()).incrementAndGet())
                 .inbox(inbox).build();
         byte[] body = forms(1, 3);
         Outcome first = endpoint.process(mautic(body));

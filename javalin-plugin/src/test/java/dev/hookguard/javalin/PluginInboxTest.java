@@ -40,7 +40,7 @@ class PluginInboxTest {
                 .mautic("/webhooks/mautic", HookguardPluginTest.MAUTIC_SECRET)
                 .inbox(inbox, Duration.ofSeconds(5))
                 .onMautic(FormSubmitted.class, form -> {
-                    long id = form.submission().id();
+                    long id = form.submission().id().orElseThrow();
                     if (attempts.computeIfAbsent(id, k -> new AtomicInteger()).incrementAndGet() == 1) {
                         throw new IllegalStateException("downstream hiccup");
                     }

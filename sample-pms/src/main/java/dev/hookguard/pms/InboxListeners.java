@@ -4,6 +4,7 @@ import dev.hookguard.malcolm.WorkflowSession;
 import dev.hookguard.mautic.MauticBatch;
 import dev.hookguard.mautic.MauticEvent;
 import java.util.List;
+import java.util.Optional;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.context.event.EventListener;
 import org.springframework.stereotype.Component;
@@ -27,7 +28,7 @@ class InboxListeners {
     public void on(MauticEvent event) {
         // "Send Test Payload" events carry keys of their own kind: recorded as activity, no issue.
         boolean test = event.idempotencyKey().startsWith("mautic-test:");
-        intake.receive(new MauticBatch(List.of(event), test ? event.timestamp() : null, event.raw()));
+        intake.receive(new MauticBatch(List.of(event), test ? event.timestamp() : Optional.empty(), event.raw()));
     }
 
     @EventListener

@@ -1,10 +1,10 @@
 package dev.hookguard.pms;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.hookguard.malcolm.Field;
 import dev.hookguard.malcolm.Value;
 import dev.hookguard.malcolm.WorkflowSession;
 import dev.hookguard.mautic.Contact;
+import dev.hookguard.mautic.Form;
 import dev.hookguard.mautic.FormSubmitted;
 import dev.hookguard.mautic.MauticBatch;
 import dev.hookguard.mautic.MauticEvent;
@@ -74,8 +74,8 @@ class Intake {
     }
 
     private int receive(MauticBatch batch, MauticEvent event) {
-        Optional<Long> eventId = repository.recordEvent(event.idempotencyKey(), "mautic", event.type(), event.raw().toString(),
-                event.timestamp());
+        Optional<Long> eventId = repository.recordEvent(event.idempotencyKey(), "mautic", event.type(), event.raw().json(),
+                event.timestamp().orElse(null));
         if (eventId.isEmpty()) {
             return 0;
         }
@@ -97,14 +97,14 @@ class Intake {
 
     private int receiveSession(WorkflowSession session) {
         Optional<Long> eventId = repository.recordEvent(session.idempotencyKey(), "malcolm", "malcolm.workflow_completed",
-                session.raw().toString(), session.completedAt());
+                session.raw().json(), session.completedAt());
         if (eventId.isEmpty()) {
             return 0;
         }
         String title = firstNonBlank(session.label(), session.workflow().name().orElse(null), "Workflow session " + session.id());
         StringBuilder description = new StringBuilder(firstNonBlank(session.description().orElse(null), session.text().orElse(null), ""));
         session.values().ifPresent(values -> values.forEach(v -> description.append(description.isEmpty() ? "" : "\n")
-                .append(v.field().flatMap(Field::name).or(v::id).orElse("value")).append(": ").append(text(v.value()))));
+                .append(v.field().flatMap(Field::name).or(v::id).orElse("value")).append(": ").append(PmsText.of(v.value()))));
         String reporter = session.value("email").flatMap(Value::asText).orElse(null);
         long issueId = repository.createIssue(title, description.toString(), "malcolm", session.idempotencyKey(), reporter);
         repository.linkIssue(eventId.get(), issueId);
@@ -113,35 +113,25 @@ class Intake {
 
     /** {@code <form name>: <submitter>}, the submitter being a name, else an email, else the contact id. */
     static String title(Submission s) {
-        String form = s.form() == null || s.form().name() == null ? "Form" : s.form().name();
-        Contact lead = s.lead();
+        String form = s.form().flatMap(Form::name).orElse("Form");
+        Optional<Contact> lead = s.lead();
         String submitter = firstNonBlank(
-                lead == null ? null : lead.name().orElse(null),
+                lead.flatMap(Contact::name).orElse(null),
                 s.result("name").orElse(null),
-                lead == null ? null : lead.email().orElse(null),
+                lead.flatMap(Contact::email).orElse(null),
                 s.result("email").orElse(null),
-                lead == null || lead.id() == null ? null : "contact #" + lead.id(),
+                lead.flatMap(Contact::id).map(id -> "contact #" + id).orElse(null),
                 "anonymous");
         return form + ": " + submitter;
     }
 
     /** The submitted results, one per line, in the order sent. */
     static String description(Submission s) {
-        return s.results().entrySet().stream().map(e -> e.getKey() + ": " + text(e.getValue())).collect(Collectors.joining("\n"));
+        return s.results().entrySet().stream().map(e -> e.getKey() + ": " + PmsText.of(e.getValue())).collect(Collectors.joining("\n"));
     }
 
     static String reporter(Submission s) {
-        return Optional.ofNullable(s.lead()).flatMap(Contact::email).or(() -> s.result("email")).orElse(null);
-    }
-
-    private static String text(JsonNode value) {
-        if (value == null || value.isNull()) {
-            return "";
-        }
-        if (value.isArray()) {
-            return java.util.stream.StreamSupport.stream(value.spliterator(), false).map(PmsText::of).collect(Collectors.joining(", "));
-        }
-        return PmsText.of(value);
+        return s.lead().flatMap(Contact::email).or(() -> s.result("email")).orElse(null);
     }
 
     private static String firstNonBlank(String... candidates) {

@@ -128,8 +128,8 @@ class DatabaseOutageTest {
         Map<Long, AtomicInteger> handled = new ConcurrentHashMap<>();
         WebhookEndpoint<MauticBatch> endpoint = WebhookEndpoint.mautic().secrets(SchemeFixture.SECRET)
                 .on(FormSubmitted.class, form -> {
-                    recordEffect(form.submission().id());
-                    handled.computeIfAbsent(form.submission().id(), k -> new AtomicInteger()).incrementAndGet();
+                    recordEffect(form.submission().id().orElseThrow());
+                    handled.computeIfAbsent(form.submission().id().orElseThrow(), k -> new AtomicInteger()).incrementAndGet();
                 })
                 .inbox(inbox).build();
         Map<Long, Integer> answered = new ConcurrentHashMap<>();

@@ -32,7 +32,7 @@ class InboxModeTest {
         final Map<Long, AtomicInteger> handled = new ConcurrentHashMap<>();
 
         void on(FormSubmitted form) {
-            long id = form.submission().id();
+            long id = form.submission().id().orElseThrow();
             if (attempts.computeIfAbsent(id, k -> new AtomicInteger()).incrementAndGet() == 1) {
                 throw new IllegalStateException("downstream hiccup");
             }

@@ -62,7 +62,7 @@ class WebXmlInboxTest {
         @Override
         public void handle(MauticBatch batch) {
             for (FormSubmitted form : batch.eventsOf(FormSubmitted.class)) {
-                HANDLED.computeIfAbsent(form.submission().id(), k -> new AtomicInteger()).incrementAndGet();
+                HANDLED.computeIfAbsent(form.submission().id().orElseThrow(), k -> new AtomicInteger()).incrementAndGet();
             }
         }
     }

@@ -68,7 +68,7 @@ class InboxModeStarterTest {
         @org.springframework.core.annotation.Order(1)
         @org.springframework.transaction.annotation.Transactional
         public void on(FormSubmitted form) {
-            jdbc.update("insert into effects (submission) values (?)", form.submission().id());
+            jdbc.update("insert into effects (submission) values (?)", form.submission().id().orElseThrow());
         }
     }
 
@@ -80,7 +80,7 @@ class InboxModeStarterTest {
         @EventListener
         @org.springframework.core.annotation.Order(2)
         void on(FormSubmitted form) {
-            long id = form.submission().id();
+            long id = form.submission().id().orElseThrow();
             if (attempts.computeIfAbsent(id, k -> new AtomicInteger()).incrementAndGet() == 1) {
                 throw new IllegalStateException("downstream hiccup");
             }
