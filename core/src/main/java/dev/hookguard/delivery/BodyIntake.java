@@ -17,17 +17,20 @@ public final class BodyIntake<T> {
     private final BodyBuffer body;
     private final Function<byte[], Admission<T>> admit;
     private final Function<BodyBuffer.Failure, Outcome> refuse;
+    private final Runnable abandoned;
     private Outcome refusal;
     private boolean closed;
 
-    BodyIntake(BodyBuffer body, Function<byte[], Admission<T>> admit, Function<BodyBuffer.Failure, Outcome> refuse) {
+    BodyIntake(BodyBuffer body, Function<byte[], Admission<T>> admit, Function<BodyBuffer.Failure, Outcome> refuse,
+               Runnable abandoned) {
         this.body = body;
         this.admit = admit;
         this.refuse = refuse;
+        this.abandoned = abandoned;
     }
 
     static <T> BodyIntake<T> refused(Outcome refusal) {
-        BodyIntake<T> intake = new BodyIntake<>(null, null, null);
+        BodyIntake<T> intake = new BodyIntake<>(null, null, null, null);
         intake.refusal = refusal;
         intake.closed = true;
         return intake;
@@ -79,7 +82,11 @@ public final class BodyIntake<T> {
 
     /** The peer went away or the read failed: gives the buffer back. Safe to call at any time, and more than once. */
     public void abandon() {
-        close();
+        if (!closed) {
+            close();
+            // Neither finished nor refused: the peer went away, and the delivery settles as abandoned.
+            abandoned.run();
+        }
     }
 
     private void close() {

@@ -24,6 +24,9 @@ interface PayloadKind<T> {
     /** What typed routes are offered, in body order: a batch's events, or the session itself. */
     List<?> parts(T payload);
 
+    /** The delivery's event type for observations: one of a small, bounded set (see {@link DeliveryObserver.Settlement}). */
+    String eventType(T payload);
+
     PayloadKind<MauticBatch> MAUTIC = new PayloadKind<>() {
         @Override
         public MauticBatch parse(Delivery delivery) {
@@ -42,6 +45,21 @@ interface PayloadKind<T> {
         @Override
         public List<?> parts(MauticBatch batch) {
             return batch.events();
+        }
+
+        @Override
+        public String eventType(MauticBatch batch) {
+            String type = "none";
+            for (MauticEvent event : batch.events()) {
+                // An unknown type is the sender's own string: kept out, so the tag's values stay a known, small set.
+                String each = event instanceof dev.hookguard.mautic.UnknownEvent ? "unknown" : event.type();
+                if (type.equals("none")) {
+                    type = each;
+                } else if (!type.equals(each)) {
+                    return "mixed";
+                }
+            }
+            return type;
         }
 
         @Override
@@ -65,6 +83,12 @@ interface PayloadKind<T> {
         @Override
         public List<?> parts(WorkflowSession session) {
             return List.of(session);
+        }
+
+        @Override
+        public String eventType(WorkflowSession session) {
+            // Malcolm! sends one kind of webhook only.
+            return "workflow_session";
         }
 
         @Override

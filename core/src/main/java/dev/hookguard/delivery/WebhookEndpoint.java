@@ -55,6 +55,7 @@ public final class WebhookEndpoint<T> {
     private final Routes<T> routes;
     private final int retryAfterSeconds;
     private final List<DeliveryListener> listeners;
+    private final List<DeliveryObserver> observers;
     private final BodyBudget budget;
     private final long readTimeoutNanos;
     private final long minBodyRate;
@@ -75,6 +76,7 @@ public final class WebhookEndpoint<T> {
         this.routes = new Routes<>(b.routes, b.kind);
         this.retryAfterSeconds = b.retryAfterSeconds;
         this.listeners = List.copyOf(b.listeners);
+        this.observers = List.copyOf(b.observers);
         this.budget = b.budget;
         this.readTimeoutNanos = b.readTimeout.toNanos();
         this.minBodyRate = b.minBodyRate;
@@ -184,9 +186,10 @@ public final class WebhookEndpoint<T> {
      * handles an accepted payload, then calls {@link Admission#complete}.
      */
     public Admission<T> admit(IncomingRequest request) {
+        Watch watch = Watch.start(observers, scheme);
         Outcome early = checkBeforeBody(request);
         if (early != null) {
-            return Admission.refused(early, null);
+            return watch.decided(Admission.refused(early, null));
         }
         String remote = request.remoteAddress();
         BodyBuffer body = newBodyBuffer();
@@ -195,13 +198,13 @@ public final class WebhookEndpoint<T> {
             try (InputStream in = request.body()) {
                 whole = BodyReader.read(in, request.contentLength(), body, budget);
             } catch (IOException e) {
-                return Admission.refused(refuse(400, CLOSE, "body_unreadable", "Body not readable", "the request body could not be read",
-                        remote), null);
+                return watch.decided(Admission.refused(refuse(400, CLOSE, "body_unreadable", "Body not readable",
+                        "the request body could not be read", remote), null));
             }
             if (!whole) {
-                return Admission.refused(unread(body.failure(), remote), null);
+                return watch.decided(Admission.refused(unread(body.failure(), remote), null));
             }
-            return admit(new Delivery(request.method(), snapshot(request), body.bytes(), remote));
+            return admit(new Delivery(request.method(), snapshot(request), body.bytes(), remote), watch);
         } finally {
             // The budget bounds bodies until they are authenticated and parsed; what the handler holds is bounded by its threads.
             body.release();
@@ -214,15 +217,16 @@ public final class WebhookEndpoint<T> {
      * is already set when the request is refused before its body.
      */
     public BodyIntake<T> intake(IncomingRequest request) {
+        Watch watch = Watch.start(observers, scheme);
         Outcome early = checkBeforeBody(request);
         if (early != null) {
-            return BodyIntake.refused(early);
+            return BodyIntake.refused(watch.settle(early));
         }
         String method = request.method();
         Headers headers = snapshot(request);
         String remote = request.remoteAddress();
-        return new BodyIntake<>(newBodyBuffer(), bytes -> admit(new Delivery(method, headers, bytes, remote)),
-                failure -> unread(failure, remote));
+        return new BodyIntake<>(newBodyBuffer(), bytes -> admit(new Delivery(method, headers, bytes, remote), watch),
+                failure -> watch.settle(unread(failure, remote)), () -> watch.settle(0, "abandoned"));
     }
 
     /** How long reading one body may take; adapters that feed a {@link BodyIntake} expire it after this. */
@@ -316,6 +320,15 @@ public final class WebhookEndpoint<T> {
 
     /** Decides everything up to the handler for a delivery already read. */
     public Admission<T> admit(Delivery delivery) {
+        return admit(delivery, Watch.start(observers, scheme));
+    }
+
+    /** Settles {@code watch} unless the delivery was accepted; then it settles when the admission is completed. */
+    private Admission<T> admit(Delivery delivery, Watch watch) {
+        return watch.decided(decide(delivery, watch));
+    }
+
+    private Admission<T> decide(Delivery delivery, Watch watch) {
         Outcome early = checkMethodAndType(delivery.method(), delivery.contentType(), delivery.remoteAddress());
         if (early != null) {
             return Admission.refused(early, delivery);
@@ -348,8 +361,9 @@ public final class WebhookEndpoint<T> {
             return Admission.refused(refuse(400, "invalid_payload", "Not a " + senderName() + " payload",
                     "the body could not be parsed", delivery.remoteAddress()), delivery);
         }
+        watch.eventType(kind.eventType(payload));
         String tenantPrefix = verification.tenant().map(t -> t + ":").orElse("");
-        return inbox != null ? stow(delivery, payload, tenantPrefix) : claim(delivery, payload, tenantPrefix);
+        return inbox != null ? stow(delivery, payload, tenantPrefix) : claim(delivery, payload, tenantPrefix, watch);
     }
 
     private Outcome signatureRefused(SignatureVerificationException e, Delivery delivery) {
@@ -370,7 +384,7 @@ public final class WebhookEndpoint<T> {
         return s == null || s.isBlank();
     }
 
-    private Admission<T> claim(Delivery delivery, T payload, String tenantPrefix) {
+    private Admission<T> claim(Delivery delivery, T payload, String tenantPrefix, Watch watch) {
         List<String> rawKeys = kind.keys(payload);
         List<String> keys = tenantPrefix.isEmpty() ? rawKeys : rawKeys.stream().map(k -> tenantPrefix + k).toList();
         List<String> claimed = new ArrayList<>(keys.size());
@@ -406,7 +420,10 @@ public final class WebhookEndpoint<T> {
         }
         T claimedPayload = claimed.size() == keys.size() ? payload
                 : kind.only(payload, claimed.stream().map(k -> k.substring(tenantPrefix.length())).collect(java.util.stream.Collectors.toSet()));
-        return Admission.accepted(delivery, claimedPayload, claimed, store, this::notify, this);
+        return Admission.accepted(delivery, claimedPayload, claimed, store, (status, code, handlingNanos) -> {
+            notify(status, code, handlingNanos);
+            watch.settle(status, code);
+        }, this);
     }
 
     /**
@@ -566,6 +583,7 @@ public final class WebhookEndpoint<T> {
         private final List<Routes.Route> routes = new ArrayList<>();
         private int retryAfterSeconds = 5;
         private final List<DeliveryListener> listeners = new ArrayList<>();
+        private final List<DeliveryObserver> observers = new ArrayList<>();
         private BodyBudget budget = BodyBudget.processWide();
         private Duration readTimeout = DEFAULT_BODY_READ_TIMEOUT;
         private long minBodyRate = DEFAULT_MIN_BODY_RATE;
@@ -694,6 +712,15 @@ public final class WebhookEndpoint<T> {
         /** Adds a listener told how every delivery ended (for metrics). */
         public Builder<T> listener(DeliveryListener listener) {
             listeners.add(Objects.requireNonNull(listener, "listener"));
+            return this;
+        }
+
+        /**
+         * Adds an observer told when each delivery arrives and how it settled (for tracing and timing): one
+         * arrival and one settlement per request.
+         */
+        public Builder<T> observer(DeliveryObserver observer) {
+            observers.add(Objects.requireNonNull(observer, "observer"));
             return this;
         }
 

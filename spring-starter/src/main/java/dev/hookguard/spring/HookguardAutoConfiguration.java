@@ -224,6 +224,21 @@ public class HookguardAutoConfiguration {
         }
     }
 
+    /**
+     * Micrometer's Observation API, when an {@code ObservationRegistry} is a bean (Actuator makes one): one
+     * observation per delivery, so Boot's handlers make a timer of it and, with tracing, a span.
+     */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass(name = "io.micrometer.observation.ObservationRegistry")
+    static class Observations {
+
+        @Bean
+        @ConditionalOnMissingBean(name = "hookguardObservationCustomizer")
+        HookguardEndpointCustomizer hookguardObservationCustomizer(ObjectProvider<io.micrometer.observation.ObservationRegistry> registry) {
+            return builder -> registry.ifAvailable(r -> builder.observer(new HookguardObservations(r)));
+        }
+    }
+
     /** Micrometer, when it is on the classpath and a registry exists. */
     @Configuration(proxyBeanMethods = false)
     @ConditionalOnClass(MeterRegistry.class)

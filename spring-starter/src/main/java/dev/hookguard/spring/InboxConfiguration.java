@@ -102,7 +102,7 @@ class InboxConfiguration {
         };
     }
 
-    /** With Actuator: the inbox's counts as health (down when its database cannot be read). */
+    /** With Actuator on Boot 3.5: the inbox's counts as health (down when its database cannot be read). */
     @Configuration(proxyBeanMethods = false)
     @ConditionalOnClass(name = "org.springframework.boot.actuate.health.HealthIndicator")
     static class Health {
@@ -112,14 +112,43 @@ class InboxConfiguration {
             return () -> {
                 try {
                     InboxCounts counts = inbox.counts();
-                    return org.springframework.boot.actuate.health.Health.up().withDetail("pending", counts.pending())
-                            .withDetail("running", counts.running()).withDetail("dead", counts.dead())
-                            .withDetail("oldestPendingSeconds", counts.oldestPendingAge().toSeconds()).build();
+                    return org.springframework.boot.actuate.health.Health.up().withDetails(details(counts)).build();
                 } catch (RuntimeException e) {
                     return org.springframework.boot.actuate.health.Health.down().withDetail("error", e.getClass().getName()).build();
                 }
             };
         }
+    }
+
+    /**
+     * The same on Boot 4, where health moved to {@code spring-boot-health}; the two never meet: each line has only
+     * one of the two {@code HealthIndicator}s.
+     */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass(name = "org.springframework.boot.health.contributor.HealthIndicator")
+    static class Boot4Health {
+        @Bean
+        @ConditionalOnMissingBean(name = "hookguardInboxHealthIndicator")
+        org.springframework.boot.health.contributor.HealthIndicator hookguardInboxHealthIndicator(JdbcInbox inbox) {
+            return () -> {
+                try {
+                    return org.springframework.boot.health.contributor.Health.up().withDetails(details(inbox.counts())).build();
+                } catch (RuntimeException e) {
+                    // The class only: a driver's message may quote SQL or connection details.
+                    return org.springframework.boot.health.contributor.Health.down().withDetail("error", e.getClass().getName()).build();
+                }
+            };
+        }
+    }
+
+    /** What both lines' indicators show, in this order. */
+    static java.util.Map<String, Object> details(InboxCounts counts) {
+        java.util.Map<String, Object> details = new java.util.LinkedHashMap<>();
+        details.put("pending", counts.pending());
+        details.put("running", counts.running());
+        details.put("dead", counts.dead());
+        details.put("oldestPendingSeconds", counts.oldestPendingAge().toSeconds());
+        return details;
     }
 
     /** With Micrometer: gauges of the inbox (pending, dead, oldest pending age). */
