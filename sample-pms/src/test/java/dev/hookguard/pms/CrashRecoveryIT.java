@@ -2,8 +2,6 @@ package dev.hookguard.pms;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.hookguard.sender.Attempt;
 import dev.hookguard.sender.MauticSender;
 import dev.hookguard.sender.RetryPolicy;
@@ -21,6 +19,8 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
 
 /**
  * The PMS is killed ({@code kill -9}) in the middle of a queue-mode run of the retrying sender, and started again
@@ -36,6 +36,7 @@ class CrashRecoveryIT {
         // The default database: H2 in the default data directory under the user's home (here the test's folder).
         String[] args = {"--pms.idempotency.in-flight-ttl=3s"};
         int events = 300;
+        JsonMapper json = JsonMapper.shared();
 
         PmsProcess first = new PmsProcess(port, log, args).in(dir).start();
         CountDownLatch someDelivered = new CountDownLatch(8);
@@ -66,10 +67,10 @@ class CrashRecoveryIT {
             Set<String> keys = new HashSet<>();
             long total = -1;
             for (int page = 0; total < 0 || (long) page * 200 < total; page++) {
-                JsonNode issues = new ObjectMapper().readTree(HttpClient.newHttpClient().send(
+                JsonNode issues = json.readTree(HttpClient.newHttpClient().send(
                         second.get("/api/issues?size=200&page=" + page), HttpResponse.BodyHandlers.ofByteArray()).body());
                 total = issues.get("totalElements").asLong();
-                issues.get("content").forEach(issue -> keys.add(issue.get("externalKey").asText()));
+                issues.get("content").forEach(issue -> keys.add(issue.get("externalKey").asString()));
             }
             System.out.printf("crash: %s; %d failed attempts while down%n", report.summary(), failures.get());
             assertThat(total).isEqualTo(events);

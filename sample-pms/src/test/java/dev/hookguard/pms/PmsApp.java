@@ -8,7 +8,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.springframework.boot.builder.SpringApplicationBuilder;
-import org.springframework.boot.web.context.WebServerApplicationContext;
+import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
 
 /** The sample PMS started for real, as {@code java -jar} would, on a random port. */
@@ -30,7 +30,15 @@ final class PmsApp implements AutoCloseable {
                 "--hookguard.mautic.secrets=" + MAUTIC_SECRET, "--hookguard.malcolm.secrets=" + MALCOLM_SECRET,
                 "--spring.security.user.name=" + USER, "--spring.security.user.password=" + PASSWORD));
         args.addAll(List.of(extraArgs));
-        return new PmsApp(new SpringApplicationBuilder(SamplePmsApplication.class).listeners(new DemoSecrets()).run(args.toArray(String[]::new)));
+        return new PmsApp(builder().listeners(new DemoSecrets()).run(args.toArray(String[]::new)));
+    }
+
+    /**
+     * The application as {@code main} builds it. Named as the main class, since under {@code -Dspring.aot.enabled=true}
+     * Boot looks for {@code <main class>__ApplicationContextInitializer}, and would otherwise take the test runner's.
+     */
+    static SpringApplicationBuilder builder() {
+        return new SpringApplicationBuilder(SamplePmsApplication.class).main(SamplePmsApplication.class);
     }
 
     /**

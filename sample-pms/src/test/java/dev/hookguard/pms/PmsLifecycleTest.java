@@ -11,7 +11,6 @@ import java.nio.file.Path;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import org.springframework.boot.builder.SpringApplicationBuilder;
 
 class PmsLifecycleTest {
 
@@ -38,7 +37,7 @@ class PmsLifecycleTest {
 
     @Test
     void withoutSecretsAndWithoutDemoTheAppRefusesToStartNamingTheProperty() {
-        assertThatThrownBy(() -> new SpringApplicationBuilder(SamplePmsApplication.class)
+        assertThatThrownBy(() -> PmsApp.builder()
                 .run("--server.port=0", "--spring.datasource.url=jdbc:h2:mem:nosecret"))
                 .hasRootCauseInstanceOf(HookguardConfigurationException.class)
                 .rootCause().hasMessageMatching("hookguard\\.(mautic|malcolm)\\.secrets is not set.*");
@@ -82,7 +81,7 @@ class PmsLifecycleTest {
     /** Starts in demo mode with no secrets given, as a newcomer would. */
     static final class PmsAppWithoutSecrets {
         PmsApp start(java.nio.file.Path dataDir) {
-            return new PmsApp(new SpringApplicationBuilder(SamplePmsApplication.class).listeners(new DemoSecrets())
+            return new PmsApp(PmsApp.builder().listeners(new DemoSecrets())
                     .run("--server.port=0", "--spring.datasource.url=jdbc:h2:mem:demo" + System.nanoTime() + ";DB_CLOSE_DELAY=-1", "--demo",
                             "--pms.data-dir=" + dataDir.toAbsolutePath()));
         }

@@ -32,6 +32,10 @@ final class PmsProcess implements AutoCloseable {
                 "-Xmx256m", "-XX:TieredStopAtLevel=1", "-jar", jar.toString(), "--server.port=" + port,
                 "--hookguard.mautic.secrets=" + PmsApp.MAUTIC_SECRET, "--hookguard.malcolm.secrets=" + PmsApp.MALCOLM_SECRET,
                 "--spring.security.user.name=" + PmsApp.USER, "--spring.security.user.password=" + PmsApp.PASSWORD));
+        if (Boolean.getBoolean("spring.aot.enabled")) {
+            // The ahead-of-time run of these tests (failsafe's aot-it): the jar's generated context, as a user runs it.
+            command.add(1, "-Dspring.aot.enabled=true");
+        }
         command.addAll(List.of(args));
     }
 

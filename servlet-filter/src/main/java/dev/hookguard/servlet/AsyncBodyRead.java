@@ -65,7 +65,7 @@ final class AsyncBodyRead implements ReadListener, AsyncListener {
         AsyncBodyRead read = new AsyncBodyRead(async, request, response, null, request.getInputStream());
         async.addListener(read);
         synchronized (read) {
-            read.answer(outcome);
+            read.answerThenDrain(outcome);
         }
         read.in.setReadListener(read);
     }
@@ -83,7 +83,7 @@ final class AsyncBodyRead implements ReadListener, AsyncListener {
                     complete();
                 }
             } else if (!intake.offer(chunk, 0, n)) {
-                answer(intake.refusal().orElseThrow());
+                answerThenDrain(intake.refusal().orElseThrow());
             }
         }
     }
@@ -154,10 +154,29 @@ final class AsyncBodyRead implements ReadListener, AsyncListener {
         // onComplete follows, with the status the container set.
     }
 
+    /** Answers at once, without draining: the request completes right after. */
     private void answer(Outcome outcome) throws IOException {
         answered = true;
         abandon();
         WebhookVerificationFilter.write(response, outcome);
+        response.flushBuffer();
+    }
+
+    /**
+     * Answers, then drains what the peer still sends. No Content-Length here: Tomcat 11 closes the request's input
+     * once a response's declared length is written, so nothing more could be drained and a peer still sending the
+     * body would see a reset instead of this answer. The answer says {@code Connection: close} in any case.
+     */
+    private void answerThenDrain(Outcome outcome) throws IOException {
+        answered = true;
+        abandon();
+        response.setStatus(outcome.status());
+        outcome.headers().forEach(response::setHeader);
+        byte[] body = outcome.body();
+        if (body.length > 0) {
+            response.setContentType(outcome.contentType());
+            response.getOutputStream().write(body);
+        }
         response.flushBuffer();
         drainUntil = System.nanoTime() + DRAIN_NANOS;
     }
