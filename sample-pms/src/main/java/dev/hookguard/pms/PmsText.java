@@ -1,17 +1,13 @@
 package dev.hookguard.pms;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.hookguard.payload.RawJson;
-import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.stream.Collectors;
 import java.util.stream.StreamSupport;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
 
-/** A submitted JSON value as a person reads it: Hookguard hands it over as sent, the application's Jackson reads it. */
+/** A submitted JSON value as a person reads it: Hookguard hands it over as sent, the application's Jackson 3 reads it. */
 final class PmsText {
-
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     private PmsText() {
     }
@@ -21,7 +17,7 @@ final class PmsText {
         if (raw == null || raw.isNull()) {
             return "";
         }
-        JsonNode value = read(raw);
+        JsonNode value = JsonMapper.shared().readTree(raw.openStream());
         if (value.isArray()) {
             return StreamSupport.stream(value.spliterator(), false).map(PmsText::of).collect(Collectors.joining(", "));
         }
@@ -29,14 +25,6 @@ final class PmsText {
     }
 
     private static String of(JsonNode value) {
-        return value.isValueNode() ? value.asText() : value.toString();
-    }
-
-    private static JsonNode read(RawJson raw) {
-        try {
-            return JSON.readTree(raw.openStream());
-        } catch (IOException e) {
-            throw new UncheckedIOException("raw JSON that Hookguard parsed could not be read again", e);
-        }
+        return value.isValueNode() ? value.asString() : value.toString();
     }
 }
