@@ -100,7 +100,7 @@ public final class Json {
                 for (String name = parser.nextFieldName(); name != null; name = parser.nextFieldName()) {
                     fields.addParsed(name, readValue(parser, parser.nextToken(), body));
                 }
-                return new Node(Node.Kind.OBJECT, fields, 0, body, start, tokenStart(parser) + 1);
+                return new Node(Node.OBJECT, fields, body, start, tokenStart(parser) + 1);
             }
             case JsonTokenId.ID_START_ARRAY: {
                 ArrayList<Node> array = new ArrayList<>();
@@ -110,26 +110,26 @@ public final class Json {
                     }
                     array.add(readValue(parser, element, body));
                 }
-                return new Node(Node.Kind.ARRAY, array, 0, body, start, tokenStart(parser) + 1);
+                return new Node(Node.ARRAY, array, body, start, tokenStart(parser) + 1);
             }
             case JsonTokenId.ID_STRING:
-                return new Node(Node.Kind.STRING, parser.getText(), 0, body, start, -1);
+                return new Node(Node.STRING, parser.getText(), body, start, -1);
             case JsonTokenId.ID_NUMBER_INT:
                 switch (parser.getNumberType()) {
                     case INT:
                     case LONG:
-                        return new Node(Node.Kind.INT, null, parser.getLongValue(), body, start, -1);
+                        return new Node(Node.INT, parser.getLongValue(), body, start, -1);
                     default:
-                        return new Node(Node.Kind.BIG_INT, parser.getBigIntegerValue(), 0, body, start, -1);
+                        return new Node(Node.BIG_INT, parser.getBigIntegerValue(), body, start, -1);
                 }
             case JsonTokenId.ID_NUMBER_FLOAT:
-                return new Node(Node.Kind.FLOAT, parser.getDoubleValue(), 0, body, start, -1);
+                return new Node(Node.FLOAT, parser.getDoubleValue(), body, start, -1);
             case JsonTokenId.ID_TRUE:
-                return new Node(Node.Kind.TRUE, null, 0, body, start, -1);
+                return new Node(Node.TRUE, null, body, start, -1);
             case JsonTokenId.ID_FALSE:
-                return new Node(Node.Kind.FALSE, null, 0, body, start, -1);
+                return new Node(Node.FALSE, null, body, start, -1);
             case JsonTokenId.ID_NULL:
-                return new Node(Node.Kind.NULL, null, 0, body, start, -1);
+                return new Node(Node.NULL, null, body, start, -1);
             default:
                 throw new PayloadParseException("", "the body is not well-formed JSON");
         }

@@ -17,7 +17,7 @@ class FieldMapTest {
 
     /** A node standing for a value; nodes compare by identity, so each call makes a distinct value. */
     private static Node node(int value) {
-        return new Node(Node.Kind.INT, null, value, null, -1, -1);
+        return new Node(Node.INT, (long) value, null, -1, -1);
     }
 
     @Test
