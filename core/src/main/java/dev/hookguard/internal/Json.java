@@ -189,7 +189,7 @@ public final class Json {
         return readTree(raw.toByteArray());
     }
 
-    /** A raw value as text: strings unescaped, numbers and booleans as written, JSON for the rest; empty for null. */
+    /** A raw value as text: strings unescaped, numbers as Java prints them, booleans, JSON for the rest; empty for null. */
     public static Optional<String> text(RawJson raw) {
         if (raw.isNull()) {
             return Optional.empty();

@@ -1,6 +1,5 @@
 package dev.hookguard.payload;
 
-import com.fasterxml.jackson.annotation.JsonRawValue;
 import com.fasterxml.jackson.annotation.JsonValue;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonParser;
@@ -10,7 +9,12 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 
 /**
  * One JSON value exactly as the sender wrote it: the UTF-8 bytes of that element of the verified body, with
@@ -22,7 +26,8 @@ import java.util.Arrays;
  * JsonNode node = JsonMapper.shared().readTree(raw.openStream());      // Jackson 3
  * }</pre>
  *
- * <p>Serialised by Jackson 2 or 3 as the JSON it holds, unchanged. Immutable; equal when the bytes are.
+ * <p>Serialised by Jackson 2 or 3 as the value it holds ({@link #toJavaObject()}). Immutable; equal when the bytes are.
+ * A slice keeps the whole body it came from in memory.
  */
 public final class RawJson {
 
@@ -30,7 +35,11 @@ public final class RawJson {
 
     private final byte[] body;
     private final int start;
-    /** Exclusive; -1 until first needed for a scalar, whose end the parser never reported. */
+    /**
+     * Exclusive; -1 until first needed for a scalar, whose end the parser never reported. Any value below 1 means
+     * not yet known (an end is always past a start of at least 0): a thread handed this object through a data race
+     * may see the field's default 0 instead of what the constructor wrote, and must then scan, not read nothing.
+     */
     private int end;
 
     /** Called by Hookguard's parser (through a method handle, so that the API has no way to share a body). */
@@ -64,7 +73,7 @@ public final class RawJson {
 
     private int end() {
         int e = end;
-        if (e < 0) {
+        if (e <= 0) {
             // Idempotent, so a race between threads only repeats the scan.
             e = endOfValue(body, start);
             end = e;
@@ -97,9 +106,53 @@ public final class RawJson {
         return body[start] == 'n';
     }
 
-    /** The JSON text, as Jackson serialises this value: raw, not as a string. */
+    /**
+     * The value as plain Java objects: a {@code Map} (fields in the order sent), a {@code List}, a {@code String}, an
+     * {@code Integer}, {@code Long} or {@code BigInteger}, a {@code BigDecimal} (its digits as sent), a {@code Boolean},
+     * or {@code null}. Unmodifiable. This is what Jackson 2 and 3 serialise, in any format, each with its own escaping:
+     * never the raw text, which an XML or YAML writer would paste in unescaped.
+     */
     @JsonValue
-    @JsonRawValue
+    public Object toJavaObject() {
+        try (JsonParser parser = FACTORY.createParser(body, start, length())) {
+            return javaValue(parser, parser.nextToken());
+        } catch (IOException e) {
+            throw new IllegalStateException("raw JSON that was well-formed could not be read", e);
+        }
+    }
+
+    private static Object javaValue(JsonParser parser, JsonToken token) throws IOException {
+        switch (token) {
+            case START_OBJECT: {
+                Map<String, Object> fields = new LinkedHashMap<>();
+                for (String name = parser.nextFieldName(); name != null; name = parser.nextFieldName()) {
+                    fields.put(name, javaValue(parser, parser.nextToken()));
+                }
+                return Collections.unmodifiableMap(fields);
+            }
+            case START_ARRAY: {
+                List<Object> elements = new ArrayList<>();
+                for (JsonToken t = parser.nextToken(); t != JsonToken.END_ARRAY; t = parser.nextToken()) {
+                    elements.add(javaValue(parser, t));
+                }
+                return Collections.unmodifiableList(elements);
+            }
+            case VALUE_STRING:
+                return parser.getText();
+            case VALUE_NUMBER_INT:
+                return parser.getNumberValue();
+            case VALUE_NUMBER_FLOAT:
+                return parser.getDecimalValue();
+            case VALUE_TRUE:
+                return Boolean.TRUE;
+            case VALUE_FALSE:
+                return Boolean.FALSE;
+            default:
+                return null;
+        }
+    }
+
+    /** The JSON text, exactly as sent. */
     public String json() {
         return new String(body, start, length(), StandardCharsets.UTF_8);
     }

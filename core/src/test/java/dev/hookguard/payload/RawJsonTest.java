@@ -204,4 +204,37 @@ class RawJsonTest {
             assertThat(in.read()).isEqualTo(-1);
         }
     }
+
+    /**
+     * RawJson is documented immutable, and handlers pass slices between threads. Its end is computed lazily into a
+     * plain field; a thread that receives a slice through a data race may see that field at its default value, 0,
+     * rather than what the constructor wrote (only final fields are guaranteed), just as with {@code String.hash}.
+     * The lazy scan must take that value for "not yet known", else such a thread reads an empty or negative slice:
+     * {@code json()} would be {@code ""}, which {@code @JsonRawValue} writes as nothing, breaking the JSON around it.
+     */
+    @Test
+    void aSliceSeenWithItsLazyEndAtTheDefaultValueStillReadsTheWholeElement() throws Exception {
+        java.lang.reflect.Field end = RawJson.class.getDeclaredField("end");
+        end.setAccessible(true);
+        RawJson atStart = rawAt("\"x\"", new Object[0]);
+        RawJson inside = rawAt("[\"\u00e9\", 12.5E+3 ]", 1);
+        for (RawJson raw : List.of(atStart, inside)) {
+            end.setInt(raw, 0); // what a racing reader may observe of a scalar slice's not-yet-known end
+        }
+        assertBytes(atStart, "\"x\"");
+        assertBytes(inside, "12.5E+3");
+    }
+
+    @Test
+    void jacksonWritesTheValueItHoldsNotItsTextSoEveryFormatEscapesIt() throws Exception {
+        RawJson raw = RawJson.of(" {\"a\": [1, 1.50, \"\\u00e9<x>\", null, true, 12345678901234567890], \"b\": {}} ");
+        com.fasterxml.jackson.databind.ObjectMapper jackson2 = new com.fasterxml.jackson.databind.ObjectMapper();
+        // valueToTree goes through Jackson's token buffer: a raw-text serialisation would arrive as one opaque blob.
+        assertThat(jackson2.valueToTree(raw).toString()).isEqualTo(jackson2.readTree(raw.toByteArray()).toString());
+        assertThat(jackson2.writeValueAsString(raw)).isEqualTo("{\"a\":[1,1.50,\"\u00e9<x>\",null,true,12345678901234567890],\"b\":{}}");
+        tools.jackson.databind.json.JsonMapper jackson3 = tools.jackson.databind.json.JsonMapper.shared();
+        assertThat(jackson3.valueToTree(raw).isObject()).as("a tree of values, not one raw blob").isTrue();
+        assertThat(jackson3.readTree(jackson3.writeValueAsString(raw))).isEqualTo(jackson3.readTree(raw.toByteArray()));
+        assertThat((Object) RawJson.of("null").toJavaObject()).isNull();
+    }
 }
