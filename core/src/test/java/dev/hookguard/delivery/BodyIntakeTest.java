@@ -8,8 +8,8 @@ import dev.hookguard.sender.MauticSender;
 import dev.hookguard.sender.SampleEvents;
 import dev.hookguard.signature.SignatureScheme;
 import dev.hookguard.signature.WebhookSigner;
+import dev.hookguard.testsupport.TestRequests;
 import java.io.ByteArrayInputStream;
-import java.io.InputStream;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -22,37 +22,9 @@ class BodyIntakeTest {
     private static final String SECRET = "intake-secret-0123456789";
 
     private static IncomingRequest head(String method, long declaredLength, Map<String, String> headers) {
-        return new IncomingRequest() {
-            @Override
-            public String method() {
-                return method;
-            }
-
-            @Override
-            public String header(String name) {
-                return headers.entrySet().stream().filter(e -> e.getKey().equalsIgnoreCase(name)).map(Map.Entry::getValue).findFirst().orElse(null);
-            }
-
-            @Override
-            public String path() {
-                return "/webhooks/mautic";
-            }
-
-            @Override
-            public long contentLength() {
-                return declaredLength;
-            }
-
-            @Override
-            public InputStream body() {
-                throw new AssertionError("an intake never reads the stream itself");
-            }
-
-            @Override
-            public String remoteAddress() {
-                return "192.0.2.7";
-            }
-        };
+        return TestRequests.of(method, headers, declaredLength, () -> {
+            throw new AssertionError("an intake never reads the stream itself");
+        }, "192.0.2.7");
     }
 
     private static byte[] body(int seq) {

@@ -10,8 +10,8 @@ import dev.hookguard.sender.OutgoingEvent;
 import dev.hookguard.sender.SampleEvents;
 import dev.hookguard.signature.SignatureScheme;
 import dev.hookguard.signature.WebhookSigner;
+import dev.hookguard.testsupport.TestRequests;
 import java.io.ByteArrayInputStream;
-import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -40,38 +40,7 @@ class DeliveryObserverTest {
     }
 
     private static IncomingRequest request(String method, byte[] body, Map<String, String> headers) {
-        return new IncomingRequest() {
-            @Override
-            public String method() {
-                return method;
-            }
-
-            @Override
-            public String header(String name) {
-                return headers.entrySet().stream().filter(e -> e.getKey().equalsIgnoreCase(name)).map(Map.Entry::getValue)
-                        .findFirst().orElse(null);
-            }
-
-            @Override
-            public String path() {
-                return "/webhooks/mautic";
-            }
-
-            @Override
-            public long contentLength() {
-                return body.length;
-            }
-
-            @Override
-            public InputStream body() {
-                return new ByteArrayInputStream(body);
-            }
-
-            @Override
-            public String remoteAddress() {
-                return "192.0.2.9";
-            }
-        };
+        return TestRequests.of(method, headers, body.length, () -> new ByteArrayInputStream(body), "192.0.2.9");
     }
 
     @Test

@@ -170,13 +170,7 @@ final class AsyncBodyRead implements ReadListener, AsyncListener {
     private void answerThenDrain(Outcome outcome) throws IOException {
         answered = true;
         abandon();
-        response.setStatus(outcome.status());
-        outcome.headers().forEach(response::setHeader);
-        byte[] body = outcome.body();
-        if (body.length > 0) {
-            response.setContentType(outcome.contentType());
-            response.getOutputStream().write(body);
-        }
+        WebhookVerificationFilter.write(response, outcome, false);
         response.flushBuffer();
         drainUntil = System.nanoTime() + DRAIN_NANOS;
     }

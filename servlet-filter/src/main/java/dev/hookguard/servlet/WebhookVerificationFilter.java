@@ -188,14 +188,24 @@ public final class WebhookVerificationFilter implements Filter {
     }
 
     static void write(HttpServletResponse response, Outcome outcome) throws IOException {
+        write(response, outcome, true);
+    }
+
+    /**
+     * @param declareLength false when the rest of the request body is drained after the answer: Tomcat 11 closes the
+     *                      request's input once a response's declared length is written
+     */
+    static void write(HttpServletResponse response, Outcome outcome, boolean declareLength) throws IOException {
         response.setStatus(outcome.status());
         outcome.headers().forEach(response::setHeader);
         byte[] body = outcome.body();
         if (body.length > 0) {
             response.setContentType(outcome.contentType());
-            response.setContentLength(body.length);
+            if (declareLength) {
+                response.setContentLength(body.length);
+            }
             response.getOutputStream().write(body);
-        } else {
+        } else if (declareLength) {
             response.setContentLength(0);
         }
     }
