@@ -53,9 +53,10 @@ public final class HookguardCli implements Runnable {
         cli.setOut(out);
         cli.setErr(err);
         cli.setCaseInsensitiveEnumValuesAllowed(true);
+        // 2 for a usage error (picocli's own, with the usage text); 1 for a runtime error, its cause in one line, no usage.
         cli.setExecutionExceptionHandler((e, commandLine, parseResult) -> {
             commandLine.getErr().println("error: " + e.getMessage());
-            return 2;
+            return 1;
         });
         return cli;
     }

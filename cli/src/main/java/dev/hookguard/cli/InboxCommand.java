@@ -58,7 +58,10 @@ final class InboxCommand implements Runnable {
         }
     }
 
-    @Command(name = "list", mixinStandardHelpOptions = true, description = "The rows in one state, oldest first, and the counts.")
+    /** A page of the listing: the CLI never holds more than this many rows, whatever --limit says. */
+    static final int PAGE = 500;
+
+    @Command(name = "list", mixinStandardHelpOptions = true, description = "The rows in one state, newest first, and the counts.")
     static final class ListRows implements Runnable {
         @ParentCommand
         InboxCommand inbox;
@@ -80,9 +83,26 @@ final class InboxCommand implements Runnable {
             InboxCounts counts = open.counts();
             out.printf("pending %d  running %d  done %d  dead %d  oldest pending %ds%n", counts.pending(), counts.running(), counts.done(),
                     counts.dead(), counts.oldestPendingAge().toSeconds());
-            for (InboxEntry entry : open.list(JdbcInbox.State.valueOf(state.toUpperCase(Locale.ROOT)), limit)) {
-                out.printf("%-8s %-7s %2d  %s  %s  %s%n", entry.scheme().id(), entry.state(), entry.attempts(), entry.nextAttemptAt(), entry.key(),
-                        entry.lastError().map(e -> "| " + firstLine(e)).orElse(""));
+            JdbcInbox.State wanted;
+            try {
+                wanted = JdbcInbox.State.valueOf(state.toUpperCase(Locale.ROOT));
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.ParameterException(spec.commandLine(), "--state is pending, running, done or dead, not " + state);
+            }
+            long before = Long.MAX_VALUE;
+            int left = limit;
+            while (left > 0) {
+                List<InboxEntry> page = open.list(java.util.EnumSet.of(wanted), before, Math.min(PAGE, left));
+                for (InboxEntry entry : page) {
+                    out.printf("%-8s %-7s %2d  %s  %s  %s%n", entry.scheme().id(), entry.state(), entry.attempts(), entry.nextAttemptAt(), entry.key(),
+                            entry.failure().map(f -> "| " + f.type() + f.message().map(m -> ": " + firstLine(m)).orElse("")).orElse(""));
+                }
+                out.flush();
+                if (page.size() < Math.min(PAGE, left)) {
+                    break;
+                }
+                left -= page.size();
+                before = page.get(page.size() - 1).id();
             }
         }
     }
@@ -105,18 +125,20 @@ final class InboxCommand implements Runnable {
         @Override
         public void run() {
             PrintWriter out = spec.commandLine().getOut();
-            InboxEntry entry = database.open(inbox.parent.environment()).show(key)
-                    .orElseThrow(() -> new CommandLine.ParameterException(spec.commandLine(), "no inbox row " + key));
+            JdbcInbox open = database.open(inbox.parent.environment());
+            InboxEntry entry = open.show(key).orElseThrow(() -> new IllegalStateException("no inbox row " + key));
             out.println("key:          " + entry.key());
             out.println("sender:       " + entry.scheme().id() + (entry.tenant().isEmpty() ? "" : " (tenant " + entry.tenant() + ")"));
             out.println("state:        " + entry.state() + ", " + entry.attempts() + " attempt(s)");
             out.println("received:     " + entry.receivedAt());
             out.println("next attempt: " + entry.nextAttemptAt());
             entry.doneAt().ifPresent(at -> out.println("done:         " + at));
-            entry.lastError().ifPresent(e -> out.println("last error:   " + e));
-            out.println("body:         " + entry.body().length + " bytes" + (body ? "" : " (--body prints it)"));
+            entry.eventType().ifPresent(type -> out.println("event type:   " + type));
+            entry.failure().ifPresent(f -> out.println("last error:   " + f.type() + f.message().map(m -> ": " + firstLine(m)).orElse("")));
+            byte[] stored = open.body(key).orElse(new byte[0]);
+            out.println("body:         " + stored.length + " bytes" + (body ? "" : " (--body prints it)"));
             if (body) {
-                out.println(new String(entry.body(), java.nio.charset.StandardCharsets.UTF_8));
+                out.println(new String(stored, java.nio.charset.StandardCharsets.UTF_8));
             }
         }
     }
@@ -142,13 +164,18 @@ final class InboxCommand implements Runnable {
                 throw new CommandLine.ParameterException(spec.commandLine(), "give delivery keys or --all-dead, not both");
             }
             JdbcInbox open = database.open(inbox.parent.environment());
-            List<String> targets = allDead ? open.list(JdbcInbox.State.DEAD, Integer.MAX_VALUE).stream().map(InboxEntry::key).toList() : keys;
+            if (allDead) {
+                // One statement, whatever the table holds: no row is read into this process.
+                spec.commandLine().getOut().println(open.replayDead() + " replayed");
+                return 0;
+            }
+            List<String> targets = keys;
             Bar bar = new Bar(spec.commandLine().getErr(), inbox.parent.environment().terminal(), targets.size());
             int replayed = 0;
             for (String key : targets) {
                 if (open.replay(key)) {
                     replayed++;
-                } else if (!allDead) {
+                } else {
                     spec.commandLine().getErr().println("no dead or done row " + key);
                 }
                 bar.step();

@@ -17,6 +17,7 @@ import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.h2.jdbcx.JdbcDataSource;
 import org.junit.jupiter.api.Test;
@@ -77,6 +78,59 @@ class InboxCommandTest {
 
         assertThat(run(concat(new String[] {"inbox", "purge", "--older-than-days", "1"}, db)).out()).contains("0 purged");
         assertThat(run(concat(new String[] {"inbox", "replay"}, db)).exit()).isEqualTo(2);
+    }
+
+    @Test
+    void errorsNameTheirRealCauseAndExitOneWithoutUsageTextWhileAUsageErrorExitsTwo() throws Exception {
+        // Nothing listens on this port: the CLI says so, not "H2 needs admin rights".
+        int closed;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+            closed = s.getLocalPort();
+        }
+        Result refused = run("inbox", "list", "--jdbc-url", "jdbc:postgresql://127.0.0.1:" + closed + "/app");
+        assertThat(refused.exit()).isEqualTo(1);
+        assertThat(refused.err()).contains("connection refused").doesNotContain("admin rights").doesNotContain("Usage:");
+
+        String url = "jdbc:h2:file:" + dir.resolve("empty").toAbsolutePath();
+        Result noTable = run("inbox", "list", "--jdbc-url", url, "--user", "sa");
+        assertThat(noTable.exit()).isEqualTo(1);
+        assertThat(noTable.err()).contains("the inbox table does not exist").doesNotContain("Usage:");
+
+        JdbcDataSource h2 = new JdbcDataSource();
+        h2.setURL(url);
+        h2.setUser("sa");
+        JdbcInbox.builder(h2).build().initializeSchema();
+        Result wrongPassword = run("inbox", "list", "--jdbc-url", url, "--user", "sa", "--password", "wrong");
+        assertThat(wrongPassword.exit()).isEqualTo(1);
+        assertThat(wrongPassword.err()).contains("authentication failed");
+
+        Result missing = run("inbox", "show", "no-such-key", "--jdbc-url", url, "--user", "sa");
+        assertThat(missing.exit()).isEqualTo(1);
+        assertThat(missing.err()).contains("no inbox row no-such-key").doesNotContain("Usage:");
+
+        Result usage = run("inbox", "list", "--state", "finished", "--jdbc-url", url, "--user", "sa");
+        assertThat(usage.exit()).isEqualTo(2);
+        assertThat(usage.err()).contains("--state is pending, running, done or dead");
+    }
+
+    @Test
+    void listPagesThroughMoreRowsThanOnePageNewestFirst() throws Exception {
+        String url = "jdbc:h2:file:" + dir.resolve("many").toAbsolutePath();
+        JdbcDataSource h2 = new JdbcDataSource();
+        h2.setURL(url);
+        h2.setUser("sa");
+        JdbcInbox inbox = JdbcInbox.builder(h2).build();
+        inbox.initializeSchema();
+        WebhookEndpoint<MauticBatch> endpoint = WebhookEndpoint.mautic().secrets(SECRET).on(FormSubmitted.class, f -> { }).inbox(inbox).build();
+        for (int first = 1; first <= InboxCommand.PAGE + 200; first += 10) {
+            byte[] body = MauticSender.queueBody(SampleEvents.of("mautic.form_on_submit", first, 10));
+            assertThat(endpoint.process(new Delivery("POST", Headers.of("Webhook-Signature", WebhookSigner.sign(SignatureScheme.MAUTIC, SECRET, body)),
+                    body, "x")).status()).isEqualTo(202);
+        }
+        Result list = run("inbox", "list", "--state", "pending", "--limit", "100000", "--jdbc-url", url, "--user", "sa");
+        List<String> keys = list.out().lines().filter(l -> l.startsWith("mautic")).map(l -> l.split("\\s+")[4]).toList();
+        assertThat(keys).hasSize(InboxCommand.PAGE + 200).doesNotHaveDuplicates();
+        assertThat(keys.get(0)).as("newest first").isEqualTo("mautic:form_on_submit:" + (20000 + InboxCommand.PAGE + 200));
     }
 
     private static String[] concat(String[] a, String[] b) {

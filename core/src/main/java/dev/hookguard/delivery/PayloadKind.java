@@ -6,7 +6,10 @@ import dev.hookguard.mautic.MauticBatch;
 import dev.hookguard.mautic.MauticEvent;
 import dev.hookguard.mautic.MauticPayloads;
 import dev.hookguard.signature.SignatureScheme;
+import com.fasterxml.jackson.core.io.JsonStringEncoder;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
+import java.util.Map;
 import java.util.List;
 import java.util.Set;
 
@@ -26,6 +29,12 @@ interface PayloadKind<T> {
 
     /** The delivery's event type for observations: one of a small, bounded set (see {@link DeliveryObserver.Settlement}). */
     String eventType(T payload);
+
+    /**
+     * The payload as an inbox stores it: one standalone body per distinct key, in body order, each built from the
+     * exact bytes of its part, so that storage grows with the bytes received and a worker parses one part.
+     */
+    List<InboxDelivery.Part> split(T payload, String tenantPrefix, byte[] body);
 
     PayloadKind<MauticBatch> MAUTIC = new PayloadKind<>() {
         @Override
@@ -63,6 +72,39 @@ interface PayloadKind<T> {
         }
 
         @Override
+        public List<InboxDelivery.Part> split(MauticBatch batch, String tenantPrefix, byte[] body) {
+            Map<String, InboxDelivery.Part> parts = new LinkedHashMap<>();
+            for (MauticEvent event : batch.events()) {
+                String key = tenantPrefix + event.idempotencyKey();
+                if (parts.containsKey(key)) {
+                    continue;
+                }
+                // A "Send Test Payload" body is small and its events read the top-level timestamp: each part keeps
+                // it whole, narrowed to the part by key when handled.
+                byte[] part = batch.isTestPayload() || batch.size() == 1 ? body : alone(event);
+                parts.put(key, new InboxDelivery.Part(key, event.type(), part));
+            }
+            return List.copyOf(parts.values());
+        }
+
+        /** {@code {"<type>":[<the event's exact bytes>]}}: a queue-mode body of one event. */
+        private byte[] alone(MauticEvent event) {
+            byte[] type = JsonStringEncoder.getInstance().quoteAsUTF8(event.type());
+            java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream(event.raw().length() + type.length + 8);
+            out.write('{');
+            out.write('"');
+            out.writeBytes(type);
+            out.writeBytes(new byte[] {'"', ':', '['});
+            try {
+                event.raw().writeTo(out);
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+            out.writeBytes(new byte[] {']', '}'});
+            return out.toByteArray();
+        }
+
+        @Override
         public MauticBatch only(MauticBatch batch, Set<String> claimed) {
             return new MauticBatch(batch.events().stream().filter(e -> claimed.contains(e.idempotencyKey())).toList(),
                     batch.testTimestamp(), batch.raw());
@@ -89,6 +131,11 @@ interface PayloadKind<T> {
         public String eventType(WorkflowSession session) {
             // Malcolm! sends one kind of webhook only.
             return "workflow_session";
+        }
+
+        @Override
+        public List<InboxDelivery.Part> split(WorkflowSession session, String tenantPrefix, byte[] body) {
+            return List.of(new InboxDelivery.Part(tenantPrefix + session.idempotencyKey(), "workflow_session", body));
         }
 
         @Override

@@ -16,34 +16,40 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Savepoint;
 import java.sql.Statement;
-import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.EnumSet;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.UUID;
 import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
 import java.util.regex.Pattern;
 import javax.sql.DataSource;
 
 /**
  * A durable inbox on JDBC (PostgreSQL, H2): an endpoint built with {@code .inbox(inbox)} stores each verified
- * delivery here and answers 2xx once the transaction committed; {@link #start workers} then claim due rows under a
- * lease ({@code FOR UPDATE SKIP LOCKED}), run the endpoint's handlers, and mark them done, or retry them with
- * exponential backoff and jitter, or, after the last attempt, dead. A worker that dies mid-handler loses its
- * lease and another takes the row: handling is at least once, and exactly once for what a handler writes through
- * {@link #currentTransaction()}, which commits with "done".
+ * delivery here, one row per part, and answers 2xx once the transaction committed; {@link #start workers} then
+ * claim due rows, run the endpoint's handlers with each row locked by the handling transaction, and settle them:
+ * done, or retried with exponential backoff and jitter, or, after the last attempt, dead.
+ *
+ * <p>The promise: every acknowledged part is handled until a handler returns for it, at most {@code maxAttempts}
+ * times; what a handler writes through {@link #currentTransaction()} commits exactly once, with "done". A row's
+ * liveness is the lock of the live transaction that handles it, so a handler is never overtaken however long it
+ * runs, and the rows of a worker that died (thread, process, machine) are taken again within seconds; every time that
+ * decides who may take a row is the database's, never an instance's clock.
  *
  * <pre>{@code
  * JdbcInbox inbox = JdbcInbox.builder(dataSource).build();
- * inbox.initializeSchema();                       // or db/hookguard/{postgresql,h2}/V1__inbox.sql in your migrations
+ * inbox.initializeSchema();                       // or db/hookguard/{postgresql,h2}/V1__inbox.sql and V2__inbox.sql in your migrations
  * WebhookEndpoint<MauticBatch> mautic = WebhookEndpoint.mautic().secretsFromEnvironment("HOOKGUARD_MAUTIC_SECRETS")
  *         .on(FormSubmitted.class, form -> issues.open(form.submission()))
  *         .inbox(inbox)
@@ -56,27 +62,32 @@ public final class JdbcInbox implements DeliveryInbox {
     /** Where a row is in its life. */
     public enum State { PENDING, RUNNING, DONE, DEAD }
 
-    /** Keys longer than the column are stored as {@code sha256:} and the hex digest of the key. */
+    /** The schema version this code needs; {@code db/hookguard/<database>/V<n>__inbox.sql} build it up. */
+    static final int SCHEMA_VERSION = 2;
+    /** Keys longer than the column are stored as {@code sha256:} and the hex digest of the key; the whole key is kept beside. */
     static final int MAX_KEY_LENGTH = 255;
+    /** A claimed row is left to its claimer this long before, unlocked, it counts as orphaned. */
+    static final Duration CLAIM_GRACE = Duration.ofSeconds(5);
     private static final Pattern IDENTIFIER = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,62}");
     /** The headers a handler may read; never the signature. */
     private static final List<String> KEPT_HEADERS = List.of("Content-Type", "User-Agent", "X-Origin-Base-URL", "X-Instance-Id");
+    private static final System.Logger LOG = System.getLogger(JdbcInbox.class.getName());
 
     private final DataSource dataSource;
     private final String table;
     private final Dialect dialect;
+    private final InboxSql sql;
     private final int maxAttempts;
     private final Duration firstRetry;
     private final Duration maxRetry;
-    private final Duration lease;
+    private final Duration handlerTimeout;
     private final Duration pollInterval;
     private final int workerCount;
     private final int storeTimeoutSeconds;
-    private final Clock clock;
     private final List<InboxListener> listeners;
-    /** This instance; each claim's lease is {@code <owner>/<claim number>}, so no two workers ever hold the same lease. */
+    /** This instance; each claim's token is {@code <owner>/<claim number>}, so no two claims ever share one. */
     private final String owner = UUID.randomUUID().toString().substring(0, 18);
-    private final java.util.concurrent.atomic.AtomicLong claims = new java.util.concurrent.atomic.AtomicLong();
+    private final AtomicLong claims = new AtomicLong();
     private volatile Workers workers;
     private final Map<SignatureScheme, WebhookEndpoint<?>> started = new ConcurrentHashMap<>();
 
@@ -86,13 +97,13 @@ public final class JdbcInbox implements DeliveryInbox {
         this.maxAttempts = b.maxAttempts;
         this.firstRetry = b.firstRetry;
         this.maxRetry = b.maxRetry;
-        this.lease = b.lease;
+        this.handlerTimeout = b.handlerTimeout;
         this.pollInterval = b.pollInterval;
         this.workerCount = b.workers;
         this.storeTimeoutSeconds = (int) Math.max(1, b.storeTimeout.toSeconds());
-        this.clock = b.clock;
         this.listeners = List.copyOf(b.listeners);
         this.dialect = Dialect.of(dataSource, b.allowVolatileDatabase);
+        this.sql = new InboxSql(table, dialect);
     }
 
     /** Starts an inbox on {@code dataSource}. */
@@ -100,56 +111,79 @@ public final class JdbcInbox implements DeliveryInbox {
         return new Builder(dataSource);
     }
 
-    /** Creates the table and its index when they do not exist yet, from the SQL shipped for this database. */
+    /**
+     * Creates the table and its indexes when they do not exist yet, or migrates a table of an earlier schema version
+     * (rows included), from the SQL shipped for this database: the same files a Flyway or Liquibase user runs.
+     */
     public void initializeSchema() {
-        String resource = "/db/hookguard/" + dialect.folder + "/V1__inbox.sql";
-        String sql;
-        try (InputStream in = JdbcInbox.class.getResourceAsStream(resource)) {
-            sql = new String(Objects.requireNonNull(in, resource).readAllBytes(), StandardCharsets.UTF_8);
-        } catch (IOException e) {
-            throw new IllegalStateException("cannot read " + resource, e);
-        }
-        sql = sql.replaceAll("(?m)^--.*$", "").replace("hookguard_inbox", table);
         try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
-            for (String statement : sql.split(";")) {
-                if (!statement.isBlank()) {
+            int version = schemaVersion(c);
+            for (int v = version + 1; v <= SCHEMA_VERSION; v++) {
+                String resource = "/db/hookguard/" + dialect.folder + "/V" + v + "__inbox.sql";
+                for (String statement : statements(resource)) {
                     s.execute(statement);
                 }
             }
         } catch (SQLException e) {
-            throw new InboxException("could not create the inbox table", e);
+            throw new InboxException("could not create or migrate the inbox table: " + InboxException.cause(e), e);
         }
     }
 
+    /** 0 without a table, 1 for the first schema, 2 once {@code part_key} exists. */
+    private int schemaVersion(Connection c) throws SQLException {
+        boolean exists = false;
+        boolean partKey = false;
+        for (String name : List.of(table, table.toUpperCase(java.util.Locale.ROOT), table.toLowerCase(java.util.Locale.ROOT))) {
+            try (ResultSet rs = c.getMetaData().getColumns(null, null, name, null)) {
+                while (rs.next()) {
+                    exists = true;
+                    partKey |= rs.getString("COLUMN_NAME").equalsIgnoreCase("part_key");
+                }
+            }
+            if (exists) {
+                break;
+            }
+        }
+        return !exists ? 0 : partKey ? 2 : 1;
+    }
+
+    private List<String> statements(String resource) {
+        String text;
+        try (InputStream in = JdbcInbox.class.getResourceAsStream(resource)) {
+            text = new String(Objects.requireNonNull(in, resource).readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot read " + resource, e);
+        }
+        text = text.replaceAll("(?m)^--.*$", "").replace("hookguard_inbox", table);
+        List<String> statements = new ArrayList<>();
+        for (String statement : text.split(";")) {
+            if (!statement.isBlank()) {
+                statements.add(statement.strip());
+            }
+        }
+        return statements;
+    }
+
+    /**
+     * Stores each part not stored yet, all in one transaction; a part whose earlier delivery died is made pending
+     * again (a redelivery is a duplicate only of what was handled, or will be).
+     *
+     * @return how many parts are new or revived (0: a duplicate)
+     */
     @Override
     public int store(InboxDelivery delivery) throws SQLException {
         String headers = headerText(delivery.headers());
-        long now = clock.millis();
-        String sql = "insert into " + table + " (delivery_key, scheme, tenant, body, headers, state, attempts, next_attempt_at, received_at)"
-                + " values (?, ?, ?, ?, ?, 'PENDING', 0, ?, ?)";
-        if (delivery.keys().size() == 1) {
-            // One part (a Malcolm! session, an immediate Mautic event): one autocommit statement, no savepoint, one round trip.
-            try (Connection c = dataSource.getConnection(); PreparedStatement insert = c.prepareStatement(sql)) {
-                c.setAutoCommit(true);
-                insert.setQueryTimeout(storeTimeoutSeconds);
-                bind(insert, delivery.keys().get(0), delivery, headers, now);
-                insert.executeUpdate();
-                return 1;
-            } catch (SQLException e) {
-                if ("23505".equals(e.getSQLState())) {
-                    return 0;
-                }
-                throw e;
-            }
-        }
         try (Connection c = dataSource.getConnection()) {
-            c.setAutoCommit(false);
-            try (PreparedStatement insert = c.prepareStatement(sql)) {
+            boolean single = delivery.parts().size() == 1;
+            // One part (a Malcolm! session, an immediate Mautic event): one autocommit statement, no savepoint.
+            c.setAutoCommit(single);
+            try (PreparedStatement insert = c.prepareStatement(sql.insert); PreparedStatement revive = c.prepareStatement(sql.reviveDead)) {
                 insert.setQueryTimeout(storeTimeoutSeconds);
+                revive.setQueryTimeout(storeTimeoutSeconds);
                 int stored = 0;
-                for (String key : delivery.keys()) {
-                    Savepoint before = c.setSavepoint();
-                    bind(insert, key, delivery, headers, now);
+                for (InboxDelivery.Part part : delivery.parts()) {
+                    Savepoint before = single ? null : c.setSavepoint();
+                    bind(insert, part, delivery, headers);
                     try {
                         insert.executeUpdate();
                         stored++;
@@ -157,27 +191,34 @@ public final class JdbcInbox implements DeliveryInbox {
                         if (!"23505".equals(e.getSQLState())) {
                             throw e;
                         }
-                        // Stored before: a duplicate of this part, nothing to add.
-                        c.rollback(before);
+                        if (before != null) {
+                            c.rollback(before);
+                        }
+                        revive.setString(1, fit(part.key()));
+                        stored += revive.executeUpdate();
                     }
                 }
-                c.commit();
+                if (!single) {
+                    c.commit();
+                }
                 return stored;
             } catch (SQLException | RuntimeException e) {
-                c.rollback();
+                if (!single) {
+                    c.rollback();
+                }
                 throw e;
             }
         }
     }
 
-    private static void bind(PreparedStatement insert, String key, InboxDelivery delivery, String headers, long now) throws SQLException {
-        insert.setString(1, fit(key));
-        insert.setString(2, delivery.scheme().id());
-        insert.setString(3, delivery.tenant());
-        insert.setBytes(4, delivery.body());
-        insert.setString(5, headers);
-        insert.setLong(6, now);
-        insert.setLong(7, now);
+    private static void bind(PreparedStatement insert, InboxDelivery.Part part, InboxDelivery delivery, String headers) throws SQLException {
+        insert.setString(1, fit(part.key()));
+        insert.setString(2, part.key());
+        insert.setString(3, part.eventType());
+        insert.setString(4, delivery.scheme().id());
+        insert.setString(5, delivery.tenant());
+        insert.setBytes(6, part.body());
+        insert.setString(7, headers);
     }
 
     /**
@@ -199,14 +240,14 @@ public final class JdbcInbox implements DeliveryInbox {
         }
         started.putAll(byScheme);
         if (workers == null && !started.isEmpty()) {
-            workers = new Workers(this, started, workerCount, pollInterval);
+            workers = new Workers(this, started, workerCount, pollInterval, handlerTimeout);
             workers.start();
         }
     }
 
     /**
-     * Stops claiming, lets what runs finish within {@code deadline}, then gives back the leases of what did not,
-     * so another instance takes those rows at once. A later {@link #start} starts afresh.
+     * Stops claiming, lets what runs finish within {@code deadline}, then gives back what did not (its attempt not
+     * counted), so another instance takes those rows at once. A later {@link #start} starts afresh.
      */
     @Override
     public synchronized void stop(Duration deadline) {
@@ -217,103 +258,150 @@ public final class JdbcInbox implements DeliveryInbox {
         started.clear();
     }
 
+    /**
+     * How many worker threads are alive and not stuck past their handler timeout: 0 while stopped. A worker thread
+     * that ends is replaced at once, so 0 after {@link #start} means the instance cannot handle anything: its health
+     * is DOWN.
+     */
+    public int liveWorkers() {
+        Workers current = workers;
+        return current == null ? 0 : current.alive();
+    }
+
+    /** Whether workers were started and not stopped. */
+    public boolean isStarted() {
+        return workers != null;
+    }
+
     // ---- operate ----
 
-    /** The rows in {@code state}, oldest first, at most {@code limit}. */
+    /** The rows in {@code state}, newest first, at most {@code limit}; never their bodies. */
     public List<InboxEntry> list(State state, int limit) {
-        return query("select * from " + table + " where state = ? order by received_at, delivery_key fetch first " + Math.max(1, limit)
-                + " rows only", ps -> ps.setString(1, state.name()));
+        return list(EnumSet.of(state), Long.MAX_VALUE, limit);
     }
 
-    /** One row by its key. */
+    /**
+     * One page of the rows in {@code states}, newest first, of those older than {@code beforeId} ({@link Long#MAX_VALUE}
+     * for the first page, then the last entry's {@link InboxEntry#id()}): keyset-paged, so a page costs the same
+     * however large the table, and never reads a body.
+     */
+    public List<InboxEntry> list(Set<State> states, long beforeId, int limit) {
+        if (states.isEmpty()) {
+            return List.of();
+        }
+        List<State> ordered = List.copyOf(EnumSet.copyOf(states));
+        return query(sql.list(ordered.size()), ps -> {
+            int i = 1;
+            for (State state : ordered) {
+                ps.setString(i++, state.name());
+            }
+            ps.setLong(i++, beforeId);
+            ps.setInt(i, Math.max(1, Math.min(limit, 10_000)));
+        });
+    }
+
+    /** One row by its key (the whole key, or the stored {@code sha256:} form); without its body. */
     public Optional<InboxEntry> show(String key) {
-        return query("select * from " + table + " where delivery_key = ?", ps -> ps.setString(1, fit(key))).stream().findFirst();
+        return query(sql.show, ps -> ps.setString(1, fit(key))).stream().findFirst();
     }
 
-    /** Makes a dead (or done) row pending again, due now, with its attempts counted from zero; false when there is no such row. */
+    /** The body a row holds: the part's own bytes (a Mautic event in an array under its type, or the Malcolm! session). */
+    public Optional<byte[]> body(String key) {
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql.body)) {
+            ps.setString(1, fit(key));
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Optional.of(rs.getBytes(1)) : Optional.empty();
+            }
+        } catch (SQLException e) {
+            throw new InboxException("the inbox could not be read: " + InboxException.cause(e), e);
+        }
+    }
+
+    /**
+     * Makes a dead (or done) row pending again, due now, with its attempts counted from zero; false when there is no
+     * such row in either state (a row pending or running is left to its worker: a replay never races a retry).
+     */
     public boolean replay(String key) {
-        return update("update " + table + " set state = 'PENDING', attempts = 0, next_attempt_at = ?, lease_owner = null, lease_until = null,"
-                + " done_at = null where delivery_key = ? and state in ('DEAD', 'DONE')", ps -> {
-                    ps.setLong(1, clock.millis());
-                    ps.setString(2, fit(key));
-                }) == 1;
+        return update(sql.replay, ps -> ps.setString(1, fit(key))) == 1;
     }
 
-    /** Replays every dead row; how many. */
+    /** Replays every dead row in one statement; how many. */
     public int replayDead() {
-        return update("update " + table + " set state = 'PENDING', attempts = 0, next_attempt_at = ?, lease_owner = null, lease_until = null"
-                + " where state = 'DEAD'", ps -> ps.setLong(1, clock.millis()));
+        return update(sql.replayDead, ps -> { });
     }
 
     /** Deletes rows done longer than {@code age} ago; how many. Their keys are then forgotten: a replay of them is handled again. */
     public int purgeDone(Duration age) {
-        return update("delete from " + table + " where state = 'DONE' and done_at < ?", ps -> ps.setLong(1, clock.millis() - age.toMillis()));
+        return update(sql.purgeDone, ps -> ps.setLong(1, age.toMillis()));
     }
 
-    /** How many rows are in each state, and how long the oldest pending one has waited. */
+    /** How many rows are in each state, and how long the oldest pending and the oldest due row have waited (by the database's clock). */
     public InboxCounts counts() {
         Map<State, Long> counts = new EnumMap<>(State.class);
         for (State state : State.values()) {
             counts.put(state, 0L);
         }
-        long oldest = -1;
-        try (Connection c = dataSource.getConnection(); Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery("select state, count(*), min(received_at) from " + table + " group by state")) {
+        long oldestReceived = -1;
+        long oldestDue = -1;
+        long now = 0;
+        try (Connection c = dataSource.getConnection(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql.count)) {
             while (rs.next()) {
                 State state = State.valueOf(rs.getString(1));
                 counts.put(state, rs.getLong(2));
+                now = rs.getLong(5);
                 if (state == State.PENDING) {
-                    oldest = rs.getLong(3);
+                    oldestReceived = rs.getLong(3);
+                    oldestDue = rs.getLong(4);
                 }
             }
         } catch (SQLException e) {
-            throw new InboxException("could not count the inbox", e);
+            throw new InboxException("could not count the inbox: " + InboxException.cause(e), e);
         }
         return new InboxCounts(counts.get(State.PENDING), counts.get(State.RUNNING), counts.get(State.DONE), counts.get(State.DEAD),
-                oldest < 0 ? Duration.ZERO : Duration.ofMillis(Math.max(0, clock.millis() - oldest)));
+                oldestReceived < 0 ? Duration.ZERO : Duration.ofMillis(Math.max(0, now - oldestReceived)),
+                oldestDue < 0 ? Duration.ZERO : Duration.ofMillis(Math.max(0, now - oldestDue)));
     }
 
     // ---- for the workers ----
 
-    /** Claims up to {@code limit} due rows (pending and due, or running with an expired lease) under a new lease. */
-    List<InboxEntry> claim(int limit, Set<SignatureScheme> schemes) throws SQLException {
+    /**
+     * Claims up to {@code limit} due pending rows of these schemes, each attempt counted and committed before any
+     * handler runs (so a handler that kills its process still uses up an attempt).
+     */
+    List<Lease> claim(int limit, Set<SignatureScheme> schemes) throws SQLException {
         if (schemes.isEmpty()) {
             return List.of();
         }
-        long now = clock.millis();
+        String token = owner + "/" + claims.incrementAndGet();
+        String schemeList = schemeList(schemes);
+        List<Lease> leases = new ArrayList<>();
         try (Connection c = dataSource.getConnection()) {
-            c.setAutoCommit(false);
-            try {
-                String schemeList = String.join(", ", schemes.stream().map(s -> "'" + s.id() + "'").toList());
-                // Two selects rather than one with an OR: each can walk the (state, next_attempt_at) index, so a claim
-                // costs the same with a million done rows in the table as with none.
-                List<String> keys = selectKeys(c, "state = 'PENDING' and next_attempt_at <= ? and scheme in (" + schemeList
-                        + ") order by next_attempt_at", now, limit);
-                if (keys.size() < limit) {
-                    keys.addAll(selectKeys(c, "state = 'RUNNING' and lease_until < ? and scheme in (" + schemeList + ")", now, limit - keys.size()));
-                }
-                List<InboxEntry> claimed = new ArrayList<>();
-                try (PreparedStatement lease = c.prepareStatement("update " + table + " set state = 'RUNNING', lease_owner = ?, lease_until = ?,"
-                        + " attempts = attempts + 1 where delivery_key = ?")) {
-                    for (String key : keys) {
-                        lease.setString(1, owner + "/" + claims.incrementAndGet());
-                        lease.setLong(2, now + this.lease.toMillis());
-                        lease.setString(3, key);
-                        lease.executeUpdate();
-                    }
-                }
-                for (String key : keys) {
-                    try (PreparedStatement read = c.prepareStatement("select * from " + table + " where delivery_key = ?")) {
-                        read.setString(1, key);
-                        try (ResultSet rs = read.executeQuery()) {
-                            if (rs.next()) {
-                                claimed.add(InboxEntry.read(rs));
-                            }
+            if (dialect == Dialect.POSTGRESQL) {
+                c.setAutoCommit(true);
+                try (PreparedStatement claim = c.prepareStatement(sql.claimDuePostgresql(schemeList))) {
+                    claim.setInt(1, limit);
+                    claim.setString(2, token);
+                    try (ResultSet rs = claim.executeQuery()) {
+                        while (rs.next()) {
+                            leases.add(new Lease(rs.getString(1), token, rs.getInt(2)));
                         }
                     }
                 }
+                return leases;
+            }
+            c.setAutoCommit(false);
+            try {
+                try (PreparedStatement select = c.prepareStatement(sql.selectDue(schemeList))) {
+                    select.setInt(1, limit);
+                    try (ResultSet rs = select.executeQuery()) {
+                        while (rs.next()) {
+                            leases.add(new Lease(rs.getString(1), token, rs.getInt(2) + 1));
+                        }
+                    }
+                }
+                markClaimed(c, leases);
                 c.commit();
-                return claimed;
+                return leases;
             } catch (SQLException | RuntimeException e) {
                 c.rollback();
                 throw e;
@@ -321,97 +409,220 @@ public final class JdbcInbox implements DeliveryInbox {
         }
     }
 
-    private List<String> selectKeys(Connection c, String where, long now, int limit) throws SQLException {
-        List<String> keys = new ArrayList<>();
-        try (PreparedStatement select = c.prepareStatement("select delivery_key from " + table + " where " + where
-                + " fetch first " + limit + " rows only for update skip locked")) {
-            select.setLong(1, now);
-            try (ResultSet rs = select.executeQuery()) {
+    /**
+     * Takes over running rows that no live transaction locks, their worker having died: each counts as an attempt,
+     * and a row whose attempts are used up ends dead ({@code worker_lost}) rather than looping.
+     */
+    Rescue rescue(int limit, Set<SignatureScheme> schemes) throws SQLException {
+        if (schemes.isEmpty()) {
+            return new Rescue(List.of(), List.of());
+        }
+        String token = owner + "/" + claims.incrementAndGet();
+        List<Lease> leases = new ArrayList<>();
+        Map<String, SignatureScheme> dead = new LinkedHashMap<>();
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                try (PreparedStatement select = c.prepareStatement(sql.selectOrphaned(schemeList(schemes)))) {
+                    select.setLong(1, CLAIM_GRACE.toMillis());
+                    select.setInt(2, limit);
+                    try (ResultSet rs = select.executeQuery()) {
+                        while (rs.next()) {
+                            if (rs.getInt(2) >= maxAttempts) {
+                                dead.put(rs.getString(1), SignatureScheme.named(rs.getString(3)));
+                            } else {
+                                leases.add(new Lease(rs.getString(1), token, rs.getInt(2) + 1));
+                            }
+                        }
+                    }
+                }
+                markClaimed(c, leases);
+                try (PreparedStatement markDead = c.prepareStatement(sql.markOrphanDead)) {
+                    for (String key : dead.keySet()) {
+                        markDead.setString(1, Failure.WORKER_LOST);
+                        markDead.setString(2, "the worker handling it stopped (process, thread or connection lost) on its last attempt");
+                        markDead.setString(3, key);
+                        markDead.addBatch();
+                    }
+                    if (!dead.isEmpty()) {
+                        markDead.executeBatch();
+                    }
+                }
+                c.commit();
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            }
+        }
+        dead.keySet().forEach(key -> LOG.log(System.Logger.Level.WARNING, () -> "inbox row " + key + " is dead: its worker stopped on each of its "
+                + maxAttempts + " attempts; replay it once fixed"));
+        return new Rescue(leases, List.copyOf(dead.values()));
+    }
+
+    /** What a rescue took over, and the senders of the rows it found with no attempt left (now dead). */
+    record Rescue(List<Lease> leases, List<SignatureScheme> dead) {
+    }
+
+    private void markClaimed(Connection c, List<Lease> leases) throws SQLException {
+        if (leases.isEmpty()) {
+            return;
+        }
+        try (PreparedStatement mark = c.prepareStatement(sql.markClaimed)) {
+            for (Lease lease : leases) {
+                mark.setString(1, lease.token());
+                mark.setString(2, lease.key());
+                mark.addBatch();
+            }
+            mark.executeBatch();
+        }
+    }
+
+    private static String schemeList(Set<SignatureScheme> schemes) {
+        // Scheme ids are the library's own constants, never input.
+        return String.join(", ", schemes.stream().map(s -> "'" + s.id() + "'").toList());
+    }
+
+    /** A claimed row as its handler needs it, locked by the handling transaction. */
+    record Claimed(Lease lease, String partKey, SignatureScheme scheme, String tenant, byte[] body, Headers headers) {
+    }
+
+    /** A transaction for handling claimed rows: opened, watched as this database needs. */
+    Connection openHandling() throws SQLException {
+        Connection c = dataSource.getConnection();
+        try {
+            c.setAutoCommit(false);
+            dialect.beginHandling(c);
+            return c;
+        } catch (SQLException | RuntimeException e) {
+            c.close();
+            throw e;
+        }
+    }
+
+    /**
+     * Locks the rows these leases claimed, in the handling transaction, for as long as their handlers run; a row
+     * whose lease is no longer its own (given back, taken over) is not returned.
+     */
+    List<Claimed> lock(Connection transaction, List<Lease> leases) throws SQLException {
+        Map<String, Lease> byKey = new LinkedHashMap<>();
+        leases.forEach(l -> byKey.put(l.key(), l));
+        List<Claimed> locked = new ArrayList<>();
+        try (PreparedStatement ps = transaction.prepareStatement(sql.lockClaimed(leases.size()))) {
+            ps.setString(1, leases.get(0).token());
+            int i = 2;
+            for (Lease lease : leases) {
+                ps.setString(i++, lease.key());
+            }
+            try (ResultSet rs = ps.executeQuery()) {
                 while (rs.next()) {
-                    keys.add(rs.getString(1));
+                    Lease lease = byKey.get(rs.getString(1));
+                    locked.add(new Claimed(lease, rs.getString(2), SignatureScheme.named(rs.getString(3)), rs.getString(4), rs.getBytes(5),
+                            headers(rs.getString(6))));
                 }
             }
         }
-        return keys;
+        return locked;
     }
 
-    /** The transaction a worker handles a row in; bound to the handler's thread for {@link #currentTransaction()}. */
-    static final ThreadLocal<Connection> CURRENT = new ThreadLocal<>();
+    /** Why an attempt failed, kept as the thrown class and its message (both cut to their columns). */
+    record Failure(String type, String message) {
+        static final String NOT_HANDLED = "not_handled";
+        static final String HANDLER_TIMEOUT = "handler_timeout";
+        static final String WORKER_LOST = "worker_lost";
 
-    /**
-     * Inside a handler that an inbox worker runs: the connection of the transaction in which the delivery is then
-     * marked done. Write your rows through it (and do not commit, close or change its auto-commit) and they commit
-     * together with "done", or, when the handler throws or its lease was lost, not at all: effects exactly once
-     * where they live in the inbox's database. Empty outside a worker (direct mode), where handling is what the
-     * endpoint does in the request.
-     */
-    public static Optional<Connection> currentTransaction() {
-        return Optional.ofNullable(CURRENT.get());
-    }
-
-    Connection openTransaction() throws SQLException {
-        Connection c = dataSource.getConnection();
-        c.setAutoCommit(false);
-        return c;
-    }
-
-    /** Done, in the handler's transaction: only the lease's owner settles a row; false when the lease was lost. */
-    boolean markDone(Connection transaction, InboxEntry entry) throws SQLException {
-        // The lease stays on a done row: which instance and claim handled it, for operators.
-        try (PreparedStatement ps = transaction.prepareStatement("update " + table + " set state = 'DONE', done_at = ?,"
-                + " lease_until = null, last_error = null where delivery_key = ? and lease_owner = ? and state = 'RUNNING'")) {
-            ps.setLong(1, clock.millis());
-            ps.setString(2, entry.key());
-            ps.setString(3, lease(entry));
-            return ps.executeUpdate() == 1;
+        static Failure of(Throwable t) {
+            return new Failure(t.getClass().getName(), t.getMessage());
         }
     }
 
-    /** Failed: pending again after the backoff, or dead after the last attempt; true when it is now dead. */
-    boolean markFailed(InboxEntry entry, String error) {
-        boolean dead = entry.attempts() >= maxAttempts;
-        String cut = error.length() > 1000 ? error.substring(0, 999) + "…" : error;
-        update("update " + table + " set state = ?, next_attempt_at = ?, lease_owner = null, lease_until = null, last_error = ?"
-                + " where delivery_key = ? and lease_owner = ? and state = 'RUNNING'", ps -> {
-                    ps.setString(1, dead ? "DEAD" : "PENDING");
-                    ps.setLong(2, clock.millis() + backoff(entry.attempts()).toMillis());
-                    ps.setString(3, cut);
-                    ps.setString(4, entry.key());
-                    ps.setString(5, lease(entry));
-                });
-        return dead;
+    /** How an attempt settles. */
+    enum Settlement { DONE, RETRY, DEAD, GIVEN_BACK }
+
+    /**
+     * Settles handled rows in the handling transaction (the caller commits): done, failed (retry or dead by the
+     * lease's attempt), or given back. Returns how each settled; a lease no longer the row's own changes nothing.
+     */
+    Map<Lease, Settlement> settle(Connection transaction, List<Lease> done, Map<Lease, Failure> failed, List<Lease> givenBack) throws SQLException {
+        Map<Lease, Settlement> settled = new LinkedHashMap<>();
+        try (PreparedStatement ps = transaction.prepareStatement(sql.markDone)) {
+            for (Lease lease : done) {
+                ps.setString(1, lease.key());
+                ps.setString(2, lease.token());
+                ps.addBatch();
+                settled.put(lease, Settlement.DONE);
+            }
+            if (!done.isEmpty()) {
+                ps.executeBatch();
+            }
+        }
+        try (PreparedStatement ps = transaction.prepareStatement(sql.markFailed)) {
+            for (Map.Entry<Lease, Failure> f : failed.entrySet()) {
+                bindFailure(ps, f.getKey(), f.getValue());
+                ps.addBatch();
+                settled.put(f.getKey(), f.getKey().attempt() >= maxAttempts ? Settlement.DEAD : Settlement.RETRY);
+            }
+            if (!failed.isEmpty()) {
+                ps.executeBatch();
+            }
+        }
+        try (PreparedStatement ps = transaction.prepareStatement(sql.giveBack)) {
+            for (Lease lease : givenBack) {
+                ps.setString(1, lease.key());
+                ps.setString(2, lease.token());
+                ps.addBatch();
+                settled.put(lease, Settlement.GIVEN_BACK);
+            }
+            if (!givenBack.isEmpty()) {
+                ps.executeBatch();
+            }
+        }
+        return settled;
     }
 
-    /** Gives a lease back at shutdown: pending again, due now, the attempt not counted. */
-    void release(InboxEntry entry) {
-        update("update " + table + " set state = 'PENDING', attempts = attempts - 1, next_attempt_at = ?, lease_owner = null,"
-                + " lease_until = null where delivery_key = ? and lease_owner = ? and state = 'RUNNING'", ps -> {
-                    ps.setLong(1, clock.millis());
-                    ps.setString(2, entry.key());
-                    ps.setString(3, lease(entry));
-                });
+    /** Fails one row outside any handling transaction (its handler was abandoned); true when the lease still held it. */
+    boolean failAbandoned(Lease lease, Failure failure) {
+        return update(sql.markFailed, ps -> bindFailure(ps, lease, failure)) == 1;
     }
 
-    private static String lease(InboxEntry entry) {
-        return entry.leaseOwner().orElseThrow(() -> new IllegalStateException("the row was not claimed"));
+    /** Gives back rows outside any handling transaction (their worker was abandoned at a stop). */
+    void giveBack(List<Lease> leases) {
+        for (Lease lease : leases) {
+            update(sql.giveBack, ps -> {
+                ps.setString(1, lease.key());
+                ps.setString(2, lease.token());
+            });
+        }
+    }
+
+    private void bindFailure(PreparedStatement ps, Lease lease, Failure failure) throws SQLException {
+        boolean dead = lease.attempt() >= maxAttempts;
+        ps.setString(1, dead ? "DEAD" : "PENDING");
+        ps.setLong(2, dead ? 0 : backoff(lease.attempt()).toMillis());
+        ps.setString(3, cut(failure.type(), 255));
+        ps.setString(4, failure.message() == null ? null : cut(failure.message(), 1000));
+        ps.setString(5, lease.key());
+        ps.setString(6, lease.token());
+    }
+
+    private static String cut(String text, int length) {
+        return text.length() <= length ? text : text.substring(0, length - 1) + "…";
     }
 
     /** The wait before attempt {@code attempts + 1}: doubling from the first retry, capped, with up to half of it as jitter. */
     Duration backoff(int attempts) {
         long base = firstRetry.toMillis() << Math.min(30, Math.max(0, attempts - 1));
         long capped = Math.min(base, maxRetry.toMillis());
-        long jitter = (long) (capped * 0.5 * java.util.concurrent.ThreadLocalRandom.current().nextDouble());
+        long jitter = (long) (capped * 0.5 * ThreadLocalRandom.current().nextDouble());
         return Duration.ofMillis(capped - jitter);
     }
 
     /** Tells every listener; a failing listener is logged by class, never stops a worker. */
-    void tell(java.util.function.Consumer<InboxListener> event) {
+    void tell(Consumer<InboxListener> event) {
         for (InboxListener listener : listeners) {
             try {
                 event.accept(listener);
             } catch (RuntimeException e) {
-                System.getLogger(JdbcInbox.class.getName()).log(System.Logger.Level.WARNING,
-                        () -> "an inbox listener failed: " + e.getClass().getName());
+                LOG.log(System.Logger.Level.WARNING, () -> "an inbox listener failed: " + e.getClass().getName());
             }
         }
     }
@@ -442,6 +653,7 @@ public final class JdbcInbox implements DeliveryInbox {
         return text.toString();
     }
 
+    /** The key as the primary key column holds it: itself, or {@code sha256:} and its digest when longer than the column. */
     static String fit(String key) {
         if (key.length() <= MAX_KEY_LENGTH) {
             return key;
@@ -453,22 +665,72 @@ public final class JdbcInbox implements DeliveryInbox {
         }
     }
 
+    // ---- the handler's transaction ----
+
+    /** The handling transaction as the running handler sees it; a savepoint is set the first time it asks. */
+    static final class HandlerTransaction {
+        private final Connection connection;
+        private Savepoint savepoint;
+
+        HandlerTransaction(Connection connection) {
+            this.connection = connection;
+        }
+
+        Connection connection() throws SQLException {
+            if (savepoint == null) {
+                savepoint = connection.setSavepoint();
+            }
+            return connection;
+        }
+
+        /** Undoes what the handler wrote (it failed); nothing when it never asked for the transaction. */
+        void rollback() throws SQLException {
+            if (savepoint != null) {
+                connection.rollback(savepoint);
+            }
+        }
+    }
+
+    static final ThreadLocal<HandlerTransaction> CURRENT = new ThreadLocal<>();
+
+    /**
+     * Inside a handler that an inbox worker runs: the connection of the transaction in which the delivery is then
+     * marked done. Write your rows through it (and do not commit, close or change its auto-commit) and they commit
+     * together with "done", or, when the handler fails, not at all: effects exactly once where they live in the
+     * inbox's database. Empty outside a worker (direct mode), where handling is what the endpoint does in the request.
+     */
+    public static Optional<Connection> currentTransaction() {
+        HandlerTransaction current = CURRENT.get();
+        if (current == null) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(current.connection());
+        } catch (SQLException e) {
+            throw new InboxException("the inbox's transaction is gone: " + InboxException.cause(e), e);
+        }
+    }
+
+    // ---- plumbing ----
+
     @FunctionalInterface
     private interface Binder {
         void bind(PreparedStatement statement) throws SQLException;
     }
 
-    private int update(String sql, Binder binder) {
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+    private int update(String statement, Binder binder) {
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(statement)) {
+            c.setAutoCommit(true);
+            ps.setQueryTimeout(30);
             binder.bind(ps);
             return ps.executeUpdate();
         } catch (SQLException e) {
-            throw new InboxException("the inbox could not be updated", e);
+            throw new InboxException("the inbox could not be updated: " + InboxException.cause(e), e);
         }
     }
 
-    private List<InboxEntry> query(String sql, Binder binder) {
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql)) {
+    private List<InboxEntry> query(String statement, Binder binder) {
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(statement)) {
             binder.bind(ps);
             List<InboxEntry> entries = new ArrayList<>();
             try (ResultSet rs = ps.executeQuery()) {
@@ -478,40 +740,7 @@ public final class JdbcInbox implements DeliveryInbox {
             }
             return entries;
         } catch (SQLException e) {
-            throw new InboxException("the inbox could not be read", e);
-        }
-    }
-
-    /** What differs between the databases, and the durability each must be put in. */
-    private enum Dialect {
-        POSTGRESQL("postgresql"), H2("h2");
-
-        final String folder;
-
-        Dialect(String folder) {
-            this.folder = folder;
-        }
-
-        static Dialect of(DataSource dataSource, boolean allowVolatile) {
-            try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
-                String product = c.getMetaData().getDatabaseProductName().toLowerCase(Locale.ROOT);
-                if (product.contains("postgres")) {
-                    return POSTGRESQL;
-                }
-                if (product.contains("h2")) {
-                    String url = String.valueOf(c.getMetaData().getURL()).toLowerCase(Locale.ROOT);
-                    if (url.startsWith("jdbc:h2:mem:") && !allowVolatile) {
-                        throw new IllegalStateException("the inbox refuses an in-memory H2 database: a crash would lose deliveries already"
-                                + " acknowledged (use a file, or allowVolatileDatabase() in tests)");
-                    }
-                    // H2 keeps commits of the last 500 ms in memory by default: a crash would lose what was answered 2xx.
-                    s.execute("SET WRITE_DELAY 0");
-                    return H2;
-                }
-                throw new IllegalStateException("the inbox supports PostgreSQL and H2, not " + c.getMetaData().getDatabaseProductName());
-            } catch (SQLException e) {
-                throw new InboxException("could not open the inbox's database (H2 needs admin rights to set WRITE_DELAY 0)", e);
-            }
+            throw new InboxException("the inbox could not be read: " + InboxException.cause(e), e);
         }
     }
 
@@ -522,11 +751,10 @@ public final class JdbcInbox implements DeliveryInbox {
         private int maxAttempts = 8;
         private Duration firstRetry = Duration.ofSeconds(10);
         private Duration maxRetry = Duration.ofHours(1);
-        private Duration lease = Duration.ofMinutes(5);
+        private Duration handlerTimeout = Duration.ofMinutes(5);
         private Duration pollInterval = Duration.ofMillis(500);
         private int workers = 2;
         private Duration storeTimeout = Duration.ofSeconds(5);
-        private Clock clock = Clock.systemUTC();
         private boolean allowVolatileDatabase;
         private final List<InboxListener> listeners = new ArrayList<>();
 
@@ -543,7 +771,7 @@ public final class JdbcInbox implements DeliveryInbox {
             return this;
         }
 
-        /** Attempts before a row is dead (default 8). */
+        /** Attempts before a row is dead (default 8); every claim counts, including one whose worker died. */
         public Builder maxAttempts(int maxAttempts) {
             if (maxAttempts < 1) {
                 throw new IllegalArgumentException("maxAttempts must be at least 1");
@@ -562,9 +790,16 @@ public final class JdbcInbox implements DeliveryInbox {
             return this;
         }
 
-        /** How long a worker holds a row before another may take it (default 5 min): above your slowest handler. */
-        public Builder lease(Duration lease) {
-            this.lease = Objects.requireNonNull(lease, "lease");
+        /**
+         * How long one handler may run (default 5 min). Past it the handler's thread is interrupted and the attempt
+         * fails ({@code handler_timeout}); a handler that ignores the interrupt is abandoned two seconds later: its
+         * transaction is aborted, its worker replaced. A handler that runs long but within it is never overtaken.
+         */
+        public Builder handlerTimeout(Duration handlerTimeout) {
+            if (handlerTimeout.isNegative() || handlerTimeout.isZero()) {
+                throw new IllegalArgumentException("the handler timeout must be positive");
+            }
+            this.handlerTimeout = handlerTimeout;
             return this;
         }
 
@@ -589,12 +824,6 @@ public final class JdbcInbox implements DeliveryInbox {
             return this;
         }
 
-        /** The clock of due times and leases (tests). */
-        public Builder clock(Clock clock) {
-            this.clock = Objects.requireNonNull(clock, "clock");
-            return this;
-        }
-
         /** Adds a listener told what the workers did with each row (for counters). */
         public Builder listener(InboxListener listener) {
             listeners.add(Objects.requireNonNull(listener, "listener"));
@@ -609,6 +838,7 @@ public final class JdbcInbox implements DeliveryInbox {
 
         /**
          * @throws IllegalStateException on a database other than PostgreSQL or H2, or on an in-memory H2 not allowed
+         * @throws InboxException when the database cannot be reached, with the cause in words
          */
         public JdbcInbox build() {
             return new JdbcInbox(this);

@@ -1,180 +1,352 @@
 package dev.hookguard.inbox;
 
 import dev.hookguard.delivery.WebhookEndpoint;
+import dev.hookguard.inbox.JdbcInbox.Claimed;
+import dev.hookguard.inbox.JdbcInbox.Failure;
+import dev.hookguard.inbox.JdbcInbox.HandlerTransaction;
+import dev.hookguard.inbox.JdbcInbox.Settlement;
 import dev.hookguard.signature.SignatureScheme;
 import java.lang.System.Logger.Level;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 
-/** The inbox's worker threads: claim, handle through the endpoint, settle; stop within a deadline. */
+/**
+ * The inbox's worker threads and their supervisor. A worker claims a batch (attempts counted and committed), locks it
+ * in one handling transaction, runs each row's handler, and settles the batch in that transaction with one commit.
+ * The supervisor enforces the handler timeout and replaces a worker whose thread ended or that it abandoned.
+ */
 final class Workers {
 
     private static final System.Logger LOG = System.getLogger(JdbcInbox.class.getName());
-
-    /**
-     * Rows a worker claims at once: one claim transaction (one commit, one fsync) for several rows, each then handled
-     * and marked done in its own transaction. Small, so that rows wait little behind a slow one while other workers idle.
-     */
-    static final int CLAIM_BATCH = 4;
+    /** Rows claimed at once: as many as the last batches suggest fit in {@link #BATCH_TARGET_NANOS}, from 1 to this. */
+    static final int MAX_BATCH = 32;
+    /** How long a batch's handlers should run together: rows of a batch wait for its one commit. */
+    private static final long BATCH_TARGET_NANOS = Duration.ofMillis(100).toNanos();
+    /** How long a handler interrupted for its timeout has to return before it is abandoned. */
+    static final Duration ABANDON_GRACE = Duration.ofSeconds(2);
+    private static final long RESCUE_EVERY_NANOS = Duration.ofSeconds(1).toNanos();
 
     private final JdbcInbox inbox;
     private final Map<SignatureScheme, WebhookEndpoint<?>> endpoints;
     private final long pollMillis;
-    private final List<Thread> threads = new ArrayList<>();
-    private final Set<InboxEntry> inHand = ConcurrentHashMap.newKeySet();
+    private final long timeoutNanos;
+    private final List<Worker> workers = new CopyOnWriteArrayList<>();
+    private final AtomicInteger names = new AtomicInteger();
+    private final AtomicLong lastRescue = new AtomicLong(System.nanoTime() - RESCUE_EVERY_NANOS);
+    private final Thread supervisor;
     private volatile boolean running = true;
 
-    Workers(JdbcInbox inbox, Map<SignatureScheme, WebhookEndpoint<?>> endpoints, int count, Duration poll) {
+    Workers(JdbcInbox inbox, Map<SignatureScheme, WebhookEndpoint<?>> endpoints, int count, Duration poll, Duration handlerTimeout) {
         this.inbox = inbox;
         this.endpoints = endpoints; // live: a later JdbcInbox.start adds to it
         this.pollMillis = Math.max(1, poll.toMillis());
+        this.timeoutNanos = handlerTimeout.toNanos();
         for (int i = 0; i < count; i++) {
-            Thread thread = new Thread(this::loop, "hookguard-inbox-" + i);
-            thread.setDaemon(true);
-            threads.add(thread);
+            workers.add(new Worker());
         }
+        supervisor = new Thread(this::supervise, "hookguard-inbox-supervisor");
+        supervisor.setDaemon(true);
     }
 
     void start() {
-        threads.forEach(Thread::start);
+        workers.forEach(w -> w.thread.start());
+        supervisor.start();
+    }
+
+    int alive() {
+        int alive = 0;
+        for (Worker worker : workers) {
+            if (worker.thread.isAlive() && !worker.abandoned) {
+                alive++;
+            }
+        }
+        return alive;
     }
 
     void stop(Duration deadline) {
         running = false;
+        supervisor.interrupt();
         long until = System.nanoTime() + deadline.toNanos();
-        for (Thread thread : threads) {
-            try {
-                thread.join(Math.max(1, (until - System.nanoTime()) / 1_000_000));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                break;
+        join(until);
+        for (Worker worker : workers) {
+            worker.thread.interrupt();
+        }
+        // An interrupted handler ends quickly, and its worker gives back what it did not finish, uncounted.
+        join(System.nanoTime() + Duration.ofSeconds(1).toNanos());
+        for (Worker worker : workers) {
+            if (worker.thread.isAlive() && !worker.abandoned) {
+                LOG.log(Level.WARNING, () -> "an inbox handler ignored the stop; its rows are given back and its transaction aborted");
+                List<Lease> batch = worker.batch;
+                worker.abandon();
+                try {
+                    inbox.giveBack(batch);
+                } catch (RuntimeException e) {
+                    LOG.log(Level.WARNING, () -> "could not give back an inbox row; another worker takes it once its claim is orphaned");
+                }
             }
         }
-        for (Thread thread : threads) {
+    }
+
+    private void join(long untilNanos) {
+        for (Worker worker : workers) {
+            try {
+                worker.thread.join(Math.max(1, (untilNanos - System.nanoTime()) / 1_000_000));
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
+    /** Enforces handler timeouts and keeps the number of live workers. */
+    private void supervise() {
+        long tick = Math.max(10, Math.min(200, timeoutNanos / 10_000_000));
+        while (running) {
+            try {
+                Thread.sleep(tick);
+            } catch (InterruptedException e) {
+                return;
+            }
+            for (Worker worker : workers) {
+                try {
+                    watch(worker);
+                } catch (Throwable t) {
+                    LOG.log(Level.ERROR, () -> "the inbox supervisor failed with " + t.getClass().getName() + "; it goes on");
+                }
+            }
+        }
+    }
+
+    private void watch(Worker worker) {
+        if (!running) {
+            return;
+        }
+        if (!worker.thread.isAlive() && !worker.abandoned) {
+            LOG.log(Level.ERROR, () -> "an inbox worker thread ended; another replaces it");
+            replace(worker);
+            return;
+        }
+        Claimed current = worker.current;
+        if (current == null || worker.abandoned) {
+            return;
+        }
+        long running = System.nanoTime() - worker.startedNanos;
+        if (running > timeoutNanos && worker.timedOut != current) {
+            worker.timedOut = current;
+            worker.interruptedNanos = System.nanoTime();
+            worker.thread.interrupt();
+        } else if (worker.timedOut == current && System.nanoTime() - worker.interruptedNanos > ABANDON_GRACE.toNanos()) {
+            // The handler ignores its interrupt: its transaction is aborted (releasing its locks), the row fails, a new worker starts.
+            LOG.log(Level.WARNING, () -> "an inbox handler ran past its timeout and ignored the interrupt; its thread is abandoned,"
+                    + " inbox row " + current.lease().key() + " fails (handler_timeout) and a new worker starts");
+            worker.abandon();
+            replace(worker);
+            Failure failure = new Failure(Failure.HANDLER_TIMEOUT, "ran past the handler timeout and ignored its interrupt");
+            try {
+                if (inbox.failAbandoned(current.lease(), failure)) {
+                    Settlement settled = current.lease().attempt() >= inbox.maxAttempts() ? Settlement.DEAD : Settlement.RETRY;
+                    told(current.scheme(), current.lease(), settled, failure);
+                }
+            } catch (RuntimeException e) {
+                LOG.log(Level.WARNING, () -> "could not fail an abandoned inbox row; another worker takes it once its claim is orphaned");
+            }
+        }
+    }
+
+    private void replace(Worker worker) {
+        Worker replacement = new Worker();
+        workers.remove(worker);
+        workers.add(replacement);
+        replacement.thread.start();
+    }
+
+    private void told(SignatureScheme scheme, Lease lease, Settlement settled, Failure failure) {
+        switch (settled) {
+            case DONE -> inbox.tell(l -> l.handled(scheme));
+            case RETRY -> inbox.tell(l -> l.retried(scheme));
+            case DEAD -> {
+                inbox.tell(l -> l.deadLettered(scheme));
+                // One line per dead delivery: its key and the failure's type, never the body or the message.
+                LOG.log(Level.WARNING, () -> "inbox row " + lease.key() + " is dead after " + lease.attempt() + " attempts: "
+                        + (failure == null ? "" : failure.type()) + "; replay it once fixed");
+            }
+            case GIVEN_BACK -> { }
+        }
+    }
+
+    /** One worker thread, with what the supervisor watches. */
+    private final class Worker {
+        final Thread thread;
+        volatile Connection connection;
+        volatile List<Lease> batch = List.of();
+        volatile Claimed current;
+        volatile long startedNanos;
+        volatile Claimed timedOut;
+        volatile long interruptedNanos;
+        volatile boolean abandoned;
+        private int batchSize = 4;
+
+        Worker() {
+            thread = new Thread(this::loop, "hookguard-inbox-" + names.getAndIncrement());
+            thread.setDaemon(true);
+        }
+
+        void abandon() {
+            abandoned = true;
+            Connection c = connection;
+            if (c != null) {
+                Thread aborter = new Thread(() -> {
+                    try {
+                        c.abort(Runnable::run);
+                    } catch (SQLException | RuntimeException e) {
+                        LOG.log(Level.WARNING, () -> "could not abort an abandoned handler's transaction: " + e.getClass().getName());
+                    }
+                }, "hookguard-inbox-abort");
+                aborter.setDaemon(true);
+                aborter.start();
+            }
             thread.interrupt();
         }
-        for (Thread thread : threads) {
+
+        private void loop() {
+            while (running && !abandoned) {
+                try {
+                    List<Lease> leases = inbox.claim(batchSize, endpoints.keySet());
+                    if (leases.size() < batchSize) {
+                        leases = new ArrayList<>(leases);
+                        leases.addAll(rescue(batchSize - leases.size()));
+                    }
+                    if (leases.isEmpty()) {
+                        Thread.sleep(pollMillis);
+                        continue;
+                    }
+                    handle(leases);
+                } catch (InterruptedException e) {
+                    if (!running || abandoned) {
+                        return;
+                    }
+                } catch (Throwable t) {
+                    // A worker never dies of what it meets: a database away, an Error in a listener, memory short for a moment.
+                    LOG.log(Level.WARNING, () -> "an inbox worker met " + t.getClass().getName()
+                            + (t instanceof SQLException s ? " (" + InboxException.cause(s) + ")" : "") + "; it goes on");
+                    pause();
+                }
+            }
+        }
+
+        private List<Lease> rescue(int limit) throws SQLException {
+            long last = lastRescue.get();
+            long now = System.nanoTime();
+            if (now - last < RESCUE_EVERY_NANOS || !lastRescue.compareAndSet(last, now)) {
+                return List.of();
+            }
+            JdbcInbox.Rescue rescue = inbox.rescue(limit, endpoints.keySet());
+            rescue.dead().forEach(scheme -> inbox.tell(l -> l.deadLettered(scheme)));
+            return rescue.leases();
+        }
+
+        private void pause() {
             try {
-                // An interrupted handler ends quickly; what it held is then given back below, not counted as failed.
-                thread.join(1_000);
+                Thread.sleep(Math.max(pollMillis, 200));
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                break;
             }
         }
-        // What did not finish in time goes back at once, rather than waiting out its lease.
-        for (InboxEntry entry : inHand) {
-            try {
-                inbox.release(entry);
-            } catch (RuntimeException e) {
-                LOG.log(Level.WARNING, () -> "could not give back the lease of an inbox row; it expires on its own");
-            }
-        }
-    }
 
-    private void loop() {
-        while (running) {
-            List<InboxEntry> claimed;
-            try {
-                claimed = inbox.claim(CLAIM_BATCH, endpoints.keySet());
-            } catch (Exception e) {
-                LOG.log(Level.WARNING, () -> "the inbox could not be read (" + e.getClass().getName() + "); trying again");
-                claimed = List.of();
-            }
-            if (claimed.isEmpty()) {
-                sleep();
-                continue;
-            }
-            for (InboxEntry entry : claimed) {
-                if (!running) {
-                    inHand.add(entry);
-                    continue;
+        /** One batch: lock, handle each row, settle all, commit once. */
+        private void handle(List<Lease> leases) throws SQLException {
+            batch = leases;
+            long batchStart = System.nanoTime();
+            Map<Lease, SignatureScheme> schemes = new LinkedHashMap<>();
+            Map<Lease, Failure> failed = new LinkedHashMap<>();
+            List<Lease> done = new ArrayList<>();
+            List<Lease> givenBack = new ArrayList<>();
+            try (Connection transaction = inbox.openHandling()) {
+                connection = transaction;
+                try {
+                    for (Claimed claimed : inbox.lock(transaction, leases)) {
+                        schemes.put(claimed.lease(), claimed.scheme());
+                        if (!running || abandoned) {
+                            givenBack.add(claimed.lease());
+                            continue;
+                        }
+                        Failure failure = run(transaction, claimed);
+                        if (failure == null) {
+                            done.add(claimed.lease());
+                        } else if (failure == STOPPED) {
+                            givenBack.add(claimed.lease());
+                        } else {
+                            failed.put(claimed.lease(), failure);
+                        }
+                    }
+                    if (abandoned) {
+                        return;
+                    }
+                    Map<Lease, Settlement> settled = inbox.settle(transaction, done, failed, givenBack);
+                    transaction.commit();
+                    settled.forEach((lease, settlement) -> told(schemes.get(lease), lease, settlement, failed.get(lease)));
+                } catch (SQLException | RuntimeException | Error e) {
+                    if (!abandoned) {
+                        try {
+                            transaction.rollback();
+                        } catch (SQLException ignored) {
+                            // The connection is gone: the database rolled back, and the rows are orphaned for a rescue.
+                        }
+                    }
+                    throw e;
+                } finally {
+                    connection = null;
                 }
-                inHand.add(entry);
-                if (handle(entry)) {
-                    inHand.remove(entry);
-                }
+            } finally {
+                batch = List.of();
+                adapt(leases.size(), System.nanoTime() - batchStart);
             }
         }
-    }
 
-    /**
-     * Handles and settles one row, in one transaction: the handler's writes through {@link JdbcInbox#currentTransaction()}
-     * and "done" commit together, or neither does. False when a stop interrupted it, so that the stop gives it back.
-     */
-    private boolean handle(InboxEntry entry) {
-        WebhookEndpoint<?> endpoint = endpoints.get(entry.scheme());
-        if (endpoint == null) {
-            fail(entry, "no endpoint for " + entry.scheme().id() + " was given to the inbox's workers");
-            return true;
-        }
-        try (Connection transaction = inbox.openTransaction()) {
-            boolean handled;
+        /** Handles one row; null when it is done, else why it failed ({@link #STOPPED} when a stop interrupted it). */
+        private Failure run(Connection transaction, Claimed claimed) throws SQLException {
+            WebhookEndpoint<?> endpoint = endpoints.get(claimed.scheme());
+            if (endpoint == null) {
+                return new Failure(Failure.NOT_HANDLED, "no endpoint for " + claimed.scheme().id() + " was given to the inbox's workers");
+            }
+            HandlerTransaction handlerTransaction = new HandlerTransaction(transaction);
+            Failure failure;
+            startedNanos = System.nanoTime();
+            current = claimed;
+            JdbcInbox.CURRENT.set(handlerTransaction);
             try {
-                JdbcInbox.CURRENT.set(transaction);
-                handled = endpoint.handleStored(entry.body(), entry.headers(), entry.tenant(), entry.key());
-            } catch (Exception | LinkageError e) {
-                transaction.rollback();
-                if (!running) {
-                    return false;
-                }
-                fail(entry, e.getClass().getName() + (e.getMessage() == null ? "" : ": " + e.getMessage()));
-                return true;
+                boolean handled = endpoint.handleStored(claimed.body(), claimed.headers(), claimed.tenant(), claimed.partKey());
+                failure = handled ? null : new Failure(Failure.NOT_HANDLED, "no handler took it");
+            } catch (Throwable t) {
+                // Any Throwable is this row's failure: a StackOverflowError or an OutOfMemoryError included.
+                failure = timedOut == claimed ? new Failure(Failure.HANDLER_TIMEOUT, "ran past the handler timeout and was interrupted")
+                        : !running ? STOPPED : Failure.of(t);
             } finally {
                 JdbcInbox.CURRENT.remove();
+                current = null;
+                // An interrupt meant for this handler must not reach the next statement (H2 closes its file on one).
+                Thread.interrupted();
             }
-            if (!handled) {
-                transaction.rollback();
-                fail(entry, "not_handled: no handler took it");
-            } else if (inbox.markDone(transaction, entry)) {
-                transaction.commit();
-                inbox.tell(l -> l.handled(entry.scheme()));
-            } else {
-                // The lease expired and another worker owns the row now: its handling counts, not this one.
-                transaction.rollback();
-                LOG.log(Level.WARNING, () -> "inbox row " + entry.key() + " outlived its lease; its effects were rolled back");
+            if (failure != null && !abandoned) {
+                handlerTransaction.rollback();
             }
-            return true;
-        } catch (SQLException e) {
-            LOG.log(Level.WARNING, () -> "the inbox's transaction failed (" + e.getClass().getName() + ", SQLState " + e.getSQLState()
-                    + "); the row is tried again when its lease expires");
-            return true;
+            return failure;
+        }
+
+        private void adapt(int rows, long nanos) {
+            long perRow = Math.max(1, nanos / Math.max(1, rows));
+            batchSize = (int) Math.max(1, Math.min(MAX_BATCH, BATCH_TARGET_NANOS / perRow));
         }
     }
 
-    private void fail(InboxEntry entry, String error) {
-        try {
-            boolean dead = inbox.markFailed(entry, error);
-            inbox.tell(l -> {
-                if (dead) {
-                    l.deadLettered(entry.scheme());
-                } else {
-                    l.retried(entry.scheme());
-                }
-            });
-            if (dead) {
-                // One line per dead delivery: its key and the error's class, never the body or the message.
-                String errorClass = error.contains(":") ? error.substring(0, error.indexOf(':')) : error;
-                LOG.log(Level.WARNING, () -> "inbox row " + entry.key() + " is dead after " + entry.attempts() + " attempts: " + errorClass
-                        + "; replay it once fixed");
-            }
-        } catch (RuntimeException e) {
-            LOG.log(Level.WARNING, () -> "could not record an inbox failure; the row's lease expires and it is tried again");
-        }
-    }
-
-    private void sleep() {
-        try {
-            Thread.sleep(pollMillis);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            running = false;
-        }
-    }
+    /** A handler interrupted by a stop: its row is given back, its attempt not counted. */
+    private static final Failure STOPPED = new Failure("stopped", null);
 }

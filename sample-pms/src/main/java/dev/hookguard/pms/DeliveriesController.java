@@ -6,13 +6,13 @@ import dev.hookguard.inbox.JdbcInbox.State;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
-import java.util.ArrayList;
-import java.util.Comparator;
+import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Controller;
@@ -39,7 +39,7 @@ import org.springframework.web.servlet.mvc.support.RedirectAttributes;
 @Controller
 class DeliveriesController {
 
-    /** At most this many rows on the page, and from each state: {@link JdbcInbox#list} reads each row's body too. */
+    /** Rows on one page; older ones are a link away (keyset-paged: no body is read, whatever the table holds). */
     static final int LIMIT = 100;
 
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss").withZone(ZoneOffset.UTC);
@@ -50,7 +50,9 @@ class DeliveriesController {
 
         static Row of(InboxEntry entry) {
             return new Row(entry.key(), entry.scheme().id(), entry.tenant(), entry.state().name(), entry.attempts(),
-                    TIME.format(entry.receivedAt()), nextAttempt(entry), entry.lastError().orElse(""), DeliveriesController.replayable(entry.state()));
+                    TIME.format(entry.receivedAt()), nextAttempt(entry),
+                    entry.failure().map(f -> f.type() + f.message().map(m -> ": " + m).orElse("")).orElse(""),
+                    DeliveriesController.replayable(entry.state()));
         }
 
         /** Only a pending row waits for a time; a running one is held by a worker, a dead or done one by nobody. */
@@ -74,29 +76,22 @@ class DeliveriesController {
     }
 
     @GetMapping("/deliveries")
-    String list(@RequestParam(required = false) String state, Model model) {
+    String list(@RequestParam(required = false) String state, @RequestParam(required = false) Long before, Model model) {
         JdbcInbox inbox = inboxes.getIfAvailable();
         if (inbox == null) {
             model.addAttribute("inboxOff", true);
             return "deliveries";
         }
         Optional<State> only = parse(state);
-        List<InboxEntry> entries = new ArrayList<>();
-        List<String> cut = new ArrayList<>();
-        for (State s : only.map(List::of).orElse(List.of(State.values()))) {
-            List<InboxEntry> inState = inbox.list(s, LIMIT);
-            entries.addAll(inState);
-            if (inState.size() == LIMIT) {
-                cut.add(s.name());
-            }
-        }
-        // JdbcInbox lists the oldest first, per state: merged here, newest first.
-        entries.sort(Comparator.comparing(InboxEntry::receivedAt).reversed().thenComparing(InboxEntry::key));
+        Set<State> states = only.map(EnumSet::of).orElse(EnumSet.allOf(State.class));
+        // One more than a page: whether an older page exists, without counting.
+        List<InboxEntry> entries = inbox.list(states, before == null ? Long.MAX_VALUE : before, LIMIT + 1);
+        List<InboxEntry> page = entries.subList(0, Math.min(LIMIT, entries.size()));
         model.addAttribute("inboxOff", false);
-        model.addAttribute("rows", entries.stream().limit(LIMIT).map(Row::of).toList());
+        model.addAttribute("rows", page.stream().map(Row::of).toList());
         model.addAttribute("state", only.map(State::name).orElse(null));
         model.addAttribute("counts", inbox.counts());
-        model.addAttribute("cut", cut);
+        model.addAttribute("older", entries.size() > LIMIT ? page.get(page.size() - 1).id() : null);
         model.addAttribute("limit", LIMIT);
         return "deliveries";
     }

@@ -84,7 +84,7 @@ class DeliveriesReplayTest {
         InboxEntry entry = app.inbox().show(key).orElseThrow();
         assertThat(entry.state()).isEqualTo(State.DEAD);
         assertThat(entry.attempts()).isEqualTo(1);
-        assertThat(entry.lastError()).hasValueSatisfying(e -> assertThat(e).contains("BadSqlGrammarException"));
+        assertThat(entry.failure()).hasValueSatisfying(f -> assertThat(f.type()).contains("BadSqlGrammarException"));
     }
 
     @Test
@@ -132,7 +132,7 @@ class DeliveriesReplayTest {
 
         InboxEntry done = app.awaitInbox(key, State.DONE);
         assertThat(done.attempts()).isEqualTo(1);
-        assertThat(done.lastError()).isEmpty();
+        assertThat(done.failure()).isEmpty();
         assertThat(app.repository().issues()).extracting(Issue::externalKey).containsOnlyOnce(key);
     }
 

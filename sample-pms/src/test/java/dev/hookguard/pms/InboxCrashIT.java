@@ -37,7 +37,7 @@ class InboxCrashIT {
         Path dir = Files.createDirectories(Path.of("target", "inbox-crash-it-" + System.nanoTime()));
         int port = PmsProcess.freePort();
         String[] args = {"--hookguard.inbox.enabled=true", "--hookguard.inbox.first-retry=200ms", "--hookguard.inbox.max-retry=1s",
-                "--hookguard.inbox.lease=5s"};
+                "--hookguard.inbox.handler-timeout=5s"};
         Set<Long> acknowledged = ConcurrentHashMap.newKeySet();
         AtomicInteger answered = new AtomicInteger();
         PmsProcess first = new PmsProcess(port, dir.resolve("first.log"), args).in(dir).start();

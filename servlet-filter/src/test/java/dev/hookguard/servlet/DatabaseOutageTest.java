@@ -119,7 +119,7 @@ class DatabaseOutageTest {
         PGSimpleDataSource postgres = new PGSimpleDataSource();
         postgres.setURL(startCluster());
         postgres.setConnectTimeout(2);
-        JdbcInbox inbox = JdbcInbox.builder(postgres).storeTimeout(Duration.ofSeconds(2)).lease(Duration.ofSeconds(2))
+        JdbcInbox inbox = JdbcInbox.builder(postgres).storeTimeout(Duration.ofSeconds(2)).handlerTimeout(Duration.ofSeconds(2))
                 .backoff(Duration.ofMillis(50), Duration.ofMillis(200)).pollInterval(Duration.ofMillis(20)).build();
         inbox.initializeSchema();
         try (Connection c = postgres.getConnection(); Statement s = c.createStatement()) {

@@ -70,13 +70,13 @@ public record HookguardProperties(
      * @param maxAttempts      Attempts before a delivery is dead.
      * @param firstRetry       Delay before the first retry, doubling from there.
      * @param maxRetry         Longest delay between retries.
-     * @param lease            How long a worker holds a delivery before another may take it: above the slowest listener.
+     * @param handlerTimeout   How long one listener may run on a delivery before the attempt fails (its thread interrupted).
      * @param workers          Worker threads in this instance.
      * @param shutdownTimeout  How long running listeners may finish at shutdown before their deliveries are given back.
      * @param initializeSchema Whether to create the inbox table at startup: embedded (H2), always or never.
      */
     public record Inbox(@DefaultValue("false") boolean enabled, @DefaultValue("8") int maxAttempts, @DefaultValue("10s") Duration firstRetry,
-                        @DefaultValue("1h") Duration maxRetry, @DefaultValue("5m") Duration lease, @DefaultValue("2") int workers,
+                        @DefaultValue("1h") Duration maxRetry, @DefaultValue("5m") Duration handlerTimeout, @DefaultValue("2") int workers,
                         @DefaultValue("10s") Duration shutdownTimeout, @DefaultValue("embedded") SchemaInitialization initializeSchema) {
     }
 

@@ -35,7 +35,7 @@ class InboxConfiguration {
         }
         HookguardProperties.Inbox settings = properties.inbox();
         JdbcInbox.Builder builder = JdbcInbox.builder(dataSource).maxAttempts(settings.maxAttempts())
-                .backoff(settings.firstRetry(), settings.maxRetry()).lease(settings.lease()).workers(settings.workers());
+                .backoff(settings.firstRetry(), settings.maxRetry()).handlerTimeout(settings.handlerTimeout()).workers(settings.workers());
         if (org.springframework.util.ClassUtils.isPresent("io.micrometer.core.instrument.MeterRegistry", context.getClassLoader())) {
             InboxCounters.register(builder, context);
         }
@@ -111,8 +111,9 @@ class InboxConfiguration {
         org.springframework.boot.actuate.health.HealthIndicator hookguardInboxHealthIndicator(JdbcInbox inbox) {
             return () -> {
                 try {
-                    InboxCounts counts = inbox.counts();
-                    return org.springframework.boot.actuate.health.Health.up().withDetails(details(counts)).build();
+                    java.util.Map<String, Object> details = details(inbox);
+                    return (workersLost(inbox) ? org.springframework.boot.actuate.health.Health.down()
+                            : org.springframework.boot.actuate.health.Health.up()).withDetails(details).build();
                 } catch (RuntimeException e) {
                     return org.springframework.boot.actuate.health.Health.down().withDetail("error", e.getClass().getName()).build();
                 }
@@ -132,7 +133,9 @@ class InboxConfiguration {
         org.springframework.boot.health.contributor.HealthIndicator hookguardInboxHealthIndicator(JdbcInbox inbox) {
             return () -> {
                 try {
-                    return org.springframework.boot.health.contributor.Health.up().withDetails(details(inbox.counts())).build();
+                    java.util.Map<String, Object> details = details(inbox);
+                    return (workersLost(inbox) ? org.springframework.boot.health.contributor.Health.down()
+                            : org.springframework.boot.health.contributor.Health.up()).withDetails(details).build();
                 } catch (RuntimeException e) {
                     // The class only: a driver's message may quote SQL or connection details.
                     return org.springframework.boot.health.contributor.Health.down().withDetail("error", e.getClass().getName()).build();
@@ -141,13 +144,24 @@ class InboxConfiguration {
         }
     }
 
+    /**
+     * Down when the workers were started and none is alive (or each is stuck past its handler timeout): the instance
+     * would acknowledge deliveries it can never handle, so an orchestrator should restart it.
+     */
+    static boolean workersLost(JdbcInbox inbox) {
+        return inbox.isStarted() && inbox.liveWorkers() == 0;
+    }
+
     /** What both lines' indicators show, in this order. */
-    static java.util.Map<String, Object> details(InboxCounts counts) {
+    static java.util.Map<String, Object> details(JdbcInbox inbox) {
+        InboxCounts counts = inbox.counts();
         java.util.Map<String, Object> details = new java.util.LinkedHashMap<>();
         details.put("pending", counts.pending());
         details.put("running", counts.running());
         details.put("dead", counts.dead());
         details.put("oldestPendingSeconds", counts.oldestPendingAge().toSeconds());
+        details.put("oldestDueSeconds", counts.oldestDueAge().toSeconds());
+        details.put("liveWorkers", inbox.liveWorkers());
         return details;
     }
 
@@ -165,6 +179,10 @@ class InboxConfiguration {
                         .description("Deliveries that failed every attempt").register(registry);
                 io.micrometer.core.instrument.Gauge.builder("hookguard.inbox.oldest.pending.age", inbox, i -> i.counts().oldestPendingAge().toMillis() / 1000.0)
                         .baseUnit("seconds").description("How long the oldest pending delivery has waited").register(registry);
+                io.micrometer.core.instrument.Gauge.builder("hookguard.inbox.oldest.due.age", inbox, i -> i.counts().oldestDueAge().toMillis() / 1000.0)
+                        .baseUnit("seconds").description("How long the longest-due delivery has waited for a worker").register(registry);
+                io.micrometer.core.instrument.Gauge.builder("hookguard.inbox.workers.live", inbox, JdbcInbox::liveWorkers)
+                        .description("Live inbox worker threads in this instance").register(registry);
             };
         }
     }

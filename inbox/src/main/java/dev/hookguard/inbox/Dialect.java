@@ -1,0 +1,76 @@
+package dev.hookguard.inbox;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.Locale;
+import javax.sql.DataSource;
+
+/**
+ * What differs between the databases the inbox runs on (db-scheduler's {@code JdbcCustomization}): where the schema
+ * lives, the database's clock, how a connection is made durable and how a handling transaction is watched.
+ */
+enum Dialect {
+
+    POSTGRESQL("postgresql", "(extract(epoch from clock_timestamp()) * 1000)::bigint") {
+        @Override
+        void beginHandling(Connection transaction) throws SQLException {
+            // A handler's row lock is its liveness. The server notices a killed process at once (the socket closes),
+            // but a machine that vanishes only through TCP keepalives: probed within ~15 s here, not after 2 hours.
+            try (Statement s = transaction.createStatement()) {
+                s.execute("set local tcp_keepalives_idle = 5; set local tcp_keepalives_interval = 2; set local tcp_keepalives_count = 5");
+            }
+        }
+    },
+
+    H2("h2", "cast(extract(epoch from current_timestamp) * 1000 as bigint)") {
+        @Override
+        void prepare(Connection connection, String url, boolean allowVolatile) throws SQLException {
+            if (url.startsWith("jdbc:h2:mem:") && !allowVolatile) {
+                throw new IllegalStateException("the inbox refuses an in-memory H2 database: a crash would lose deliveries already"
+                        + " acknowledged (use a file, or allowVolatileDatabase() in tests)");
+            }
+            H2Durability.requireImmediateWrites(connection, "the inbox");
+        }
+    };
+
+    final String folder;
+    private final String nowMillis;
+
+    Dialect(String folder, String nowMillis) {
+        this.folder = folder;
+        this.nowMillis = nowMillis;
+    }
+
+    /** The database's current time in epoch milliseconds, as an SQL expression. */
+    String nowMillis() {
+        return nowMillis;
+    }
+
+    /** Checks the database and makes it durable where it is not by default. */
+    void prepare(Connection connection, String url, boolean allowVolatile) throws SQLException {
+    }
+
+    /** Run first in each handling transaction. */
+    void beginHandling(Connection transaction) throws SQLException {
+    }
+
+    static Dialect of(DataSource dataSource, boolean allowVolatile) {
+        try (Connection c = dataSource.getConnection()) {
+            String product = c.getMetaData().getDatabaseProductName().toLowerCase(Locale.ROOT);
+            String url = String.valueOf(c.getMetaData().getURL()).toLowerCase(Locale.ROOT);
+            Dialect dialect;
+            if (product.contains("postgres")) {
+                dialect = POSTGRESQL;
+            } else if (product.contains("h2")) {
+                dialect = H2;
+            } else {
+                throw new IllegalStateException("the inbox supports PostgreSQL and H2, not " + c.getMetaData().getDatabaseProductName());
+            }
+            dialect.prepare(c, url, allowVolatile);
+            return dialect;
+        } catch (SQLException e) {
+            throw new InboxException("could not open the inbox's database: " + InboxException.cause(e), e);
+        }
+    }
+}
