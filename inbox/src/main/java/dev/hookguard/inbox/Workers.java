@@ -85,12 +85,13 @@ final class Workers {
             if (worker.thread.isAlive() && !worker.abandoned) {
                 LOG.log(Level.WARNING, () -> "an inbox handler ignored the stop; its rows are given back and its transaction aborted");
                 List<Lease> batch = worker.batch;
-                worker.abandon();
-                try {
-                    inbox.giveBack(batch);
-                } catch (RuntimeException e) {
-                    LOG.log(Level.WARNING, () -> "could not give back an inbox row; another worker takes it once its claim is orphaned");
-                }
+                worker.abandon(() -> {
+                    try {
+                        inbox.giveBack(batch);
+                    } catch (RuntimeException e) {
+                        LOG.log(Level.WARNING, () -> "could not give back an inbox row; another worker takes it once its claim is orphaned");
+                    }
+                });
             }
         }
     }
@@ -147,17 +148,19 @@ final class Workers {
             // The handler ignores its interrupt: its transaction is aborted (releasing its locks), the row fails, a new worker starts.
             LOG.log(Level.WARNING, () -> "an inbox handler ran past its timeout and ignored the interrupt; its thread is abandoned,"
                     + " inbox row " + current.lease().key() + " fails (handler_timeout) and a new worker starts");
-            worker.abandon();
-            replace(worker);
             Failure failure = new Failure(Failure.HANDLER_TIMEOUT, "ran past the handler timeout and ignored its interrupt");
-            try {
-                if (inbox.failAbandoned(current.lease(), failure)) {
-                    Settlement settled = current.lease().attempt() >= inbox.maxAttempts() ? Settlement.DEAD : Settlement.RETRY;
-                    told(current.scheme(), current.lease(), settled, failure);
+            worker.abandon(() -> {
+                // Once the transaction is gone (its locks with it), the row's attempt fails as any timed-out one does.
+                try {
+                    if (inbox.failAbandoned(current.lease(), failure)) {
+                        Settlement settled = current.lease().attempt() >= inbox.maxAttempts() ? Settlement.DEAD : Settlement.RETRY;
+                        told(current.scheme(), current.lease(), settled, failure);
+                    }
+                } catch (RuntimeException e) {
+                    LOG.log(Level.WARNING, () -> "could not fail an abandoned inbox row; another worker takes it once its claim is orphaned");
                 }
-            } catch (RuntimeException e) {
-                LOG.log(Level.WARNING, () -> "could not fail an abandoned inbox row; another worker takes it once its claim is orphaned");
-            }
+            });
+            replace(worker);
         }
     }
 
@@ -199,20 +202,25 @@ final class Workers {
             thread.setDaemon(true);
         }
 
-        void abandon() {
+        void abandon(Runnable then) {
             abandoned = true;
             Connection c = connection;
-            if (c != null) {
-                Thread aborter = new Thread(() -> {
+            Thread aborter = new Thread(() -> {
+                if (c != null) {
                     try {
                         c.abort(Runnable::run);
+                        if (!c.isClosed()) {
+                            // H2's abort does nothing: a close from this thread rolls the session back and frees its locks.
+                            c.close();
+                        }
                     } catch (SQLException | RuntimeException e) {
                         LOG.log(Level.WARNING, () -> "could not abort an abandoned handler's transaction: " + e.getClass().getName());
                     }
-                }, "hookguard-inbox-abort");
-                aborter.setDaemon(true);
-                aborter.start();
-            }
+                }
+                then.run();
+            }, "hookguard-inbox-abort");
+            aborter.setDaemon(true);
+            aborter.start();
             thread.interrupt();
         }
 
