@@ -67,7 +67,7 @@ public final class InboxBenchmark {
 
     // ---- server side ----
 
-    private static HikariDataSource pool(String url) {
+    static HikariDataSource pool(String url) {
         HikariConfig config = new HikariConfig();
         config.setJdbcUrl(url);
         config.setMaximumPoolSize(8);
@@ -203,7 +203,7 @@ public final class InboxBenchmark {
     // ---- databases ----
 
     /** A PostgreSQL cluster of the benchmark's own, with fsync on: an acknowledged commit is on disk. */
-    private static final class Postgres implements AutoCloseable {
+    static final class Postgres implements AutoCloseable {
         final Path dir;
         final String url;
 

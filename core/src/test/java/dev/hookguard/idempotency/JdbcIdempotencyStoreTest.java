@@ -77,6 +77,24 @@ class JdbcIdempotencyStoreTest {
     }
 
     @Test
+    void onAnH2FileTheStoreMakesEveryCommitDurableSoAKillLosesNoAnsweredKey(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        JdbcDataSource file = new JdbcDataSource();
+        file.setURL("jdbc:h2:file:" + dir.resolve("keys").toAbsolutePath());
+        file.setUser("sa");
+        assertThat(writeDelay(file)).as("H2's default: the last 500 ms of commits live in memory only").isEqualTo("500");
+        JdbcIdempotencyStore store = store(file);
+        assertThat(store.claim("k1")).isEqualTo(IdempotencyStore.Claim.CLAIMED);
+        assertThat(writeDelay(file)).isEqualTo("0");
+    }
+
+    private static String writeDelay(DataSource ds) throws Exception {
+        try (java.sql.Connection c = ds.getConnection(); java.sql.Statement s = c.createStatement();
+             java.sql.ResultSet rs = s.executeQuery("select setting_value from information_schema.settings where setting_name = 'WRITE_DELAY'")) {
+            return rs.next() ? rs.getString(1) : "?";
+        }
+    }
+
+    @Test
     void claimDoneReleaseAndExpiryOnH2() {
         claimDoneReleaseAndExpiry(h2());
     }

@@ -42,8 +42,9 @@ final class InboxSql {
     private static final String MARK_CLAIMED = "update %1$s set state = 'RUNNING', attempts = attempts + 1, lease_owner = ?, claimed_at = %2$s"
             + " where delivery_key = ?";
 
-    private static final String MARK_ORPHAN_DEAD = "update %1$s set state = 'DEAD', lease_owner = null, claimed_at = null, error_class = ?,"
-            + " last_error = ? where delivery_key = ?";
+    /** An orphaned row: due again at once (its lost attempt stays counted), or dead when that was its last one. */
+    private static final String RESCUE_ORPHAN = "update %1$s set state = ?, next_attempt_at = %2$s, lease_owner = null, claimed_at = null,"
+            + " error_class = ?, last_error = ? where delivery_key = ? and state = 'RUNNING'";
 
     /** Locks the claimed rows for as long as their handlers run: the lock of a live transaction is the liveness. */
     private static final String LOCK_CLAIMED = "select delivery_key, part_key, scheme, tenant, body, headers, attempts from %1$s"
@@ -79,7 +80,7 @@ final class InboxSql {
     final String insert;
     final String reviveDead;
     final String markClaimed;
-    final String markOrphanDead;
+    final String rescueOrphan;
     final String markDone;
     final String markFailed;
     final String giveBack;
@@ -98,7 +99,7 @@ final class InboxSql {
         insert = format(INSERT);
         reviveDead = format(REVIVE_DEAD);
         markClaimed = format(MARK_CLAIMED);
-        markOrphanDead = format(MARK_ORPHAN_DEAD);
+        rescueOrphan = format(RESCUE_ORPHAN);
         markDone = format(MARK_DONE);
         markFailed = format(MARK_FAILED);
         giveBack = format(GIVE_BACK);

@@ -410,43 +410,43 @@ public final class JdbcInbox implements DeliveryInbox {
     }
 
     /**
-     * Takes over running rows that no live transaction locks, their worker having died: each counts as an attempt,
-     * and a row whose attempts are used up ends dead ({@code worker_lost}) rather than looping.
+     * The rescuer (River's and Oban's, with liveness from locks rather than from a fixed time): running rows that no
+     * live transaction locks lost their worker (thread, process, machine, connection). Each is made due again at once,
+     * its lost attempt counted, for any worker to claim; a row whose attempts are used up ends dead ({@code worker_lost})
+     * rather than looping.
+     *
+     * @return how many rows were rescued, and the senders of those now dead
      */
-    Rescue rescue(int limit, Set<SignatureScheme> schemes) throws SQLException {
+    Rescued rescue(int limit, Set<SignatureScheme> schemes) throws SQLException {
         if (schemes.isEmpty()) {
-            return new Rescue(List.of(), List.of());
+            return new Rescued(0, List.of());
         }
-        String token = owner + "/" + claims.incrementAndGet();
-        List<Lease> leases = new ArrayList<>();
-        Map<String, SignatureScheme> dead = new LinkedHashMap<>();
+        int rescued = 0;
+        List<SignatureScheme> dead = new ArrayList<>();
+        List<String> deadKeys = new ArrayList<>();
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
-            try {
-                try (PreparedStatement select = c.prepareStatement(sql.selectOrphaned(schemeList(schemes)))) {
-                    select.setLong(1, CLAIM_GRACE.toMillis());
-                    select.setInt(2, limit);
-                    try (ResultSet rs = select.executeQuery()) {
-                        while (rs.next()) {
-                            if (rs.getInt(2) >= maxAttempts) {
-                                dead.put(rs.getString(1), SignatureScheme.named(rs.getString(3)));
-                            } else {
-                                leases.add(new Lease(rs.getString(1), token, rs.getInt(2) + 1));
-                            }
+            try (PreparedStatement select = c.prepareStatement(sql.selectOrphaned(schemeList(schemes)));
+                 PreparedStatement rescue = c.prepareStatement(sql.rescueOrphan)) {
+                select.setLong(1, CLAIM_GRACE.toMillis());
+                select.setInt(2, limit);
+                try (ResultSet rs = select.executeQuery()) {
+                    while (rs.next()) {
+                        boolean last = rs.getInt(2) >= maxAttempts;
+                        rescue.setString(1, last ? "DEAD" : "PENDING");
+                        rescue.setString(2, Failure.WORKER_LOST);
+                        rescue.setString(3, "the worker handling attempt " + rs.getInt(2) + " stopped (process, thread or connection lost)");
+                        rescue.setString(4, rs.getString(1));
+                        rescue.addBatch();
+                        rescued++;
+                        if (last) {
+                            deadKeys.add(rs.getString(1));
+                            dead.add(SignatureScheme.named(rs.getString(3)));
                         }
                     }
                 }
-                markClaimed(c, leases);
-                try (PreparedStatement markDead = c.prepareStatement(sql.markOrphanDead)) {
-                    for (String key : dead.keySet()) {
-                        markDead.setString(1, Failure.WORKER_LOST);
-                        markDead.setString(2, "the worker handling it stopped (process, thread or connection lost) on its last attempt");
-                        markDead.setString(3, key);
-                        markDead.addBatch();
-                    }
-                    if (!dead.isEmpty()) {
-                        markDead.executeBatch();
-                    }
+                if (rescued > 0) {
+                    rescue.executeBatch();
                 }
                 c.commit();
             } catch (SQLException | RuntimeException e) {
@@ -454,13 +454,13 @@ public final class JdbcInbox implements DeliveryInbox {
                 throw e;
             }
         }
-        dead.keySet().forEach(key -> LOG.log(System.Logger.Level.WARNING, () -> "inbox row " + key + " is dead: its worker stopped on each of its "
-                + maxAttempts + " attempts; replay it once fixed"));
-        return new Rescue(leases, List.copyOf(dead.values()));
+        deadKeys.forEach(key -> LOG.log(System.Logger.Level.WARNING, () -> "inbox row " + key + " is dead: its worker stopped on its last of "
+                + maxAttempts + " attempts (worker_lost); replay it once fixed"));
+        return new Rescued(rescued, dead);
     }
 
-    /** What a rescue took over, and the senders of the rows it found with no attempt left (now dead). */
-    record Rescue(List<Lease> leases, List<SignatureScheme> dead) {
+    /** What a rescue did: how many orphaned rows it found, and the senders of those it left dead. */
+    record Rescued(int count, List<SignatureScheme> dead) {
     }
 
     private void markClaimed(Connection c, List<Lease> leases) throws SQLException {

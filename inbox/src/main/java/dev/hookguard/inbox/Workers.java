@@ -33,6 +33,8 @@ final class Workers {
     /** How long a handler interrupted for its timeout has to return before it is abandoned. */
     static final Duration ABANDON_GRACE = Duration.ofSeconds(2);
     private static final long RESCUE_EVERY_NANOS = Duration.ofSeconds(1).toNanos();
+    /** Orphaned rows made due again per rescue. */
+    private static final int RESCUE_LIMIT = 500;
 
     private final JdbcInbox inbox;
     private final Map<SignatureScheme, WebhookEndpoint<?>> endpoints;
@@ -228,9 +230,8 @@ final class Workers {
             while (running && !abandoned) {
                 try {
                     List<Lease> leases = inbox.claim(batchSize, endpoints.keySet());
-                    if (leases.size() < batchSize) {
-                        leases = new ArrayList<>(leases);
-                        leases.addAll(rescue(batchSize - leases.size()));
+                    if (leases.size() < batchSize && rescue()) {
+                        continue; // orphaned rows are due again: claim them with the others
                     }
                     if (leases.isEmpty()) {
                         Thread.sleep(pollMillis);
@@ -250,15 +251,16 @@ final class Workers {
             }
         }
 
-        private List<Lease> rescue(int limit) throws SQLException {
+        /** Once a second in this instance, at most: makes orphaned rows due again; true when it found any. */
+        private boolean rescue() throws SQLException {
             long last = lastRescue.get();
             long now = System.nanoTime();
             if (now - last < RESCUE_EVERY_NANOS || !lastRescue.compareAndSet(last, now)) {
-                return List.of();
+                return false;
             }
-            JdbcInbox.Rescue rescue = inbox.rescue(limit, endpoints.keySet());
-            rescue.dead().forEach(scheme -> inbox.tell(l -> l.deadLettered(scheme)));
-            return rescue.leases();
+            JdbcInbox.Rescued rescued = inbox.rescue(RESCUE_LIMIT, endpoints.keySet());
+            rescued.dead().forEach(scheme -> inbox.tell(l -> l.deadLettered(scheme)));
+            return rescued.count() > rescued.dead().size();
         }
 
         private void pause() {

@@ -45,6 +45,12 @@ final class PmsProcess implements AutoCloseable {
         }
     }
 
+    /** Options for the JVM, after the defaults (so a later {@code -Xmx} wins). */
+    PmsProcess jvm(String... options) {
+        command.addAll(command.indexOf("-jar"), List.of(options));
+        return this;
+    }
+
     /** Runs the process in {@code dir}, which is also its home, where the default data directory then lives. */
     PmsProcess in(Path dir) {
         this.workingDirectory = dir;
