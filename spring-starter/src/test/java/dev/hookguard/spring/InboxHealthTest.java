@@ -79,7 +79,8 @@ class InboxHealthTest {
             Map.Entry<String, Map<String, Object>> health = health(context);
             assertThat(health.getKey()).isEqualTo("UP");
             assertThat(health.getValue()).containsExactly(Map.entry("pending", (Object) 0L), Map.entry("running", (Object) 0L),
-                    Map.entry("dead", (Object) 0L), Map.entry("oldestPendingSeconds", (Object) 0L));
+                    Map.entry("dead", (Object) 0L), Map.entry("oldestPendingSeconds", (Object) 0L), Map.entry("oldestDueSeconds", (Object) 0L),
+                    Map.entry("liveWorkers", (Object) 2));
         });
     }
 
