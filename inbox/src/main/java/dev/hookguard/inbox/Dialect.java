@@ -19,6 +19,8 @@ enum Dialect {
             // but a machine that vanishes only through TCP keepalives: probed within ~15 s here, not after 2 hours.
             try (Statement s = transaction.createStatement()) {
                 s.execute("set local tcp_keepalives_idle = 5; set local tcp_keepalives_interval = 2; set local tcp_keepalives_count = 5");
+                // A handler may run its whole timeout without a statement: a server-wide idle limit must not end it.
+                s.execute("set local idle_in_transaction_session_timeout = 0");
             }
         }
     },

@@ -15,6 +15,9 @@ final class InboxSql {
     private static final String INSERT = "insert into %1$s (delivery_key, part_key, event_type, scheme, tenant, body, headers, state,"
             + " attempts, next_attempt_at, received_at) values (?, ?, ?, ?, ?, ?, ?, 'PENDING', 0, %2$s, %2$s)";
 
+    /** PostgreSQL skips a stored part in the statement, with no savepoint (each would be a subtransaction). */
+    private static final String INSERT_POSTGRESQL = INSERT + " on conflict (delivery_key) do nothing";
+
     /** A redelivery of what died is a new chance, not a duplicate: only what was handled, or will be, is one. */
     private static final String REVIVE_DEAD = "update %1$s set state = 'PENDING', attempts = 0, next_attempt_at = %2$s, lease_owner = null,"
             + " claimed_at = null, error_class = null, last_error = null where delivery_key = ? and state = 'DEAD'";
@@ -78,6 +81,7 @@ final class InboxSql {
     private static final String BODY = "select body from %1$s where delivery_key = ?";
 
     final String insert;
+    final String insertPostgresql;
     final String reviveDead;
     final String markClaimed;
     final String rescueOrphan;
@@ -97,6 +101,7 @@ final class InboxSql {
         this.table = table;
         this.now = dialect.nowMillis();
         insert = format(INSERT);
+        insertPostgresql = format(INSERT_POSTGRESQL);
         reviveDead = format(REVIVE_DEAD);
         markClaimed = format(MARK_CLAIMED);
         rescueOrphan = format(RESCUE_ORPHAN);

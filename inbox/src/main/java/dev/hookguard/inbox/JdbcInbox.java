@@ -117,6 +117,9 @@ public final class JdbcInbox implements DeliveryInbox {
      */
     public void initializeSchema() {
         try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
+            // PostgreSQL's DDL is transactional: a migration applies whole or not at all. (H2's statements are each
+            // idempotent, and a version is recognised by the last column it adds, so a cut run is run again.)
+            c.setAutoCommit(dialect != Dialect.POSTGRESQL);
             int version = schemaVersion(c);
             for (int v = version + 1; v <= SCHEMA_VERSION; v++) {
                 String resource = "/db/hookguard/" + dialect.folder + "/V" + v + "__inbox.sql";
@@ -124,12 +127,15 @@ public final class JdbcInbox implements DeliveryInbox {
                     s.execute(statement);
                 }
             }
+            if (!c.getAutoCommit()) {
+                c.commit();
+            }
         } catch (SQLException e) {
             throw new InboxException("could not create or migrate the inbox table: " + InboxException.cause(e), e);
         }
     }
 
-    /** 0 without a table, 1 for the first schema, 2 once {@code part_key} exists. */
+    /** 0 without a table, 1 for the first schema, 2 once {@code id} (the last column version 2 adds) exists. */
     private int schemaVersion(Connection c) throws SQLException {
         boolean exists = false;
         boolean partKey = false;
@@ -137,7 +143,7 @@ public final class JdbcInbox implements DeliveryInbox {
             try (ResultSet rs = c.getMetaData().getColumns(null, null, name, null)) {
                 while (rs.next()) {
                     exists = true;
-                    partKey |= rs.getString("COLUMN_NAME").equalsIgnoreCase("part_key");
+                    partKey |= rs.getString("COLUMN_NAME").equalsIgnoreCase("id");
                 }
             }
             if (exists) {
@@ -177,16 +183,26 @@ public final class JdbcInbox implements DeliveryInbox {
             boolean single = delivery.parts().size() == 1;
             // One part (a Malcolm! session, an immediate Mautic event): one autocommit statement, no savepoint.
             c.setAutoCommit(single);
-            try (PreparedStatement insert = c.prepareStatement(sql.insert); PreparedStatement revive = c.prepareStatement(sql.reviveDead)) {
+            try (PreparedStatement insert = c.prepareStatement(dialect == Dialect.POSTGRESQL ? sql.insertPostgresql : sql.insert);
+                 PreparedStatement revive = c.prepareStatement(sql.reviveDead)) {
                 insert.setQueryTimeout(storeTimeoutSeconds);
                 revive.setQueryTimeout(storeTimeoutSeconds);
                 int stored = 0;
                 for (InboxDelivery.Part part : delivery.parts()) {
-                    Savepoint before = single ? null : c.setSavepoint();
+                    // PostgreSQL skips a stored part in the statement itself; H2 needs a savepoint to go on after one.
+                    Savepoint before = single || dialect == Dialect.POSTGRESQL ? null : c.setSavepoint();
                     bind(insert, part, delivery, headers);
                     try {
-                        insert.executeUpdate();
-                        stored++;
+                        if (insert.executeUpdate() == 1) {
+                            stored++;
+                            if (before != null) {
+                                c.releaseSavepoint(before);
+                            }
+                            continue;
+                        }
+                        // PostgreSQL: on conflict do nothing, so no savepoint was needed.
+                        revive.setString(1, fit(part.key()));
+                        stored += revive.executeUpdate();
                     } catch (SQLException e) {
                         if (!"23505".equals(e.getSQLState())) {
                             throw e;
@@ -214,7 +230,7 @@ public final class JdbcInbox implements DeliveryInbox {
     private static void bind(PreparedStatement insert, InboxDelivery.Part part, InboxDelivery delivery, String headers) throws SQLException {
         insert.setString(1, fit(part.key()));
         insert.setString(2, part.key());
-        insert.setString(3, part.eventType());
+        insert.setString(3, cut(part.eventType(), 64));
         insert.setString(4, delivery.scheme().id());
         insert.setString(5, delivery.tenant());
         insert.setBytes(6, part.body());
@@ -454,7 +470,7 @@ public final class JdbcInbox implements DeliveryInbox {
                 throw e;
             }
         }
-        deadKeys.forEach(key -> LOG.log(System.Logger.Level.WARNING, () -> "inbox row " + key + " is dead: its worker stopped on its last of "
+        deadKeys.forEach(key -> LOG.log(System.Logger.Level.WARNING, () -> "inbox row " + printable(key) + " is dead: its worker stopped on its last of "
                 + maxAttempts + " attempts (worker_lost); replay it once fixed"));
         return new Rescued(rescued, dead);
     }
@@ -604,8 +620,20 @@ public final class JdbcInbox implements DeliveryInbox {
         ps.setString(6, lease.token());
     }
 
+    /** Cut to a column; without NUL, which PostgreSQL refuses in text (a message may quote a sender's value). */
     private static String cut(String text, int length) {
-        return text.length() <= length ? text : text.substring(0, length - 1) + "…";
+        String clean = text.replace('\u0000', ' ');
+        return clean.length() <= length ? clean : clean.substring(0, length - 1) + "…";
+    }
+
+    /** A key as a log line may show it: a sender chose its text, so no control character and no more than 120 characters. */
+    static String printable(String key) {
+        StringBuilder out = new StringBuilder(Math.min(key.length(), 121));
+        for (int i = 0; i < key.length() && i < 120; i++) {
+            char ch = key.charAt(i);
+            out.append(Character.isISOControl(ch) ? '?' : ch);
+        }
+        return key.length() > 120 ? out.append('…').toString() : out.toString();
     }
 
     /** The wait before attempt {@code attempts + 1}: doubling from the first retry, capped, with up to half of it as jitter. */
@@ -681,6 +709,13 @@ public final class JdbcInbox implements DeliveryInbox {
                 savepoint = connection.setSavepoint();
             }
             return connection;
+        }
+
+        /** Keeps what the handler wrote (it succeeded); fails when its statements left the transaction unusable. */
+        void release() throws SQLException {
+            if (savepoint != null) {
+                connection.releaseSavepoint(savepoint);
+            }
         }
 
         /** Undoes what the handler wrote (it failed); nothing when it never asked for the transaction. */

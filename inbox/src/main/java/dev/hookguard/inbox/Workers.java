@@ -16,12 +16,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * The inbox's worker threads and their supervisor. A worker claims a batch (attempts counted and committed), locks it
- * in one handling transaction, runs each row's handler, and settles the batch in that transaction with one commit.
- * The supervisor enforces the handler timeout and replaces a worker whose thread ended or that it abandoned.
+ * The inbox's threads. Workers claim a batch (attempts counted and committed), lock it in one handling transaction,
+ * run each row's handler, and settle the batch in that transaction with one commit. The supervisor enforces the
+ * handler timeout and replaces a worker whose thread ended or that it abandoned. The rescuer, once a second, makes
+ * due again the rows that lost their worker.
  */
 final class Workers {
 
@@ -32,7 +32,7 @@ final class Workers {
     private static final long BATCH_TARGET_NANOS = Duration.ofMillis(100).toNanos();
     /** How long a handler interrupted for its timeout has to return before it is abandoned. */
     static final Duration ABANDON_GRACE = Duration.ofSeconds(2);
-    private static final long RESCUE_EVERY_NANOS = Duration.ofSeconds(1).toNanos();
+    private static final long RESCUE_EVERY_MILLIS = 1_000;
     /** Orphaned rows made due again per rescue. */
     private static final int RESCUE_LIMIT = 500;
 
@@ -42,8 +42,8 @@ final class Workers {
     private final long timeoutNanos;
     private final List<Worker> workers = new CopyOnWriteArrayList<>();
     private final AtomicInteger names = new AtomicInteger();
-    private final AtomicLong lastRescue = new AtomicLong(System.nanoTime() - RESCUE_EVERY_NANOS);
     private final Thread supervisor;
+    private final Thread rescuer;
     private volatile boolean running = true;
 
     Workers(JdbcInbox inbox, Map<SignatureScheme, WebhookEndpoint<?>> endpoints, int count, Duration poll, Duration handlerTimeout) {
@@ -54,13 +54,20 @@ final class Workers {
         for (int i = 0; i < count; i++) {
             workers.add(new Worker());
         }
-        supervisor = new Thread(this::supervise, "hookguard-inbox-supervisor");
-        supervisor.setDaemon(true);
+        supervisor = daemon(this::supervise, "hookguard-inbox-supervisor");
+        rescuer = daemon(this::rescueLoop, "hookguard-inbox-rescuer");
+    }
+
+    private static Thread daemon(Runnable body, String name) {
+        Thread thread = new Thread(body, name);
+        thread.setDaemon(true);
+        return thread;
     }
 
     void start() {
         workers.forEach(w -> w.thread.start());
         supervisor.start();
+        rescuer.start();
     }
 
     int alive() {
@@ -76,24 +83,18 @@ final class Workers {
     void stop(Duration deadline) {
         running = false;
         supervisor.interrupt();
+        rescuer.interrupt();
         long until = System.nanoTime() + deadline.toNanos();
         join(until);
-        for (Worker worker : workers) {
-            worker.thread.interrupt();
-        }
+        // Only a handler is interrupted: never a worker inside a JDBC call (H2 closes its file on an interrupt).
+        workers.forEach(Worker::interruptHandler);
         // An interrupted handler ends quickly, and its worker gives back what it did not finish, uncounted.
         join(System.nanoTime() + Duration.ofSeconds(1).toNanos());
         for (Worker worker : workers) {
             if (worker.thread.isAlive() && !worker.abandoned) {
-                LOG.log(Level.WARNING, () -> "an inbox handler ignored the stop; its rows are given back and its transaction aborted");
-                List<Lease> batch = worker.batch;
-                worker.abandon(() -> {
-                    try {
-                        inbox.giveBack(batch);
-                    } catch (RuntimeException e) {
-                        LOG.log(Level.WARNING, () -> "could not give back an inbox row; another worker takes it once its claim is orphaned");
-                    }
-                });
+                LOG.log(Level.WARNING, () -> "an inbox handler ignored the stop; its transaction is aborted, its row fails and the"
+                        + " rest of its batch is given back");
+                abandon(worker, new Failure(Failure.HANDLER_TIMEOUT, "ignored the stop's interrupt"));
             }
         }
     }
@@ -128,6 +129,24 @@ final class Workers {
         }
     }
 
+    /** The rescuer, on a timer of its own: a backlog never delays the rows of a dead instance. */
+    private void rescueLoop() {
+        while (running) {
+            try {
+                Thread.sleep(RESCUE_EVERY_MILLIS);
+            } catch (InterruptedException e) {
+                return;
+            }
+            try {
+                JdbcInbox.Rescued rescued = inbox.rescue(RESCUE_LIMIT, endpoints.keySet());
+                rescued.dead().forEach(scheme -> inbox.tell(l -> l.deadLettered(scheme)));
+            } catch (Throwable t) {
+                LOG.log(Level.WARNING, () -> "the inbox rescuer met " + t.getClass().getName()
+                        + (t instanceof SQLException s ? " (" + InboxException.cause(s) + ")" : "") + "; it goes on");
+            }
+        }
+    }
+
     private void watch(Worker worker) {
         if (!running) {
             return;
@@ -141,29 +160,42 @@ final class Workers {
         if (current == null || worker.abandoned) {
             return;
         }
-        long running = System.nanoTime() - worker.startedNanos;
-        if (running > timeoutNanos && worker.timedOut != current) {
-            worker.timedOut = current;
-            worker.interruptedNanos = System.nanoTime();
-            worker.thread.interrupt();
-        } else if (worker.timedOut == current && System.nanoTime() - worker.interruptedNanos > ABANDON_GRACE.toNanos()) {
-            // The handler ignores its interrupt: its transaction is aborted (releasing its locks), the row fails, a new worker starts.
+        if (worker.timedOut != current && System.nanoTime() - worker.startedNanos > timeoutNanos) {
+            if (worker.interruptHandler(current)) {
+                worker.timedOut = current;
+                worker.interruptedNanos = System.nanoTime();
+            }
+        } else if (worker.timedOut == current && worker.current == current
+                && System.nanoTime() - worker.interruptedNanos > ABANDON_GRACE.toNanos()) {
             LOG.log(Level.WARNING, () -> "an inbox handler ran past its timeout and ignored the interrupt; its thread is abandoned,"
-                    + " inbox row " + current.lease().key() + " fails (handler_timeout) and a new worker starts");
-            Failure failure = new Failure(Failure.HANDLER_TIMEOUT, "ran past the handler timeout and ignored its interrupt");
-            worker.abandon(() -> {
-                // Once the transaction is gone (its locks with it), the row's attempt fails as any timed-out one does.
-                try {
-                    if (inbox.failAbandoned(current.lease(), failure)) {
-                        Settlement settled = current.lease().attempt() >= inbox.maxAttempts() ? Settlement.DEAD : Settlement.RETRY;
-                        told(current.scheme(), current.lease(), settled, failure);
-                    }
-                } catch (RuntimeException e) {
-                    LOG.log(Level.WARNING, () -> "could not fail an abandoned inbox row; another worker takes it once its claim is orphaned");
-                }
-            });
+                    + " inbox row " + JdbcInbox.printable(current.lease().key()) + " fails (handler_timeout) and a new worker starts");
+            abandon(worker, new Failure(Failure.HANDLER_TIMEOUT, "ran past the handler timeout and ignored its interrupt"));
             replace(worker);
         }
+    }
+
+    /**
+     * Gives up on a worker stuck in a handler: its transaction is aborted (its locks with it), the row in hand fails
+     * (counted: it is the handler's doing), and the rest of its batch is given back uncounted.
+     */
+    private void abandon(Worker worker, Failure failure) {
+        Claimed current = worker.current;
+        List<Lease> batch = worker.batch;
+        worker.abandon(() -> {
+            try {
+                List<Lease> rest = new ArrayList<>(batch);
+                if (current != null) {
+                    rest.remove(current.lease());
+                    if (inbox.failAbandoned(current.lease(), failure)) {
+                        told(current.scheme(), current.lease(), current.lease().attempt() >= inbox.maxAttempts() ? Settlement.DEAD
+                                : Settlement.RETRY, failure);
+                    }
+                }
+                inbox.giveBack(rest);
+            } catch (RuntimeException e) {
+                LOG.log(Level.WARNING, () -> "could not settle an abandoned worker's rows; the rescuer makes them due again");
+            }
+        });
     }
 
     private void replace(Worker worker) {
@@ -180,8 +212,8 @@ final class Workers {
             case DEAD -> {
                 inbox.tell(l -> l.deadLettered(scheme));
                 // One line per dead delivery: its key and the failure's type, never the body or the message.
-                LOG.log(Level.WARNING, () -> "inbox row " + lease.key() + " is dead after " + lease.attempt() + " attempts: "
-                        + (failure == null ? "" : failure.type()) + "; replay it once fixed");
+                LOG.log(Level.WARNING, () -> "inbox row " + JdbcInbox.printable(lease.key()) + " is dead after " + lease.attempt()
+                        + " attempts: " + (failure == null ? "" : failure.type()) + "; replay it once fixed");
             }
             case GIVEN_BACK -> { }
         }
@@ -190,6 +222,8 @@ final class Workers {
     /** One worker thread, with what the supervisor watches. */
     private final class Worker {
         final Thread thread;
+        /** Guards {@link #current} against an interrupt meant for one handler reaching the next, or a JDBC call. */
+        private final Object handlerLock = new Object();
         volatile Connection connection;
         volatile List<Lease> batch = List.of();
         volatile Claimed current;
@@ -204,10 +238,25 @@ final class Workers {
             thread.setDaemon(true);
         }
 
+        /** Interrupts the handler running {@code claimed}, if it still runs; true when it did. */
+        boolean interruptHandler(Claimed claimed) {
+            synchronized (handlerLock) {
+                if (current != claimed || claimed == null) {
+                    return false;
+                }
+                thread.interrupt();
+                return true;
+            }
+        }
+
+        void interruptHandler() {
+            interruptHandler(current);
+        }
+
         void abandon(Runnable then) {
             abandoned = true;
             Connection c = connection;
-            Thread aborter = new Thread(() -> {
+            Thread aborter = daemon(() -> {
                 if (c != null) {
                     try {
                         c.abort(Runnable::run);
@@ -221,18 +270,15 @@ final class Workers {
                 }
                 then.run();
             }, "hookguard-inbox-abort");
-            aborter.setDaemon(true);
             aborter.start();
-            thread.interrupt();
         }
 
         private void loop() {
             while (running && !abandoned) {
+                // Whatever interrupt was meant for a handler that has returned, it must not reach a JDBC call.
+                Thread.interrupted();
                 try {
                     List<Lease> leases = inbox.claim(batchSize, endpoints.keySet());
-                    if (leases.size() < batchSize && rescue()) {
-                        continue; // orphaned rows are due again: claim them with the others
-                    }
                     if (leases.isEmpty()) {
                         Thread.sleep(pollMillis);
                         continue;
@@ -251,23 +297,11 @@ final class Workers {
             }
         }
 
-        /** Once a second in this instance, at most: makes orphaned rows due again; true when it found any. */
-        private boolean rescue() throws SQLException {
-            long last = lastRescue.get();
-            long now = System.nanoTime();
-            if (now - last < RESCUE_EVERY_NANOS || !lastRescue.compareAndSet(last, now)) {
-                return false;
-            }
-            JdbcInbox.Rescued rescued = inbox.rescue(RESCUE_LIMIT, endpoints.keySet());
-            rescued.dead().forEach(scheme -> inbox.tell(l -> l.deadLettered(scheme)));
-            return rescued.count() > rescued.dead().size();
-        }
-
         private void pause() {
             try {
                 Thread.sleep(Math.max(pollMillis, 200));
             } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
+                // the loop checks whether it should stop
             }
         }
 
@@ -308,7 +342,7 @@ final class Workers {
                         try {
                             transaction.rollback();
                         } catch (SQLException ignored) {
-                            // The connection is gone: the database rolled back, and the rows are orphaned for a rescue.
+                            // The connection is gone: the database rolled back, and the rescuer makes the rows due again.
                         }
                     }
                     throw e;
@@ -322,7 +356,7 @@ final class Workers {
         }
 
         /** Handles one row; null when it is done, else why it failed ({@link #STOPPED} when a stop interrupted it). */
-        private Failure run(Connection transaction, Claimed claimed) throws SQLException {
+        private Failure run(Connection transaction, Claimed claimed) {
             WebhookEndpoint<?> endpoint = endpoints.get(claimed.scheme());
             if (endpoint == null) {
                 return new Failure(Failure.NOT_HANDLED, "no endpoint for " + claimed.scheme().id() + " was given to the inbox's workers");
@@ -338,15 +372,34 @@ final class Workers {
             } catch (Throwable t) {
                 // Any Throwable is this row's failure: a StackOverflowError or an OutOfMemoryError included.
                 failure = timedOut == claimed ? new Failure(Failure.HANDLER_TIMEOUT, "ran past the handler timeout and was interrupted")
-                        : !running ? STOPPED : Failure.of(t);
+                        : !running && (t instanceof InterruptedException || Thread.currentThread().isInterrupted()) ? STOPPED
+                        : Failure.of(t);
             } finally {
                 JdbcInbox.CURRENT.remove();
-                current = null;
-                // An interrupt meant for this handler must not reach the next statement (H2 closes its file on one).
-                Thread.interrupted();
+                synchronized (handlerLock) {
+                    current = null;
+                    // An interrupt meant for this handler must not reach the next statement (H2 closes its file on one).
+                    Thread.interrupted();
+                }
             }
-            if (failure != null && !abandoned) {
-                handlerTransaction.rollback();
+            if (abandoned) {
+                return failure;
+            }
+            try {
+                if (failure != null) {
+                    handlerTransaction.rollback();
+                } else {
+                    // A handler that swallowed an error of its own statement may leave PostgreSQL's transaction aborted:
+                    // releasing its savepoint fails then, and the row fails, rolled back to its savepoint, not the batch.
+                    handlerTransaction.release();
+                }
+            } catch (SQLException e) {
+                try {
+                    handlerTransaction.rollback();
+                } catch (SQLException gone) {
+                    throw new IllegalStateException("the handling transaction is gone", gone);
+                }
+                return Failure.of(e);
             }
             return failure;
         }

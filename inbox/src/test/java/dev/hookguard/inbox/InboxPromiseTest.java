@@ -207,6 +207,56 @@ class InboxPromiseTest {
         }
     }
 
+    @ParameterizedTest
+    @EnumSource(Database.class)
+    void aHandlerThatSwallowsAnErrorOfItsOwnStatementFailsAloneNotItsBatch(Database database) throws Exception {
+        JdbcInbox inbox = inbox(database.dataSource(), 2, Duration.ofSeconds(30));
+        Map<Long, AtomicInteger> runs = new ConcurrentHashMap<>();
+        WebhookEndpoint<MauticBatch> endpoint = WebhookEndpoint.mautic().secrets(SECRET).on(FormSubmitted.class, form -> {
+            long id = form.submission().id().orElseThrow();
+            runs.computeIfAbsent(id, k -> new AtomicInteger()).incrementAndGet();
+            if (id == 20901) {
+                try (Statement bad = JdbcInbox.currentTransaction().orElseThrow().createStatement()) {
+                    bad.execute("select * from no_such_table");
+                } catch (java.sql.SQLException swallowed) {
+                    // PostgreSQL's transaction is aborted now; the handler returns as if all went well
+                }
+            }
+            if (id == 20902) {
+                throw new IllegalStateException("a message quoting a sender's value with a NUL \u0000 in it");
+            }
+        }).inbox(inbox).build();
+        assertThat(endpoint.process(mautic(forms(900, 4))).status()).isEqualTo(202);
+        inbox.start(endpoint);
+        // H2 leaves its transaction usable after a failed statement, so the row that swallowed one is done there.
+        boolean postgres = database == Database.POSTGRESQL;
+        await(Duration.ofSeconds(20), () -> inbox.counts().done() == (postgres ? 2 : 3) && inbox.counts().dead() == (postgres ? 2 : 1));
+        assertThat(inbox.list(JdbcInbox.State.DONE, 10)).allSatisfy(e -> assertThat(e.attempts()).as("done at once, whatever its neighbours did")
+                .isEqualTo(1));
+        assertThat(runs.get(20900L).get()).isEqualTo(1);
+        assertThat(runs.get(20903L).get()).isEqualTo(1);
+        List<String> failures = inbox.list(JdbcInbox.State.DEAD, 10).stream().map(e -> e.failure().orElseThrow().type()).toList();
+        if (postgres) {
+            assertThat(failures).containsExactlyInAnyOrder("java.lang.IllegalStateException", "org.postgresql.util.PSQLException");
+        } else {
+            assertThat(failures).containsExactly("java.lang.IllegalStateException");
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Database.class)
+    void anEventTypeLongerThanItsColumnIsStoredAndHandled(Database database) throws Exception {
+        JdbcInbox inbox = inbox(database.dataSource(), 2, Duration.ofSeconds(30));
+        List<MauticEvent> seen = new CopyOnWriteArrayList<>();
+        WebhookEndpoint<MauticBatch> endpoint = WebhookEndpoint.mautic().secrets(SECRET).on(MauticEvent.class, seen::add).inbox(inbox).build();
+        String type = "mautic." + "x".repeat(90);
+        byte[] body = ("{\"" + type + "\":[{\"id\":1,\"timestamp\":\"2026-01-01T00:00:00+00:00\"}]}").getBytes(StandardCharsets.UTF_8);
+        assertThat(endpoint.process(mautic(body)).status()).isEqualTo(202);
+        inbox.start(endpoint);
+        await(Duration.ofSeconds(20), () -> inbox.counts().done() == 1);
+        assertThat(seen).singleElement().satisfies(e -> assertThat(e.type()).isEqualTo(type));
+    }
+
     // ---- 3. keys longer than the column ----
 
     @ParameterizedTest
