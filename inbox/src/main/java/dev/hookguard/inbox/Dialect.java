@@ -12,7 +12,8 @@ import javax.sql.DataSource;
  */
 enum Dialect {
 
-    POSTGRESQL("postgresql", "(extract(epoch from clock_timestamp()) * 1000)::bigint") {
+    // statement_timestamp(), stable within a statement, can bound an index scan; clock_timestamp() is volatile and cannot.
+    POSTGRESQL("postgresql", "(extract(epoch from statement_timestamp()) * 1000)::bigint") {
         @Override
         void beginHandling(Connection transaction) throws SQLException {
             // A handler's row lock is its liveness. The server notices a killed process at once (the socket closes),
