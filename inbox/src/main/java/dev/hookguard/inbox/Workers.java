@@ -161,10 +161,7 @@ final class Workers {
             return;
         }
         if (worker.timedOut != current && System.nanoTime() - worker.startedNanos > timeoutNanos) {
-            if (worker.interruptHandler(current)) {
-                worker.timedOut = current;
-                worker.interruptedNanos = System.nanoTime();
-            }
+            worker.timeOut(current);
         } else if (worker.timedOut == current && worker.current == current
                 && System.nanoTime() - worker.interruptedNanos > ABANDON_GRACE.toNanos()) {
             LOG.log(Level.WARNING, () -> "an inbox handler ran past its timeout and ignored the interrupt; its thread is abandoned,"
@@ -251,6 +248,18 @@ final class Workers {
 
         void interruptHandler() {
             interruptHandler(current);
+        }
+
+        /** Marks the handler running {@code claimed} as timed out, then interrupts it: it reads the mark when it ends. */
+        void timeOut(Claimed claimed) {
+            synchronized (handlerLock) {
+                if (current != claimed || claimed == null) {
+                    return;
+                }
+                timedOut = claimed;
+                interruptedNanos = System.nanoTime();
+                thread.interrupt();
+            }
         }
 
         void abandon(Runnable then) {

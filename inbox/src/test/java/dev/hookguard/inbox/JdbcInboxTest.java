@@ -330,4 +330,54 @@ class JdbcInboxTest {
         assertThat(calls.get()).isEqualTo(3);
         assertThat(effects(dataSource)).as("only the attempt that ended done left its row").isEqualTo(1);
     }
+
+    @Test
+    void concurrentStoresOnPostgresqlShareCommitsAndEachIsAnsweredWithItsOwnOutcome() throws Exception {
+        DataSource dataSource = Database.POSTGRESQL.dataSource();
+        JdbcInbox inbox = inbox(dataSource, 5);
+        WebhookEndpoint<MauticBatch> endpoint = WebhookEndpoint.mautic().secrets(SECRET).on(FormSubmitted.class, f -> { }).inbox(inbox).build();
+        long commitsBefore = commits(dataSource);
+        int threads = 16;
+        int each = 40;
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(threads);
+        java.util.concurrent.CountDownLatch start = new java.util.concurrent.CountDownLatch(1);
+        List<java.util.concurrent.Future<List<Integer>>> answers = new java.util.ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+            int thread = t;
+            answers.add(pool.submit(() -> {
+                start.await();
+                List<Integer> statuses = new java.util.ArrayList<>();
+                for (int i = 0; i < each; i++) {
+                    // Threads 0 and 1 send the same deliveries: one of each pair stores, the other is a duplicate.
+                    int seq = 5_000 + (thread <= 1 ? 0 : thread) * each + i;
+                    statuses.add(endpoint.process(mautic(forms(seq, 1))).status());
+                }
+                return statuses;
+            }));
+        }
+        start.countDown();
+        List<Integer> all = new java.util.ArrayList<>();
+        for (java.util.concurrent.Future<List<Integer>> answer : answers) {
+            all.addAll(answer.get());
+        }
+        pool.shutdown();
+        long stored = all.stream().filter(s -> s == 202).count();
+        assertThat(all).containsOnly(200, 202);
+        assertThat(stored).as("every distinct delivery stored once").isEqualTo((threads - 1) * each);
+        assertThat(all.stream().filter(s -> s == 200).count()).isEqualTo(each);
+        assertThat(inbox.counts().pending()).isEqualTo((threads - 1) * each);
+        long commits = commits(dataSource) - commitsBefore;
+        System.out.println("group commit: " + all.size() + " deliveries acknowledged in " + commits + " transactions");
+        assertThat(commits).as("deliveries share commits").isLessThan(all.size());
+    }
+
+    private static long commits(DataSource dataSource) throws SQLException {
+        try (java.sql.Connection c = dataSource.getConnection(); java.sql.Statement s = c.createStatement()) {
+            s.execute("select pg_stat_clear_snapshot()");
+            try (java.sql.ResultSet rs = s.executeQuery("select xact_commit from pg_stat_database where datname = current_database()")) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        }
+    }
 }
