@@ -70,7 +70,7 @@ public final class InboxBenchmark {
     static HikariDataSource pool(String url) {
         HikariConfig config = new HikariConfig();
         config.setJdbcUrl(url);
-        config.setMaximumPoolSize(8);
+        config.setMaximumPoolSize(Math.max(8, Integer.getInteger("hookguard.bench.pool", 8)));
         if (url.startsWith("jdbc:h2:")) {
             config.setUsername("sa");
         }
@@ -128,6 +128,7 @@ public final class InboxBenchmark {
 
     private static Process startServer(Variant variant, String url) throws IOException {
         return new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xms512m", "-Xmx512m",
+                "-Dhookguard.bench.pool=" + Integer.getInteger("hookguard.bench.pool", 8),
                 "-cp", System.getProperty("java.class.path"), InboxBenchmark.class.getName(), "serve", variant.name(), url)
                 .redirectError(ProcessBuilder.Redirect.DISCARD).start();
     }
@@ -310,9 +311,59 @@ public final class InboxBenchmark {
         return Arrays.toString(values);
     }
 
+    /**
+     * Accept on PostgreSQL alone, for each number of connections given: {@code postgres <round seconds> <1,4,16>
+     * <rounds> [out.json]}. Each server's pool has as many connections as the clients (at least 8), so the bare
+     * INSERT is never short of connections.
+     */
+    private static void byConnections(String[] args) throws Exception {
+        long roundMillis = Math.round(1000 * Double.parseDouble(args[1]));
+        int[] counts = Arrays.stream(args[2].split(",")).mapToInt(Integer::parseInt).toArray();
+        int rounds = Integer.parseInt(args[3]);
+        Path out = Path.of(args.length > 4 ? args[4] : "benchmarks/results/inbox-connections.json");
+        AtomicLong ids = new AtomicLong();
+        StringBuilder json = new StringBuilder("{\"roundMillis\":" + roundMillis + ",\"rounds\":" + rounds + ",\"byConnections\":[");
+        try (Postgres postgres = new Postgres()) {
+            for (int k = 0; k < counts.length; k++) {
+                int connections = counts[k];
+                System.setProperty("hookguard.bench.pool", Integer.toString(connections));
+                Map<Variant, String> urls = new EnumMap<>(Variant.class);
+                urls.put(Variant.DIRECT, "-");
+                urls.put(Variant.INBOX, postgres.newDatabase("inbox" + connections));
+                urls.put(Variant.BARE, postgres.newDatabase("bare" + connections));
+                DatabaseResult r = measure("postgresql/" + connections, urls, roundMillis, connections, rounds, ids);
+                double[] vsBare = new double[rounds];
+                double[] p50Ratio = new double[rounds];
+                for (int i = 0; i < rounds; i++) {
+                    vsBare[i] = r.rps().get(Variant.INBOX)[i] / r.rps().get(Variant.BARE)[i];
+                    p50Ratio[i] = r.p50().get(Variant.INBOX)[i] / r.p50().get(Variant.BARE)[i];
+                }
+                System.out.printf(Locale.ROOT, "postgresql, %d connections: inbox %.0f req/s p50 %.0f us, bare %.0f req/s p50 %.0f us:"
+                        + " inbox/bare throughput %.2fx, p50 %.2fx (medians of rounds)%n", connections,
+                        HttpBenchmark.median(r.rps().get(Variant.INBOX)), HttpBenchmark.median(r.p50().get(Variant.INBOX)),
+                        HttpBenchmark.median(r.rps().get(Variant.BARE)), HttpBenchmark.median(r.p50().get(Variant.BARE)),
+                        HttpBenchmark.median(vsBare), HttpBenchmark.median(p50Ratio));
+                json.append(k == 0 ? "" : ",").append("{\"connections\":").append(connections);
+                for (Variant v : Variant.values()) {
+                    String name = v.name().toLowerCase(Locale.ROOT);
+                    json.append(",\"").append(name).append("\":{\"rps\":").append(json(r.rps().get(v))).append(",\"p50\":")
+                            .append(json(r.p50().get(v))).append(",\"p99\":").append(json(r.p99().get(v))).append('}');
+                }
+                json.append('}');
+            }
+        }
+        json.append("]}\n");
+        Files.createDirectories(out.toAbsolutePath().getParent());
+        Files.writeString(out, json);
+    }
+
     public static void main(String[] args) throws Exception {
         if (args.length == 3 && args[0].equals("serve")) {
             serve(Variant.valueOf(args[1]), args[2]);
+            return;
+        }
+        if (args.length >= 4 && args[0].equals("postgres")) {
+            byConnections(args);
             return;
         }
         long roundMillis = Math.round(1000 * (args.length > 0 ? Double.parseDouble(args[0]) : 2));
