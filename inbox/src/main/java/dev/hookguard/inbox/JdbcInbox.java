@@ -88,7 +88,6 @@ public final class JdbcInbox implements DeliveryInbox {
     /** This instance; each claim's token is {@code <owner>/<claim number>}, so no two claims ever share one. */
     private final String owner = UUID.randomUUID().toString().substring(0, 18);
     private final AtomicLong claims = new AtomicLong();
-    private final GroupCommit groupCommit = new GroupCommit(this::commitTogether);
     private volatile Workers workers;
     private final Map<SignatureScheme, WebhookEndpoint<?>> started = new ConcurrentHashMap<>();
 
@@ -173,93 +172,12 @@ public final class JdbcInbox implements DeliveryInbox {
 
     /**
      * Stores each part not stored yet, all in one transaction; a part whose earlier delivery died is made pending
-     * again (a redelivery is a duplicate only of what was handled, or will be). On PostgreSQL, stores that run at
-     * the same time share one commit ({@link GroupCommit}); each is answered with its own outcome.
+     * again (a redelivery is a duplicate only of what was handled, or will be).
      *
      * @return how many parts are new or revived (0: a duplicate)
      */
     @Override
     public int store(InboxDelivery delivery) throws SQLException {
-        return dialect == Dialect.POSTGRESQL ? groupCommit.store(delivery) : storeAlone(delivery);
-    }
-
-    /** One commit for many deliveries; when it fails for one of them, each is stored alone so that it fails alone. */
-    private List<GroupCommit.Outcome> commitTogether(List<InboxDelivery> deliveries) {
-        if (deliveries.size() > 1) {
-            try {
-                return storeTogether(deliveries);
-            } catch (SQLException e) {
-                String state = e.getSQLState() == null ? "" : e.getSQLState();
-                if (state.startsWith("08") || state.equals("57014")) {
-                    // The database is away or too slow: each alone would only wait as long again.
-                    return deliveries.stream().map(d -> new GroupCommit.Outcome(0, e)).toList();
-                }
-            }
-        }
-        List<GroupCommit.Outcome> outcomes = new ArrayList<>();
-        for (InboxDelivery delivery : deliveries) {
-            try {
-                outcomes.add(new GroupCommit.Outcome(storeAlone(delivery), null));
-            } catch (SQLException e) {
-                outcomes.add(new GroupCommit.Outcome(0, e));
-            }
-        }
-        return outcomes;
-    }
-
-    /** PostgreSQL: every part of every delivery in one batch of inserts, one transaction, one commit. */
-    private List<GroupCommit.Outcome> storeTogether(List<InboxDelivery> deliveries) throws SQLException {
-        try (Connection c = dataSource.getConnection()) {
-            c.setAutoCommit(false);
-            try (PreparedStatement insert = c.prepareStatement(sql.insertPostgresql); PreparedStatement revive = c.prepareStatement(sql.reviveDead)) {
-                insert.setQueryTimeout(storeTimeoutSeconds);
-                revive.setQueryTimeout(storeTimeoutSeconds);
-                List<Integer> owners = new ArrayList<>();
-                List<String> keys = new ArrayList<>();
-                for (int d = 0; d < deliveries.size(); d++) {
-                    InboxDelivery delivery = deliveries.get(d);
-                    String headers = headerText(delivery.headers());
-                    for (InboxDelivery.Part part : delivery.parts()) {
-                        bind(insert, part, delivery, headers);
-                        insert.addBatch();
-                        owners.add(d);
-                        keys.add(fit(part.key()));
-                    }
-                }
-                int[] inserted = insert.executeBatch();
-                int[] stored = new int[deliveries.size()];
-                List<Integer> revived = new ArrayList<>();
-                for (int i = 0; i < inserted.length; i++) {
-                    if (inserted[i] > 0) {
-                        stored[owners.get(i)]++;
-                    } else {
-                        // Stored before, or by an earlier delivery of this very batch: only a dead one is revived.
-                        revive.setString(1, keys.get(i));
-                        revive.addBatch();
-                        revived.add(owners.get(i));
-                    }
-                }
-                if (!revived.isEmpty()) {
-                    int[] counts = revive.executeBatch();
-                    for (int i = 0; i < counts.length; i++) {
-                        stored[revived.get(i)] += Math.max(0, counts[i]);
-                    }
-                }
-                c.commit();
-                List<GroupCommit.Outcome> outcomes = new ArrayList<>();
-                for (int count : stored) {
-                    outcomes.add(new GroupCommit.Outcome(count, null));
-                }
-                return outcomes;
-            } catch (SQLException | RuntimeException e) {
-                c.rollback();
-                throw e;
-            }
-        }
-    }
-
-    /** One delivery in a transaction of its own (one autocommit statement for a single part). */
-    private int storeAlone(InboxDelivery delivery) throws SQLException {
         String headers = headerText(delivery.headers());
         try (Connection c = dataSource.getConnection()) {
             boolean single = delivery.parts().size() == 1;
