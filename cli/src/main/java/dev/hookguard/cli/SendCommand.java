@@ -120,7 +120,8 @@ final class SendCommand implements Runnable {
     }
 
     @Command(name = "mautic", mixinStandardHelpOptions = true,
-            description = {"Send Mautic events: immediate mode (one per request), queue mode (batches), or Send Test Payload.",
+            description = {"Send Mautic events: immediate mode (one per request), queue mode (batches), Send Test Payload,",
+                    "or the body in FILE (- for standard input) as it is, signed: a real delivery reproduced without PHP.",
                     "Exits 1 when any event was not delivered."})
     static final class Mautic extends SenderOptions {
 
@@ -152,6 +153,9 @@ final class SendCommand implements Runnable {
         @Option(names = "--origin", defaultValue = "https://mautic.example.com", description = "X-Origin-Base-URL (default: ${DEFAULT-VALUE})")
         String origin;
 
+        @Parameters(arity = "0..1", paramLabel = "FILE", description = "send this body as it is (--count times) instead of generated events")
+        Path file;
+
         @Override
         public Integer call() {
             String key = key();
@@ -164,7 +168,7 @@ final class SendCommand implements Runnable {
             if (batchSize < 1 || runs < 1) {
                 throw new CommandLine.ParameterException(spec.commandLine(), "--batch-size and --runs must be at least 1");
             }
-            Progress progress = progress(testPayload ? 1 : queue ? (count + batchSize - 1) / batchSize : count);
+            Progress progress = progress(file != null ? count : testPayload ? 1 : queue ? (count + batchSize - 1) / batchSize : count);
             MauticSender sender = MauticSender.builder(url, key)
                     .originBaseUrl(origin)
                     .batchSize(batchSize)
@@ -175,7 +179,16 @@ final class SendCommand implements Runnable {
                     .onAttempt(progress::onAttempt)
                     .build();
             SendReport report;
-            if (testPayload) {
+            if (file != null) {
+                if (testPayload) {
+                    throw new CommandLine.ParameterException(spec.commandLine(), "give FILE or --test-payload, not both");
+                }
+                List<byte[]> bodies = new ArrayList<>();
+                for (int i = 0; i < count; i++) {
+                    bodies.add(Inputs.body(file, environment().stdin()));
+                }
+                report = sender.sendAll(bodies);
+            } else if (testPayload) {
                 report = sender.sendTestPayload(types, OffsetDateTime.now());
             } else {
                 List<OutgoingEvent> outgoing = SampleEvents.cycling(types, firstSeq, count);

@@ -224,4 +224,19 @@ class HookguardCliTest {
         assertThat(r.exit()).isZero();
         assertThat(server.requests().get(0).body()).isEqualTo(body);
     }
+
+    @Test
+    void sendMauticSendsARealBodyFromAFileByteForByteSignedAsMauticSignsIt() throws Exception {
+        byte[] body = TestResources.bytes("fixtures/mautic/form_on_submit.json");
+        Path file = dir.resolve("form_on_submit.json");
+        Files.write(file, body);
+        Result r = run("send", "mautic", "--url", server.uri("/h").toString(), "--secret", "k", "--count", "2", file.toString());
+        assertThat(r.exit()).isZero();
+        assertThat(server.requests()).hasSize(2).allSatisfy(req -> {
+            assertThat(req.body()).isEqualTo(body);
+            assertThat(req.header("Webhook-Signature")).isEqualTo(WebhookSigner.sign(SignatureScheme.MAUTIC, "k", body));
+        });
+        assertThat(run("send", "mautic", "--url", server.uri("/h").toString(), "--secret", "k", "--test-payload", file.toString()).exit())
+                .as("a file and a test payload are two different requests").isEqualTo(2);
+    }
 }

@@ -157,6 +157,50 @@ public final class MauticSender {
                 attempt.outcome() == Attempt.Outcome.UNPUBLISHED);
     }
 
+    /**
+     * Sends these exact bytes as one request, signed, as Mautic would send a body of its own: a real delivery you
+     * captured, reproduced without PHP. Never retried.
+     */
+    public Attempt send(byte[] body) {
+        return post(body, events(body), false);
+    }
+
+    /** Sends each body once, in order, as {@link #send(byte[])}; a 410 stops the rest, as Mautic unpublishes the webhook. */
+    public SendReport sendAll(List<byte[]> bodies) {
+        List<Attempt> attempts = new ArrayList<>();
+        int events = 0;
+        int delivered = 0;
+        boolean unpublished = false;
+        for (byte[] body : bodies) {
+            if (unpublished) {
+                break;
+            }
+            Attempt attempt = send(body);
+            attempts.add(attempt);
+            events += attempt.events();
+            if (attempt.outcome() == Attempt.Outcome.DELIVERED) {
+                delivered += attempt.events();
+            }
+            unpublished = attempt.outcome() == Attempt.Outcome.UNPUBLISHED;
+        }
+        return new SendReport(attempts, events, delivered, events - delivered, 0, 0, unpublished);
+    }
+
+    /** How many events a body holds (an array counts its elements, an object one); 1 when it is no Mautic body. */
+    private static int events(byte[] body) {
+        try {
+            com.fasterxml.jackson.databind.JsonNode root = new com.fasterxml.jackson.databind.ObjectMapper().readTree(body);
+            int events = 0;
+            for (java.util.Iterator<Map.Entry<String, com.fasterxml.jackson.databind.JsonNode>> it = root.fields(); it.hasNext(); ) {
+                com.fasterxml.jackson.databind.JsonNode value = it.next().getValue();
+                events += value.isArray() ? value.size() : value.isObject() ? 1 : 0;
+            }
+            return Math.max(1, events);
+        } catch (java.io.IOException | RuntimeException e) {
+            return 1;
+        }
+    }
+
     /** The body Mautic builds for one batch: types in order of first appearance, {@code timestamp} last. */
     public static byte[] queueBody(List<OutgoingEvent> batch) {
         Map<String, ArrayNode> byType = new LinkedHashMap<>();
