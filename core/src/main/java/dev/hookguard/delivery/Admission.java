@@ -151,9 +151,25 @@ public final class Admission<T> {
      * the same delivery is handled when it arrives where something takes it.
      */
     public Outcome notHandled() {
+        if (!completed.get()) {
+            // One line that says what happened: the key (a sender's text, made printable) and why, never the payload.
+            String key = claimedKeys.isEmpty() ? "(no key)" : printable(claimedKeys.get(0))
+                    + (claimedKeys.size() > 1 ? " and " + (claimedKeys.size() - 1) + " more" : "");
+            System.getLogger(Admission.class.getName()).log(System.Logger.Level.WARNING, () -> "a verified delivery (" + key
+                    + ") was answered 404 not_handled: no handler, route or listener takes it; it was not recorded");
+        }
         settle(false, 404, "not_handled");
         return Outcome.refuse(404, "not_handled", "No handler",
                 "nothing in this application handles this delivery; it was not recorded");
+    }
+
+    private static String printable(String key) {
+        StringBuilder out = new StringBuilder();
+        for (int i = 0; i < key.length() && i < 120; i++) {
+            char ch = key.charAt(i);
+            out.append(Character.isISOControl(ch) ? '?' : ch);
+        }
+        return key.length() > 120 ? out.append('…').toString() : out.toString();
     }
 
     private void settle(boolean succeeded, int status, String code) {

@@ -157,7 +157,34 @@ class HardeningTest {
         WebhookEndpoint<MauticBatch> pipeline = WebhookEndpoint.mautic().secrets(SECRET).build();
         byte[] body = MauticSender.queueBody(List.of(SampleEvents.of("mautic.form_on_submit", 22)));
         Admission<MauticBatch> first = pipeline.admit(mautic(body, SECRET, "x"));
-        assertThat(first.notHandled().status()).isEqualTo(404);
+        java.util.List<java.util.logging.LogRecord> logged = new java.util.concurrent.CopyOnWriteArrayList<>();
+        java.util.logging.Logger log = java.util.logging.Logger.getLogger(Admission.class.getName());
+        java.util.logging.Handler capture = new java.util.logging.Handler() {
+            @Override
+            public void publish(java.util.logging.LogRecord record) {
+                logged.add(record);
+            }
+
+            @Override
+            public void flush() {
+            }
+
+            @Override
+            public void close() {
+            }
+        };
+        log.addHandler(capture);
+        try {
+            assertThat(first.notHandled().status()).isEqualTo(404);
+        } finally {
+            log.removeHandler(capture);
+        }
+        // One WARN that says what happened and which key, never a payload value.
+        assertThat(logged).singleElement().satisfies(record -> {
+            assertThat(record.getLevel()).isEqualTo(java.util.logging.Level.WARNING);
+            assertThat(record.getMessage()).contains("404 not_handled").contains("mautic:form_on_submit:20022")
+                    .doesNotContain("@example");
+        });
         // Not marked done: the same delivery is accepted again, not a duplicate.
         assertThat(pipeline.admit(mautic(body, SECRET, "x")).isAccepted()).isTrue();
     }

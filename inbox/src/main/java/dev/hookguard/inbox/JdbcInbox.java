@@ -135,6 +135,29 @@ public final class JdbcInbox implements DeliveryInbox {
         }
     }
 
+    /**
+     * The schema version of the inbox's table: 0 when there is no table, 1 or 2 as built by
+     * {@code db/hookguard/<database>/V1__inbox.sql} and {@code V2__inbox.sql}. The inbox needs {@link #requiredSchemaVersion()};
+     * {@link #initializeSchema()} brings the table there.
+     */
+    public int schemaVersion() {
+        try (Connection c = dataSource.getConnection()) {
+            return schemaVersion(c);
+        } catch (SQLException e) {
+            throw new InboxException("could not read the inbox table's columns: " + InboxException.cause(e), e);
+        }
+    }
+
+    /** The schema version this inbox needs. */
+    public static int requiredSchemaVersion() {
+        return SCHEMA_VERSION;
+    }
+
+    /** The folder of this database's schema files in the jar: {@code db/hookguard/postgresql} or {@code db/hookguard/h2}. */
+    public String schemaLocation() {
+        return "db/hookguard/" + dialect.folder;
+    }
+
     /** 0 without a table, 1 for the first schema, 2 once {@code id} (the last column version 2 adds) exists. */
     private int schemaVersion(Connection c) throws SQLException {
         boolean exists = false;

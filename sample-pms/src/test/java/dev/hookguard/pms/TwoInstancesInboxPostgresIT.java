@@ -39,7 +39,7 @@ class TwoInstancesInboxPostgresIT {
     void everyDeliveryIsHandledOnceAndBothInstancesHandleSome() throws Exception {
         String database = TestPostgres.newDatabase();
         Path dir = Files.createDirectories(Path.of("target", "two-inbox-it-" + System.nanoTime()));
-        String[] args = {"--spring.datasource.url=" + database, "--hookguard.inbox.enabled=true", "--hookguard.inbox.initialize-schema=always",
+        String[] args = {"--spring.datasource.url=" + database, "--hookguard.inbox.enabled=true",
                 "--hookguard.inbox.first-retry=200ms", "--hookguard.inbox.max-retry=1s"};
         try (PmsProcess a = new PmsProcess(PmsProcess.freePort(), dir.resolve("a.log"), args).start();
              PmsProcess b = new PmsProcess(PmsProcess.freePort(), dir.resolve("b.log"), args).start()) {

@@ -48,6 +48,15 @@ class InboxConfiguration {
         if (create) {
             inbox.initializeSchema();
         }
+        // Without its table every delivery would be answered 503, forever, with nothing in the log to say why.
+        int version = inbox.schemaVersion();
+        if (version < JdbcInbox.requiredSchemaVersion()) {
+            String missing = version == 0 ? "the inbox table does not exist" : "the inbox table is at schema version " + version + " of "
+                    + JdbcInbox.requiredSchemaVersion();
+            throw new HookguardConfigurationException("hookguard.inbox.initialize-schema", missing + ": set hookguard.inbox.initialize-schema=always,"
+                    + " or add " + inbox.schemaLocation() + "/V1__inbox.sql and V2__inbox.sql (in hookguard-inbox's jar) to your"
+                    + " Flyway or Liquibase migrations");
+        }
         return inbox;
     }
 
