@@ -60,6 +60,9 @@ public final class HookguardPlugin extends Plugin<HookguardPlugin.Config> {
         pluginConfig.built.forEach((path, endpoint) -> {
             state.routes.before(path, ctx -> before(endpoint, ctx));
             state.routes.after(path, HookguardPlugin::after);
+            // One line per endpoint, as the starter writes: a path the sender does not post to shows at startup.
+            System.getLogger(HookguardPlugin.class.getName()).log(System.Logger.Level.INFO, () -> "Hookguard: " + path + " verifies "
+                    + endpoint + (endpoint.hasInbox() ? " (inbox mode)" : ""));
         });
         // Inbox mode: the workers run while the server does, started only once it accepts requests.
         state.events.serverStarted(() -> pluginConfig.built.values().forEach(WebhookEndpoint::startInbox));

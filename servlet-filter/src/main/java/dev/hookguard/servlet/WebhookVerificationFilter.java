@@ -102,6 +102,11 @@ public final class WebhookVerificationFilter implements Filter {
             ownsEndpoint = true;
             endpoint.startInbox();
         }
+        // One line per filter, as the starter writes per endpoint: a filter mapped where the sender does not post shows here.
+        WebhookEndpoint<?> started = endpoint;
+        String name = config == null ? "WebhookVerificationFilter" : config.getFilterName();
+        System.getLogger(WebhookVerificationFilter.class.getName()).log(System.Logger.Level.INFO, () -> "Hookguard: filter " + name
+                + " verifies " + started + (started.hasInbox() ? " (inbox mode)" : ""));
     }
 
     @Override

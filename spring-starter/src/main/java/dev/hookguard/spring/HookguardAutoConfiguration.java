@@ -64,6 +64,26 @@ public class HookguardAutoConfiguration {
     }
 
 
+    /**
+     * One line for each sender the starter mounts no endpoint for, with the reason: otherwise an application whose
+     * secret did not reach it (a typo in a variable's name) starts quietly, and the sender meets 404s.
+     */
+    @Bean
+    static org.springframework.beans.factory.SmartInitializingSingleton hookguardUnmountedSenders(
+            org.springframework.beans.factory.ListableBeanFactory beans, org.springframework.core.env.Environment environment) {
+        return () -> {
+            for (SignatureScheme scheme : SignatureScheme.values()) {
+                String name = scheme == SignatureScheme.MAUTIC ? "hookguardMauticEndpoint" : "hookguardMalcolmEndpoint";
+                if (!beans.containsBean(name)) {
+                    String prefix = "hookguard." + scheme.id();
+                    String why = "false".equalsIgnoreCase(environment.getProperty(prefix + ".enabled")) ? prefix + ".enabled is false"
+                            : prefix + ".secrets is not set";
+                    LOG.log(System.Logger.Level.INFO, () -> "Hookguard: no " + scheme.id() + " endpoint is mounted: " + why);
+                }
+            }
+        };
+    }
+
     static List<String> secrets(String property, String path, List<String> secrets) {
         if (secrets == null || secrets.isEmpty()) {
             throw new HookguardConfigurationException(property,
