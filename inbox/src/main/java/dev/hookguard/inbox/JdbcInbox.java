@@ -583,39 +583,38 @@ public final class JdbcInbox implements DeliveryInbox {
      */
     Map<Lease, Settlement> settle(Connection transaction, List<Lease> done, Map<Lease, Failure> failed, List<Lease> givenBack) throws SQLException {
         Map<Lease, Settlement> settled = new LinkedHashMap<>();
-        try (PreparedStatement ps = transaction.prepareStatement(sql.markDone)) {
-            for (Lease lease : done) {
-                ps.setString(1, lease.key());
-                ps.setString(2, lease.token());
-                ps.addBatch();
-                settled.put(lease, Settlement.DONE);
-            }
-            if (!done.isEmpty()) {
-                ps.executeBatch();
-            }
-        }
-        try (PreparedStatement ps = transaction.prepareStatement(sql.markFailed)) {
-            for (Map.Entry<Lease, Failure> f : failed.entrySet()) {
-                bindFailure(ps, f.getKey(), f.getValue());
-                ps.addBatch();
-                settled.put(f.getKey(), f.getKey().attempt() >= maxAttempts ? Settlement.DEAD : Settlement.RETRY);
-            }
-            if (!failed.isEmpty()) {
-                ps.executeBatch();
-            }
-        }
-        try (PreparedStatement ps = transaction.prepareStatement(sql.giveBack)) {
-            for (Lease lease : givenBack) {
-                ps.setString(1, lease.key());
-                ps.setString(2, lease.token());
-                ps.addBatch();
-                settled.put(lease, Settlement.GIVEN_BACK);
-            }
-            if (!givenBack.isEmpty()) {
-                ps.executeBatch();
-            }
-        }
+        done.forEach(lease -> settled.put(lease, Settlement.DONE));
+        failed.keySet().forEach(lease -> settled.put(lease, lease.attempt() >= maxAttempts ? Settlement.DEAD : Settlement.RETRY));
+        givenBack.forEach(lease -> settled.put(lease, Settlement.GIVEN_BACK));
+        inBatch(transaction, sql.markDone, done, (ps, lease) -> bindLease(ps, lease));
+        inBatch(transaction, sql.markFailed, failed.keySet(), (ps, lease) -> bindFailure(ps, lease, failed.get(lease)));
+        inBatch(transaction, sql.giveBack, givenBack, (ps, lease) -> bindLease(ps, lease));
         return settled;
+    }
+
+    @FunctionalInterface
+    private interface LeaseBinder {
+        void bind(PreparedStatement statement, Lease lease) throws SQLException;
+    }
+
+    /** One statement run for each lease, sent as one batch. */
+    private static void inBatch(Connection c, String statement, java.util.Collection<Lease> leases, LeaseBinder binder) throws SQLException {
+        if (leases.isEmpty()) {
+            return;
+        }
+        try (PreparedStatement ps = c.prepareStatement(statement)) {
+            for (Lease lease : leases) {
+                binder.bind(ps, lease);
+                ps.addBatch();
+            }
+            ps.executeBatch();
+        }
+    }
+
+    /** {@code delivery_key = ? and lease_owner = ?}: the row, while this lease is still its own. */
+    private static void bindLease(PreparedStatement ps, Lease lease) throws SQLException {
+        ps.setString(1, lease.key());
+        ps.setString(2, lease.token());
     }
 
     /** Fails one row outside any handling transaction (its handler was abandoned); true when the lease still held it. */
@@ -623,13 +622,13 @@ public final class JdbcInbox implements DeliveryInbox {
         return update(sql.markFailed, ps -> bindFailure(ps, lease, failure)) == 1;
     }
 
-    /** Gives back rows outside any handling transaction (their worker was abandoned at a stop). */
+    /** Gives back rows outside any handling transaction (their worker was abandoned). */
     void giveBack(List<Lease> leases) {
-        for (Lease lease : leases) {
-            update(sql.giveBack, ps -> {
-                ps.setString(1, lease.key());
-                ps.setString(2, lease.token());
-            });
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(true);
+            inBatch(c, sql.giveBack, leases, JdbcInbox::bindLease);
+        } catch (SQLException e) {
+            throw new InboxException("the inbox could not be updated: " + InboxException.cause(e), e);
         }
     }
 

@@ -36,7 +36,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 /** The inbox on real databases: an H2 file and the PostgreSQL that {@code .ci/run} starts. */
 class JdbcInboxTest {
 
-    private static final String SECRET = "inbox-secret-0123456789";
+    static final String SECRET = InboxWorkerProcess.SECRET;
 
     enum Database {
         H2_FILE, POSTGRESQL;
@@ -68,12 +68,12 @@ class JdbcInboxTest {
         return inbox;
     }
 
-    private static Delivery mautic(byte[] body) {
+    static Delivery mautic(byte[] body) {
         return new Delivery("POST", Headers.of("Webhook-Signature", WebhookSigner.sign(SignatureScheme.MAUTIC, SECRET, body),
                 "Content-Type", "application/json"), body, "192.0.2.5");
     }
 
-    private static byte[] forms(int firstSeq, int count) {
+    static byte[] forms(int firstSeq, int count) {
         return MauticSender.queueBody(SampleEvents.of("mautic.form_on_submit", firstSeq, count));
     }
 
