@@ -11,6 +11,8 @@ import dev.hookguard.idempotency.InMemoryIdempotencyStore;
 import dev.hookguard.malcolm.WorkflowSession;
 import dev.hookguard.mautic.MauticBatch;
 import dev.hookguard.signature.SecretResolver;
+import io.javalin.Javalin;
+import io.javalin.config.JavalinConfig;
 import io.javalin.config.JavalinState;
 import io.javalin.http.Context;
 import io.javalin.plugin.Plugin;
@@ -44,6 +46,22 @@ public final class HookguardPlugin extends Plugin<HookguardPlugin.Config> {
     @Override
     public String name() {
         return "Hookguard";
+    }
+
+    /**
+     * Javalin 6 calls this instead of {@link #onInitialize(JavalinState)}, which it does not know: without it the
+     * plugin would register nothing there and every delivery would get Javalin's own 404, silently. It refuses to
+     * start, naming the version found.
+     *
+     * @throws IllegalStateException always: this plugin needs Javalin 7
+     */
+    public void onInitialize(JavalinConfig config) {
+        throw new IllegalStateException(unsupportedJavalin(Javalin.class.getPackage().getImplementationVersion()));
+    }
+
+    static String unsupportedJavalin(String found) {
+        return "HookguardPlugin needs Javalin 7 (7.0.0 or later) and found Javalin " + (found == null ? "of an unknown version" : found)
+                + ": upgrade Javalin, or put the servlet filter (hookguard-servlet-filter) in front of the app";
     }
 
     @Override
