@@ -61,7 +61,7 @@ public final class HookguardPlugin extends Plugin<HookguardPlugin.Config> {
 
     static String unsupportedJavalin(String found) {
         return "HookguardPlugin needs Javalin 7 (7.0.0 or later) and found Javalin " + (found == null ? "of an unknown version" : found)
-                + ": upgrade Javalin, or put the servlet filter (hookguard-servlet-filter) in front of the app";
+                + ": Javalin 6 registers a plugin's routes through a router that Javalin 7 removed; upgrade to Javalin 7";
     }
 
     @Override
