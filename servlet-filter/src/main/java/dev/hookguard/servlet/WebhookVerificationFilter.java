@@ -57,8 +57,28 @@ public final class WebhookVerificationFilter implements Filter {
     public static final String HANDLER_CLASS_PARAM = "handler-class";
     /** Init-param: the JNDI name of the DataSource for inbox mode (with {@value #HANDLER_CLASS_PARAM}). */
     public static final String INBOX_DATASOURCE_PARAM = "inbox-datasource";
-    /** Init-param: {@code true} to create the inbox's table when it does not exist. */
+    /** Init-param: {@code true} to create the inbox's table when it does not exist, or bring it to the current version. */
     public static final String INBOX_INITIALIZE_SCHEMA_PARAM = "inbox-initialize-schema";
+    /** Init-param: the inbox's table (default {@code hookguard_inbox}). */
+    public static final String INBOX_TABLE_PARAM = "inbox-table";
+    /** Init-param: attempts before a stored delivery is dead (default 8). */
+    public static final String INBOX_MAX_ATTEMPTS_PARAM = "inbox-max-attempts";
+    /** Init-param: the first retry's delay (default {@code 10s}), doubling up to {@value #INBOX_BACKOFF_MAX_PARAM}. */
+    public static final String INBOX_BACKOFF_FIRST_PARAM = "inbox-backoff-first";
+    /** Init-param: the longest delay between retries (default {@code 1h}). */
+    public static final String INBOX_BACKOFF_MAX_PARAM = "inbox-backoff-max";
+    /** Init-param: how long one handler may run before its attempt fails (default {@code 5m}). */
+    public static final String INBOX_HANDLER_TIMEOUT_PARAM = "inbox-handler-timeout";
+    /** Init-param: the inbox's worker threads (default 2). */
+    public static final String INBOX_WORKERS_PARAM = "inbox-workers";
+    /** Init-param: how long storing a delivery may take before the answer is 503 (default {@code 5s}). */
+    public static final String INBOX_STORE_TIMEOUT_PARAM = "inbox-store-timeout";
+    /** Init-param: the JNDI name of a DataSource that keeps delivery keys (direct mode; default: in memory). */
+    public static final String IDEMPOTENCY_DATASOURCE_PARAM = "idempotency-datasource";
+    /** Init-param: the key table (default {@code hookguard_idempotency}). */
+    public static final String IDEMPOTENCY_TABLE_PARAM = "idempotency-table";
+    /** Init-param: {@code true} to create the key table when it does not exist. */
+    public static final String IDEMPOTENCY_INITIALIZE_SCHEMA_PARAM = "idempotency-initialize-schema";
 
     private static final Duration INBOX_SHUTDOWN_TIMEOUT = Duration.ofSeconds(10);
 

@@ -130,4 +130,63 @@ class WebXmlInboxTest {
         second.close();
         assertThat(workersAlive()).isFalse();
     }
+
+    /** Fails every delivery: with inbox-max-attempts 1 its row is dead after one attempt. */
+    public static final class FailingHandler implements WebhookHandler<MauticBatch> {
+        static final AtomicInteger CALLS = new AtomicInteger();
+
+        @Override
+        public void handle(MauticBatch batch) {
+            CALLS.incrementAndGet();
+            throw new IllegalStateException("the application's own failure");
+        }
+    }
+
+    @Test
+    void theInboxInitParamsReachTheInboxTableAndAttempts() throws Exception {
+        FailingHandler.CALLS.set(0);
+        Map<String, String> params = new java.util.HashMap<>(params("java:comp/env/jdbc/hookguard"));
+        params.put("handler-class", FailingHandler.class.getName());
+        params.put("inbox-table", "webxml_inbox");
+        params.put("inbox-max-attempts", "1");
+        params.put("inbox-handler-timeout", "30s");
+        params.put("inbox-workers", "1");
+        JettyApp app = JettyApp.create().filterByClassName(WebhookVerificationFilter.class.getName(), params, "/webhooks/mautic").start();
+        try {
+            SendReport report = MauticSender.builder(app.uri("/webhooks/mautic"), SchemeFixture.SECRET).build()
+                    .sendImmediate(SampleEvents.of("mautic.form_on_submit", 900, 1));
+            assertThat(report.attempts()).extracting(a -> a.status()).containsOnly(202);
+            DataSource h2 = JNDI.get("java:comp/env/jdbc/hookguard");
+            long until = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+            String state = null;
+            while (!"DEAD".equals(state) && System.nanoTime() < until) {
+                Thread.sleep(20);
+                try (var c = h2.getConnection(); var rs = c.createStatement().executeQuery("select state, attempts from webxml_inbox")) {
+                    state = rs.next() ? rs.getString(1) : null;
+                }
+            }
+            assertThat(state).as("dead after the one attempt inbox-max-attempts allows, in the table inbox-table names").isEqualTo("DEAD");
+            assertThat(FailingHandler.CALLS.get()).isEqualTo(1);
+        } finally {
+            app.close();
+        }
+    }
+
+    @Test
+    void theIdempotencyDataSourceInitParamSharesDeliveryKeysBetweenTwoFilters() throws Exception {
+        Map<String, String> params = Map.of("scheme", "mautic", "secrets", SchemeFixture.SECRET, "handler-class", CountingHandler.class.getName(),
+                "idempotency-datasource", "java:comp/env/jdbc/hookguard", "idempotency-initialize-schema", "true");
+        JettyApp first = JettyApp.create().filterByClassName(WebhookVerificationFilter.class.getName(), params, "/webhooks/mautic").start();
+        JettyApp second = JettyApp.create().filterByClassName(WebhookVerificationFilter.class.getName(), params, "/webhooks/mautic").start();
+        try {
+            var events = SampleEvents.of("mautic.form_on_submit", 950, 1);
+            assertThat(MauticSender.builder(first.uri("/webhooks/mautic"), SchemeFixture.SECRET).build().sendImmediate(events).allDelivered()).isTrue();
+            assertThat(MauticSender.builder(second.uri("/webhooks/mautic"), SchemeFixture.SECRET).build().sendImmediate(events).allDelivered()).isTrue();
+            assertThat(CountingHandler.HANDLED).as("the second instance saw the first one's key and did not handle it again")
+                    .hasSize(1).allSatisfy((id, n) -> assertThat(n.get()).isEqualTo(1));
+        } finally {
+            first.close();
+            second.close();
+        }
+    }
 }
