@@ -126,13 +126,19 @@ public final class Admission<T> {
     }
 
     /**
-     * Settles an accepted delivery whose handler threw: logs the failure once (its classes and where it was
-     * thrown, never its message, which may quote payload values), releases the keys so a retry is handled, and
+     * Settles an accepted delivery whose handler threw: logs the failure once with its stack trace (its messages
+     * only where {@link WebhookEndpoint.Builder#logExceptionMessages} allowed them, since they may quote payload
+     * values), releases the keys so a retry is handled, and
      * returns the 500 problem to write, which holds no exception text.
      */
     public Outcome failed(Throwable error) {
-        System.getLogger(Admission.class.getName()).log(System.Logger.Level.ERROR,
-                () -> "the webhook handler failed with " + Failures.describe(error) + "; the delivery is released so a retry is handled");
+        String what = "; the delivery is released so a retry is handled";
+        if (endpoint instanceof WebhookEndpoint<?> accepting) {
+            accepting.logHandlerFailure(error, what);
+        } else {
+            System.getLogger(Admission.class.getName()).log(System.Logger.Level.ERROR, "the webhook handler failed" + what,
+                    Failures.withoutMessages(error));
+        }
         return complete(false);
     }
 

@@ -22,4 +22,57 @@ final class Failures {
         }
         return text.toString();
     }
+
+    /**
+     * A copy of the failure for a log's stack trace: the same classes, frames, causes and suppressed failures, each
+     * message withheld. Loggers print a throwable's message with its trace; an application's exception message can
+     * quote payload values.
+     */
+    static Throwable withoutMessages(Throwable error) {
+        return withoutMessages(error, java.util.Collections.newSetFromMap(new java.util.IdentityHashMap<>()));
+    }
+
+    private static Throwable withoutMessages(Throwable error, java.util.Set<Throwable> seen) {
+        WithheldMessage copy = new WithheldMessage(error);
+        if (seen.add(error) && seen.size() < 32) {
+            Throwable cause = error.getCause();
+            if (cause != null && !seen.contains(cause)) {
+                copy.initCause(withoutMessages(cause, seen));
+            }
+            for (Throwable suppressed : error.getSuppressed()) {
+                if (!seen.contains(suppressed)) {
+                    copy.addSuppressed(withoutMessages(suppressed, seen));
+                }
+            }
+        }
+        return copy;
+    }
+
+    /** Stands for a failure in a log: its class's name where the message was, and its own frames. */
+    static final class WithheldMessage extends RuntimeException {
+        private static final long serialVersionUID = 1L;
+        private final String originalClass;
+
+        WithheldMessage(Throwable original) {
+            super(original.getClass().getName() + " (message withheld"
+                    + (original instanceof java.sql.SQLException sql && sql.getSQLState() != null ? "; SQLState " + sql.getSQLState() : "") + ")");
+            this.originalClass = original.getClass().getName();
+            setStackTrace(original.getStackTrace());
+        }
+
+        /** The failure's own class name, so the trace reads as the original's did. */
+        String originalClass() {
+            return originalClass;
+        }
+
+        @Override
+        public String toString() {
+            return getMessage();
+        }
+
+        @Override
+        public synchronized Throwable fillInStackTrace() {
+            return this;
+        }
+    }
 }

@@ -59,6 +59,7 @@ public final class WebhookEndpoint<T> {
     private final BodyBudget budget;
     private final long readTimeoutNanos;
     private final long minBodyRate;
+    private final boolean logsExceptionMessages;
 
     private WebhookEndpoint(Builder<T> b) {
         this.scheme = b.scheme;
@@ -77,6 +78,7 @@ public final class WebhookEndpoint<T> {
         this.retryAfterSeconds = b.retryAfterSeconds;
         this.listeners = List.copyOf(b.listeners);
         this.observers = List.copyOf(b.observers);
+        this.logsExceptionMessages = b.logExceptionMessages;
         this.budget = b.budget;
         this.readTimeoutNanos = b.readTimeout.toNanos();
         this.minBodyRate = b.minBodyRate;
@@ -164,8 +166,13 @@ public final class WebhookEndpoint<T> {
         boolean handled;
         try {
             handled = routes.dispatch(admission.payload());
-        } catch (Exception | LinkageError e) {
-            return admission.failed(e);
+        } catch (Exception | Error e) {
+            // Any failure releases the keys, an Error too: else every retry would meet a key in flight (409).
+            Outcome failed = admission.failed(e);
+            if (e instanceof VirtualMachineError fatal) {
+                throw fatal;
+            }
+            return failed;
         }
         // Nothing took any of it: released and answered 404, never acknowledged.
         return handled ? admission.complete(true) : admission.notHandled();
@@ -470,7 +477,19 @@ public final class WebhookEndpoint<T> {
             throw new IllegalStateException("the stored body holds no part with the key it was stored under");
         }
         T part = keys.size() > 1 ? kind.only(payload, java.util.Set.of(wanted)) : payload;
-        return routes.dispatch(part);
+        try {
+            return routes.dispatch(part);
+        } catch (Exception | Error e) {
+            logHandlerFailure(e, "on a stored " + scheme.id() + " delivery; the inbox retries it");
+            throw e;
+        }
+    }
+
+    /** The application's own failure, once, with its stack trace: messages only where the builder allowed them. */
+    void logHandlerFailure(Throwable error, String what) {
+        if (LOG.isLoggable(Level.ERROR)) {
+            LOG.log(Level.ERROR, "the webhook handler failed " + what, logsExceptionMessages ? error : Failures.withoutMessages(error));
+        }
     }
 
     /** Whether this endpoint stores deliveries in an inbox and answers before handling them. */
@@ -593,6 +612,7 @@ public final class WebhookEndpoint<T> {
         private BodyBudget budget = BodyBudget.processWide();
         private Duration readTimeout = DEFAULT_BODY_READ_TIMEOUT;
         private long minBodyRate = DEFAULT_MIN_BODY_RATE;
+        private boolean logExceptionMessages;
 
         private Builder(SignatureScheme scheme, PayloadKind<T> kind) {
             this.scheme = scheme;
@@ -727,6 +747,16 @@ public final class WebhookEndpoint<T> {
          */
         public Builder<T> observer(DeliveryObserver observer) {
             observers.add(Objects.requireNonNull(observer, "observer"));
+            return this;
+        }
+
+        /**
+         * Whether a failing handler's log entry shows the exception's messages (default {@code false}). Its stack
+         * trace, classes and frames are always logged; the messages are withheld unless you allow them, since a message
+         * can quote payload values (an email address, a form field).
+         */
+        public Builder<T> logExceptionMessages(boolean logExceptionMessages) {
+            this.logExceptionMessages = logExceptionMessages;
             return this;
         }
 

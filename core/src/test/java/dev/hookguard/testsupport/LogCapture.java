@@ -25,14 +25,20 @@ public final class LogCapture extends Handler implements AutoCloseable {
         return new LogCapture(type.getName());
     }
 
-    /** Each record as {@code LEVEL message}. */
+    /** Each record as {@code LEVEL message}, followed by its throwable's stack trace as a logger prints it, if any. */
     public List<String> lines() {
         return List.copyOf(lines);
     }
 
     @Override
     public void publish(LogRecord record) {
-        lines.add(record.getLevel().getName() + " " + record.getMessage());
+        String trace = "";
+        if (record.getThrown() != null) {
+            java.io.StringWriter text = new java.io.StringWriter();
+            record.getThrown().printStackTrace(new java.io.PrintWriter(text));
+            trace = "\n" + text;
+        }
+        lines.add(record.getLevel().getName() + " " + record.getMessage() + trace);
     }
 
     @Override

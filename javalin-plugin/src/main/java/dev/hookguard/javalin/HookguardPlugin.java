@@ -126,6 +126,7 @@ public final class HookguardPlugin extends Plugin<HookguardPlugin.Config> {
         private final List<Consumer<WebhookEndpoint.Builder<MauticBatch>>> mauticHandlers = new ArrayList<>();
         private final List<Consumer<WebhookEndpoint.Builder<WorkflowSession>>> malcolmHandlers = new ArrayList<>();
         private Long maxBodyBytes;
+        private boolean logExceptionMessages;
         private IdempotencyStore store;
         private DeliveryInbox inbox;
         private Duration inboxShutdownTimeout = Duration.ofSeconds(10);
@@ -203,6 +204,15 @@ public final class HookguardPlugin extends Plugin<HookguardPlugin.Config> {
             return this;
         }
 
+        /**
+         * Whether a failing handler's log entry shows exception messages (default {@code false}); its stack trace is
+         * always logged, but a message can quote payload values.
+         */
+        public Config logExceptionMessages(boolean logExceptionMessages) {
+            this.logExceptionMessages = logExceptionMessages;
+            return this;
+        }
+
         /** Where idempotency keys live (default: in memory, shared by the endpoints). */
         public Config idempotencyStore(IdempotencyStore store) {
             this.store = Objects.requireNonNull(store, "store");
@@ -226,6 +236,7 @@ public final class HookguardPlugin extends Plugin<HookguardPlugin.Config> {
             Map<String, WebhookEndpoint<?>> built = new LinkedHashMap<>();
             endpoints.forEach((path, builder) -> {
                 builder.idempotencyStore(shared);
+                builder.logExceptionMessages(logExceptionMessages);
                 if (inbox != null) {
                     builder.inbox(inbox);
                 }

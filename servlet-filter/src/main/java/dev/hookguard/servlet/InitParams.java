@@ -13,6 +13,7 @@ import static dev.hookguard.servlet.WebhookVerificationFilter.INBOX_MAX_ATTEMPTS
 import static dev.hookguard.servlet.WebhookVerificationFilter.INBOX_STORE_TIMEOUT_PARAM;
 import static dev.hookguard.servlet.WebhookVerificationFilter.INBOX_TABLE_PARAM;
 import static dev.hookguard.servlet.WebhookVerificationFilter.INBOX_WORKERS_PARAM;
+import static dev.hookguard.servlet.WebhookVerificationFilter.LOG_EXCEPTION_MESSAGES_PARAM;
 import static dev.hookguard.servlet.WebhookVerificationFilter.MAX_BODY_BYTES_PARAM;
 import static dev.hookguard.servlet.WebhookVerificationFilter.NON_BLOCKING_READS_PARAM;
 import static dev.hookguard.servlet.WebhookVerificationFilter.SCHEME_PARAM;
@@ -72,6 +73,7 @@ final class InitParams {
                 throw fail("init-param '" + MAX_BODY_BYTES_PARAM + "' must be a number of bytes between 1 and " + (Integer.MAX_VALUE - 16));
             }
         }
+        builder.logExceptionMessages(bool(LOG_EXCEPTION_MESSAGES_PARAM, false));
         Optional<String> handlerClass = text(HANDLER_CLASS_PARAM);
         if (handlerClass.isPresent()) {
             builder.onAny(handler(handlerClass.get()));

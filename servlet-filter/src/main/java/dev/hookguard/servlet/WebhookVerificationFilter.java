@@ -73,6 +73,8 @@ public final class WebhookVerificationFilter implements Filter {
     public static final String INBOX_WORKERS_PARAM = "inbox-workers";
     /** Init-param: how long storing a delivery may take before the answer is 503 (default {@code 5s}). */
     public static final String INBOX_STORE_TIMEOUT_PARAM = "inbox-store-timeout";
+    /** Init-param: {@code true} to show exception messages in a failing handler's log entry (default {@code false}: they may quote payload values). */
+    public static final String LOG_EXCEPTION_MESSAGES_PARAM = "log-exception-messages";
     /** Init-param: the JNDI name of a DataSource that keeps delivery keys (direct mode; default: in memory). */
     public static final String IDEMPOTENCY_DATASOURCE_PARAM = "idempotency-datasource";
     /** Init-param: the key table (default {@code hookguard_idempotency}). */

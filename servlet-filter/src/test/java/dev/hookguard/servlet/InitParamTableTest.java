@@ -115,6 +115,7 @@ class InitParamTableTest {
                 Arguments.of("max-body-bytes", with(direct, "max-body-bytes", "lots")),
                 Arguments.of("non-blocking-reads", with(direct, "non-blocking-reads", "yes")),
                 Arguments.of("handler-class", with(direct, "handler-class", "com.example.Missing")),
+                Arguments.of("log-exception-messages", with(direct, "log-exception-messages", "sometimes")),
                 Arguments.of("idempotency-datasource", with(direct, "idempotency-datasource", "java:comp/env/jdbc/typo")),
                 Arguments.of("idempotency-table", with(keys, "idempotency-table", "keys; drop table x")),
                 Arguments.of("idempotency-initialize-schema", with(keys, "idempotency-initialize-schema", "yes")),
