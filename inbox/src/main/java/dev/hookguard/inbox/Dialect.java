@@ -35,6 +35,16 @@ enum Dialect {
             }
             H2Durability.requireImmediateWrites(connection, "the inbox");
         }
+
+        /**
+         * H2 closes a database with its last connection, and an application on a plain DataSource has none open
+         * between two polls: with {@code AUTO_SERVER=TRUE} each close stops the server the CLI (or another process)
+         * connects to, so most of their attempts failed. One idle connection held while the workers run keeps it open.
+         */
+        @Override
+        Connection holdOpen(javax.sql.DataSource dataSource) throws SQLException {
+            return dataSource.getConnection();
+        }
     };
 
     final String folder;
@@ -52,6 +62,11 @@ enum Dialect {
 
     /** Checks the database and makes it durable where it is not by default. */
     void prepare(Connection connection, String url, boolean allowVolatile) throws SQLException {
+    }
+
+    /** A connection to keep open while the workers run, where the database needs one to stay open; else {@code null}. */
+    Connection holdOpen(javax.sql.DataSource dataSource) throws SQLException {
+        return null;
     }
 
     /** Run first in each handling transaction. */

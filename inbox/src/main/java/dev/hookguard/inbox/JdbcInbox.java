@@ -76,6 +76,8 @@ public final class JdbcInbox implements DeliveryInbox {
     private final DataSource dataSource;
     private final String table;
     private final Dialect dialect;
+    /** Held while the workers run where the database closes with its last connection (H2); guarded by this. */
+    private Connection keptOpen;
     private final InboxSql sql;
     private final int maxAttempts;
     private final Duration firstRetry;
@@ -281,6 +283,11 @@ public final class JdbcInbox implements DeliveryInbox {
         if (workers == null && !started.isEmpty()) {
             workers = new Workers(this, started, workerCount, pollInterval, handlerTimeout);
             workers.start();
+            try {
+                keptOpen = dialect.holdOpen(dataSource);
+            } catch (SQLException e) {
+                LOG.log(System.Logger.Level.WARNING, () -> "could not hold the database open while the workers run: " + InboxException.cause(e));
+            }
         }
     }
 
@@ -293,6 +300,14 @@ public final class JdbcInbox implements DeliveryInbox {
         if (workers != null) {
             workers.stop(deadline);
             workers = null;
+        }
+        if (keptOpen != null) {
+            try {
+                keptOpen.close();
+            } catch (SQLException e) {
+                // closing an idle connection: nothing was pending on it
+            }
+            keptOpen = null;
         }
         started.clear();
     }
