@@ -33,13 +33,24 @@ final class EventPublishingFilter extends OncePerRequestFilter {
     @Override
     protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws ServletException, IOException {
-        if (!WebhookRequests.isVerified(request) || hasOwnController.test(request)) {
+        if (!WebhookRequests.isVerified(request)) {
             chain.doFilter(request, response);
             return;
         }
-        if (!events.publish(request.getAttribute(WebhookRequests.PAYLOAD_ATTRIBUTE))) {
-            WebhookRequests.notHandled(request, response);
-            return;
+        HandlingErrors.clear();
+        try {
+            if (hasOwnController.test(request)) {
+                chain.doFilter(request, response);
+                return;
+            }
+            if (!events.publish(request.getAttribute(WebhookRequests.PAYLOAD_ATTRIBUTE))) {
+                WebhookRequests.notHandled(request, response);
+                return;
+            }
+        } catch (ServletException | IOException | RuntimeException | Error e) {
+            // For the error tag of hookguard.handling: the verification filter settles the delivery next, on this thread.
+            HandlingErrors.thrown(e);
+            throw e;
         }
         response.setStatus(HttpServletResponse.SC_OK);
         response.setContentLength(0);

@@ -129,7 +129,8 @@ public class HookguardAutoConfiguration {
                                            BodyBudget budget, HookguardProperties properties,
                                            ObjectProvider<HookguardEndpointCustomizer> customizers) {
         builder.verifier(verifier).idempotencyStore(store).bodyBudget(budget).maxBodyBytes(properties.maxBodySize().toBytes())
-                .bodyReadTimeout(properties.bodyReadTimeout()).minBodyRate(properties.minBodyRate().toBytes());
+                .bodyReadTimeout(properties.bodyReadTimeout()).minBodyRate(properties.minBodyRate().toBytes())
+                .logExceptionMessages(properties.logExceptionMessages());
         customizers.orderedStream().forEach(c -> c.customize(builder));
         return builder.build();
     }

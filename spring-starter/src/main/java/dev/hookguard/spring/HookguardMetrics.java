@@ -9,7 +9,8 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * {@code hookguard.deliveries} (a counter by sender, outcome and status) and {@code hookguard.handling} (a timer
- * of the application's handling, by sender and outcome).
+ * of the application's handling, by sender, outcome and error), in direct mode; in inbox mode the workers' handling
+ * is timed by {@link InboxPublisher}, with the same tags.
  */
 final class HookguardMetrics implements DeliveryListener {
 
@@ -29,12 +30,20 @@ final class HookguardMetrics implements DeliveryListener {
                 .register(registry)
                 .increment();
         if (handlingNanos >= 0) {
-            Timer.builder("hookguard.handling")
-                    .description("Time the application took to handle a verified delivery")
-                    .tag("sender", scheme.id())
-                    .tag("outcome", code)
-                    .register(registry)
-                    .record(handlingNanos, TimeUnit.NANOSECONDS);
+            String thrown = HandlingErrors.take();
+            String error = !"handler_failed".equals(code) ? HandlingErrors.NONE : thrown != null ? thrown : HandlingErrors.UNKNOWN;
+            handling(registry, scheme, code, error, handlingNanos);
         }
+    }
+
+    /** One handling, in either mode: both must give the meter the same tag keys (Prometheus refuses a meter otherwise). */
+    static void handling(MeterRegistry registry, SignatureScheme scheme, String outcome, String error, long nanos) {
+        Timer.builder("hookguard.handling")
+                .description("Time the application took to handle a verified delivery")
+                .tag("sender", scheme.id())
+                .tag("outcome", outcome)
+                .tag("error", error)
+                .register(registry)
+                .record(nanos, TimeUnit.NANOSECONDS);
     }
 }

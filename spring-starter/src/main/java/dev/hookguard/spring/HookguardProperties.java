@@ -17,6 +17,7 @@ import org.springframework.util.unit.DataSize;
  * @param malcolm         The Malcolm! endpoint (its path defaults to /webhooks/malcolm).
  * @param idempotency     Where delivery keys are remembered.
  * @param inbox           Inbox mode: store deliveries in the DataSource, answer 202, publish them from workers with retries.
+ * @param logExceptionMessages Whether a failing handler's log entry shows exception messages, which may quote payload values (its stack trace is always logged).
  */
 @ConfigurationProperties(prefix = "hookguard")
 public record HookguardProperties(
@@ -27,7 +28,8 @@ public record HookguardProperties(
         @DefaultValue Endpoint mautic,
         @DefaultValue Endpoint malcolm,
         @DefaultValue Idempotency idempotency,
-        @DefaultValue Inbox inbox) {
+        @DefaultValue Inbox inbox,
+        @DefaultValue("false") boolean logExceptionMessages) {
 
     /**
      * One sender's endpoint.

@@ -1,7 +1,9 @@
 package dev.hookguard.spring;
 
+import org.springframework.aot.hint.BindingReflectionHintsRegistrar;
 import org.springframework.aot.hint.RuntimeHints;
 import org.springframework.aot.hint.RuntimeHintsRegistrar;
+import org.springframework.util.ClassUtils;
 
 /**
  * What an ahead-of-time processed application (a native image) needs of the starter that Boot's AOT processing
@@ -23,11 +25,17 @@ final class HookguardRuntimeHints implements RuntimeHintsRegistrar {
             "org.springframework.jdbc.datasource.ConnectionHolder",    // listeners join the inbox worker's transaction
     };
 
+    /** With Actuator: the {@code hookguard} endpoint's answers, which its JSON (or JMX) mapper reads by reflection. */
+    static final Class<?>[] ENDPOINT_ANSWERS = {InboxEndpoint.Summary.class, InboxEndpoint.Row.class, InboxEndpoint.Replay.class};
+
     @Override
     public void registerHints(RuntimeHints hints, ClassLoader classLoader) {
         hints.resources().registerPattern(INBOX_SCHEMA);
         for (String type : PROBED_TYPES) {
             hints.reflection().registerTypeIfPresent(classLoader, type);
+        }
+        if (ClassUtils.isPresent("org.springframework.boot.actuate.endpoint.annotation.Endpoint", classLoader)) {
+            new BindingReflectionHintsRegistrar().registerReflectionHints(hints.reflection(), ENDPOINT_ANSWERS);
         }
     }
 }

@@ -62,27 +62,18 @@ class InboxConfiguration {
 
     /**
      * Puts both endpoints in inbox mode, with one handler: publish what was stored, as direct mode's events style
-     * does, inside the worker's transaction as Spring sees it (see {@link InboxSpringTransaction}).
+     * does, inside the worker's transaction as Spring sees it (see {@link InboxSpringTransaction}), timed as
+     * {@code hookguard.handling} with Micrometer.
      */
     @Bean
     @ConditionalOnMissingBean(name = "hookguardInboxCustomizer")
     HookguardEndpointCustomizer hookguardInboxCustomizer(JdbcInbox inbox, ApplicationContext context, ObjectProvider<DataSource> dataSources) {
         PayloadEvents events = new PayloadEvents(context);
         DataSource dataSource = dataSources.getIfUnique();
-        dev.hookguard.delivery.WebhookHandler<Object> publish = payload -> {
-            if (!events.publish(payload)) {
-                // Retried, then dead: a listener added later can take it on replay.
-                throw new IllegalStateException("no @EventListener takes this delivery");
-            }
-        };
-        boolean joinTransactions = dataSource != null && InboxSpringTransaction.available();
-        return builder -> builder.onAny(payload -> {
-            if (joinTransactions) {
-                InboxSpringTransaction.run(dataSource, payload, publish);
-            } else {
-                publish.handle(payload);
-            }
-        }).inbox(inbox);
+        DataSource transactions = dataSource != null && InboxSpringTransaction.available() ? dataSource : null;
+        InboxPublisher.Timer timer = org.springframework.util.ClassUtils.isPresent("io.micrometer.core.instrument.MeterRegistry",
+                context.getClassLoader()) ? InboxCounters.handlingTimer(context) : InboxPublisher.Timer.NONE;
+        return builder -> builder.onAny(new InboxPublisher(events, transactions, builder.scheme(), timer)).inbox(inbox);
     }
 
     /** Starts the workers once the context is up, and stops them (finishing or giving back what they hold) on shutdown. */
@@ -150,6 +141,26 @@ class InboxConfiguration {
                     return org.springframework.boot.health.contributor.Health.down().withDetail("error", e.getClass().getName()).build();
                 }
             };
+        }
+    }
+
+    /**
+     * With Actuator: the {@code hookguard} endpoint (see {@link InboxEndpoint}), conditioned as the health indicator
+     * is. Actuator's exposure and access settings decide where it answers: by default nowhere over HTTP.
+     */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass(name = "org.springframework.boot.actuate.endpoint.annotation.Endpoint")
+    static class Actuator {
+        @Bean
+        @ConditionalOnMissingBean(name = "hookguardInboxEndpoint")
+        InboxEndpoint hookguardInboxEndpoint(JdbcInbox inbox) {
+            return new InboxEndpoint(inbox);
+        }
+
+        @Bean
+        @ConditionalOnMissingBean(name = "hookguardInboxEndpointWebExtension")
+        InboxEndpointWebExtension hookguardInboxEndpointWebExtension(InboxEndpoint endpoint) {
+            return new InboxEndpointWebExtension(endpoint);
         }
     }
 

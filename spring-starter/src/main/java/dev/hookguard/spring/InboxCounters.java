@@ -7,8 +7,11 @@ import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.springframework.context.ApplicationContext;
 
-/** Counts what the inbox's workers do, by sender: handled, retried, dead-lettered. Loaded only with Micrometer. */
-final class InboxCounters implements InboxListener {
+/**
+ * Counts what the inbox's workers do, by sender: handled, retried, dead-lettered; and times their handling as
+ * {@code hookguard.handling}. Loaded only with Micrometer.
+ */
+final class InboxCounters implements InboxListener, InboxPublisher.Timer {
 
     private final ApplicationContext context;
     private volatile MeterRegistry registry;
@@ -21,17 +24,33 @@ final class InboxCounters implements InboxListener {
         builder.listener(new InboxCounters(context));
     }
 
-    private void count(String name, SignatureScheme scheme) {
+    static InboxPublisher.Timer handlingTimer(ApplicationContext context) {
+        return new InboxCounters(context);
+    }
+
+    /** Looked up at the first use: the registry may be created after the inbox. Null without one. */
+    private MeterRegistry registry() {
         MeterRegistry meters = registry;
         if (meters == null) {
-            // Looked up at the first count: the registry may be created after the inbox.
             meters = context.getBeanProvider(MeterRegistry.class).getIfAvailable();
-            if (meters == null) {
-                return;
-            }
             registry = meters;
         }
-        Counter.builder(name).tag("sender", scheme.id()).register(meters).increment();
+        return meters;
+    }
+
+    private void count(String name, SignatureScheme scheme) {
+        MeterRegistry meters = registry();
+        if (meters != null) {
+            Counter.builder(name).tag("sender", scheme.id()).register(meters).increment();
+        }
+    }
+
+    @Override
+    public void record(SignatureScheme scheme, String outcome, String error, long nanos) {
+        MeterRegistry meters = registry();
+        if (meters != null) {
+            HookguardMetrics.handling(meters, scheme, outcome, error, nanos);
+        }
     }
 
     @Override

@@ -157,9 +157,13 @@ class EventsStyleTest {
         given().headers(mautic().headersFor(body)).body(body).post(uri("/webhooks/mautic")).then().statusCode(500)
                 .contentType("application/problem+json").body("code", equalTo("handler_failed"))
                 .body(org.hamcrest.Matchers.not(org.hamcrest.Matchers.containsString("private detail")));
+        // The timer names what the listener threw, never its message.
+        assertThat(registry.find("hookguard.handling").tags("sender", "mautic", "outcome", "handler_failed", "error", "IllegalStateException")
+                .timer()).isNotNull().satisfies(t -> assertThat(t.count()).isPositive());
         listeners.fail = false;
         assertThat(mautic().sendImmediate(events).allDelivered()).isTrue();
         assertThat(listeners.forms).hasSize(2);
+        assertThat(registry.find("hookguard.handling").tags("sender", "mautic", "outcome", "handled", "error", "none").timer()).isNotNull();
     }
 
     @Test

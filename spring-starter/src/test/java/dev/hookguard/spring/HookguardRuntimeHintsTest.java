@@ -37,6 +37,14 @@ class HookguardRuntimeHintsTest {
     }
 
     @Test
+    void theActuatorEndpointsAnswersAreBindingHints() {
+        assertThat(HookguardRuntimeHints.ENDPOINT_ANSWERS).hasSize(3);
+        for (Class<?> answer : HookguardRuntimeHints.ENDPOINT_ANSWERS) {
+            assertThat(RuntimeHintsPredicates.reflection().onType(answer)).as(answer.getName()).accepts(hints);
+        }
+    }
+
+    @Test
     void aTypeThatIsNotOnTheClassPathIsNotRegistered() {
         RuntimeHints absent = new RuntimeHints();
         new HookguardRuntimeHints().registerHints(absent, new ClassLoader(null) {
