@@ -13,11 +13,14 @@ import java.util.Base64;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import org.springframework.boot.context.event.ApplicationEnvironmentPreparedEvent;
 import org.springframework.context.ApplicationListener;
 import org.springframework.core.env.ConfigurableEnvironment;
+import org.springframework.core.env.Environment;
 import org.springframework.core.env.MapPropertySource;
+import org.springframework.core.env.PropertySource;
 
 /**
  * In demo mode, supplies the webhook secrets and the login password that are not configured, so a newcomer can
@@ -28,8 +31,22 @@ import org.springframework.core.env.MapPropertySource;
  */
 final class DemoSecrets implements ApplicationListener<ApplicationEnvironmentPreparedEvent> {
 
-    static final String[] PROPERTIES = {"hookguard.mautic.secrets", "hookguard.malcolm.secrets", "spring.security.user.password"};
+    static final String PASSWORD = "spring.security.user.password";
+    static final String[] PROPERTIES = {"hookguard.mautic.secrets", "hookguard.malcolm.secrets", PASSWORD};
     static final String FILE = "demo-secrets.properties";
+    /** The property source holding what the demo supplied: how the sign-in page tells a demo password from a configured one. */
+    static final String PROPERTY_SOURCE = "hookguard-demo-secrets";
+
+    /** Where the demo keeps what it generated: {@code <pms.data-dir>/demo-secrets.properties}. */
+    static Path file(Environment environment) {
+        return Path.of(environment.getProperty("pms.data-dir", "data")).resolve(FILE).toAbsolutePath();
+    }
+
+    /** The file holding the login password, when the demo supplied it (it was not configured); empty otherwise. */
+    static Optional<Path> passwordFile(ConfigurableEnvironment environment) {
+        PropertySource<?> supplied = environment.getPropertySources().get(PROPERTY_SOURCE);
+        return supplied != null && supplied.containsProperty(PASSWORD) ? Optional.of(file(environment)) : Optional.empty();
+    }
 
     @Override
     public void onApplicationEvent(ApplicationEnvironmentPreparedEvent event) {
@@ -37,7 +54,7 @@ final class DemoSecrets implements ApplicationListener<ApplicationEnvironmentPre
         if (!DemoRunner.isDemo(environment)) {
             return;
         }
-        Path file = Path.of(environment.getProperty("pms.data-dir", "data")).resolve(FILE);
+        Path file = file(environment);
         Properties kept = load(file);
         Map<String, Object> supplied = new LinkedHashMap<>();
         boolean generatedNow = false;
@@ -59,7 +76,7 @@ final class DemoSecrets implements ApplicationListener<ApplicationEnvironmentPre
         if (supplied.isEmpty()) {
             return;
         }
-        environment.getPropertySources().addLast(new MapPropertySource("hookguard-demo-secrets", supplied));
+        environment.getPropertySources().addLast(new MapPropertySource(PROPERTY_SOURCE, supplied));
         String user = environment.getProperty("spring.security.user.name", "user");
         if (generatedNow) {
             save(file, kept);

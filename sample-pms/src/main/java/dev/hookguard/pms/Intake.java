@@ -14,6 +14,7 @@ import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.core.env.Environment;
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.PlatformTransactionManager;
@@ -39,9 +40,12 @@ class Intake {
 
     private final Repository repository;
     private final TransactionTemplate nested;
+    /** {@code --demo}: a form submission marked to fail fails on every attempt (see {@link DemoFailure}). */
+    private final boolean failsMarkedSubmissions;
 
-    Intake(Repository repository, PlatformTransactionManager transactions) {
+    Intake(Repository repository, PlatformTransactionManager transactions, Environment environment) {
         this.repository = repository;
+        this.failsMarkedSubmissions = DemoRunner.isDemo(environment);
         this.nested = new TransactionTemplate(transactions);
         this.nested.setPropagationBehavior(TransactionDefinition.PROPAGATION_NESTED);
     }
@@ -74,6 +78,10 @@ class Intake {
     }
 
     private int receive(MauticBatch batch, MauticEvent event) {
+        if (failsMarkedSubmissions && event instanceof FormSubmitted form && DemoFailure.isMarked(form.submission())) {
+            // Not a data error, so perEvent lets it fail the whole delivery, as a real bug in a handler would.
+            throw new DemoFailure();
+        }
         Optional<Long> eventId = repository.recordEvent(event.idempotencyKey(), "mautic", event.type(), event.raw().json(),
                 event.timestamp().orElse(null));
         if (eventId.isEmpty()) {

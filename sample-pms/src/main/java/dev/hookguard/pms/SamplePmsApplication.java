@@ -12,7 +12,7 @@ public class SamplePmsApplication {
 
     public static void main(String[] args) {
         SpringApplication application = new SpringApplication(SamplePmsApplication.class);
-        application.addListeners(new DemoSecrets());
+        application.addListeners(new DemoSecrets(), new DemoInboxPace());
         application.run(args);
     }
 }

@@ -10,6 +10,8 @@ import org.openqa.selenium.By;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
+import org.openqa.selenium.support.ui.ExpectedConditions;
+import org.openqa.selenium.support.ui.WebDriverWait;
 
 /**
  * Debian's headless Chromium driven by Selenium, for the browser tests. Outside CI a developer without Chromium
@@ -47,6 +49,8 @@ final class Chromium {
         browser.findElement(By.id("username")).sendKeys(PmsApp.USER);
         browser.findElement(By.id("password")).sendKeys(PmsApp.PASSWORD);
         browser.findElement(By.cssSelector("button[type=submit]")).click();
+        // The form's POST and its redirect may still be under way when click() returns, and the form has an h1 too.
+        new WebDriverWait(browser, Duration.ofSeconds(10)).until(ExpectedConditions.not(ExpectedConditions.urlContains("/login")));
         assertThat(browser.findElement(By.tagName("h1")).getText()).isEqualTo("Issues");
     }
 }

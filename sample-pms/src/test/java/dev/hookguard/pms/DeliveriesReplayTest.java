@@ -23,6 +23,7 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.MatchResult;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -124,11 +125,12 @@ class DeliveriesReplayTest {
 
         HttpResponse<String> replayed = browser.post("/deliveries/replay", Map.of("key", key, "_csrf", browser.csrfToken(confirmation)));
         assertThat(replayed.statusCode()).isEqualTo(302);
-        assertThat(replayed.headers().firstValue("Location")).hasValueSatisfying(l -> assertThat(l).endsWith("/deliveries"));
+        String location = replayed.headers().firstValue("Location").orElseThrow();
+        assertThat(location).endsWith("/deliveries?replayed=" + encode(key));
         InboxEntry right = app.inbox().show(key).orElseThrow();
         assertThat(right.state()).as("pending again, or already taken by a worker").isIn(State.PENDING, State.RUNNING, State.DONE);
         assertThat(right.attempts()).isLessThanOrEqualTo(1);
-        assertThat(browser.get("/deliveries").body()).contains("Replayed " + key + ": pending again");
+        assertThat(browser.get(location.substring(location.indexOf("/deliveries"))).body()).contains("Replayed " + key + ": pending again");
 
         InboxEntry done = app.awaitInbox(key, State.DONE);
         assertThat(done.attempts()).isEqualTo(1);
@@ -151,7 +153,15 @@ class DeliveriesReplayTest {
         assertThat(page).contains("malcolm:ws/1;%2F&lt;b&gt;x&lt;/b&gt;").doesNotContain("<b>x</b>");
         HttpResponse<String> confirmation = browser.get("/deliveries/replay?key=" + encode(key));
         assertThat(confirmation.statusCode()).isEqualTo(200);
-        assertThat(browser.post("/deliveries/replay", Map.of("key", key, "_csrf", browser.csrfToken(confirmation))).statusCode()).isEqualTo(302);
+        HttpResponse<String> replayed = browser.post("/deliveries/replay", Map.of("key", key, "_csrf", browser.csrfToken(confirmation)));
+        assertThat(replayed.statusCode()).isEqualTo(302);
+        // The list it leads back to finds the key in its query, and highlights its row (its markup escaped).
+        String location = replayed.headers().firstValue("Location").orElseThrow();
+        String list = browser.get(location.substring(location.indexOf("/deliveries"))).body();
+        assertThat(list).contains("Replayed malcolm:ws/1;%2F&lt;b&gt;x&lt;/b&gt;: pending again");
+        assertThat(Pattern.compile("<tr [^>]*>").matcher(list).results().map(MatchResult::group)
+                .filter(tr -> tr.contains("class=\"delivery replayed\"")))
+                .singleElement().asString().contains("data-key=\"malcolm:ws/1;%2F&lt;b&gt;x&lt;/b&gt;\"");
         app.awaitInbox(key, State.DONE);
         assertThat(app.repository().issues()).extracting(Issue::title).contains(session.get("label").asText());
     }

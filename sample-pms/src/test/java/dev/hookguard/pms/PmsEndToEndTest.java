@@ -168,10 +168,12 @@ class PmsEndToEndTest {
     }
 
     @Test
-    void deliveriesPageSaysTheInboxIsOffInDirectModeAndTheIndexDoesNotLinkToIt() {
+    void deliveriesPageSaysTheInboxIsOffInDirectModeAndTheNavigationBarLeadsThere() {
         PmsApp.loggedIn().get(app.uri("/deliveries")).then().statusCode(200).body(org.hamcrest.Matchers.containsString("The inbox is off"));
         PmsApp.loggedIn().get(app.uri("/deliveries/replay?key=mautic:form_on_submit:1")).then().statusCode(404);
+        PmsApp.loggedIn().get(app.uri("/deliveries/details?key=mautic:form_on_submit:1")).then().statusCode(404);
         PmsApp.loggedIn().get(app.uri("/deliveries/replay-dead")).then().statusCode(404);
-        assertThat(PmsApp.loggedIn().get(app.uri("/")).then().statusCode(200).extract().asString()).doesNotContain("href=\"/deliveries\"");
+        String index = PmsApp.loggedIn().get(app.uri("/")).then().statusCode(200).extract().asString();
+        assertThat(index).contains("id=\"nav-deliveries\" href=\"/deliveries\"").doesNotContain("id=\"inbox-deliveries\"");
     }
 }

@@ -177,11 +177,14 @@ class PmsHardeningTest {
 
     @Test
     void everyPageNeedsALoginButTheWebhooksDoNot() {
-        for (String path : List.of("/", "/api/issues", "/api/events", "/api/issues/1", "/pms.css", "/anything")) {
+        for (String path : List.of("/", "/api/issues", "/api/events", "/api/issues/1", "/deliveries", "/anything")) {
             int status = given().redirects().follow(false).get(app.uri(path)).statusCode();
             assertThat(status).as(path).isIn(401, 302);
             given().auth().preemptive().basic(PmsApp.USER, "wrong").get(app.uri(path)).then().statusCode(401);
         }
+        // The sign-in form and its stylesheet (which holds no data) are all that is served without a login.
+        given().redirects().follow(false).get(app.uri("/login")).then().statusCode(200);
+        given().redirects().follow(false).get(app.uri("/pms.css")).then().statusCode(200).contentType(org.hamcrest.Matchers.startsWith("text/css"));
         given().redirects().follow(false).header("Accept", "text/html").get(app.uri("/")).then().statusCode(302)
                 .header("Location", org.hamcrest.Matchers.endsWith("/login"));
         PmsApp.loggedIn().get(app.uri("/api/issues")).then().statusCode(200);
