@@ -9,7 +9,7 @@ import com.tngtech.archunit.core.importer.ImportOption;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** The rules DESIGN.md states, over the library modules' production classes. */
+/** The rules ARCHITECTURE.md states (its "What may depend on what"), over the library modules' production classes. */
 class ArchitectureTest {
 
     static final String[] CORE = {"dev.hookguard.delivery..", "dev.hookguard.idempotency..", "dev.hookguard.internal..",
@@ -36,6 +36,31 @@ class ArchitectureTest {
     @Test
     void adaptersUseCoresPublicApiOnly() {
         noClasses().that().resideInAnyPackage(ADAPTERS).should().dependOnClassesThat().resideInAPackage("dev.hookguard.internal..")
+                .check(classes);
+    }
+
+    @Test
+    void noAdapterReachesPastTheSpi() {
+        noClasses().that().resideInAnyPackage(ADAPTERS).should().dependOnClassesThat().resideInAPackage("dev.hookguard.delivery.internal..")
+                .check(classes);
+    }
+
+    @Test
+    void coresStagesDoNotDependOnTheInboxOnlyOnItsSpi() {
+        noClasses().that().resideInAPackage("dev.hookguard.delivery").should().dependOnClassesThat()
+                .resideInAPackage("dev.hookguard.inbox..").check(classes);
+    }
+
+    @Test
+    void theInboxsWorkersTakeHandlersNeverTheEndpoint() {
+        noClasses().that().resideInAPackage("dev.hookguard.inbox..").and().doNotHaveSimpleName("JdbcInbox").should().dependOnClassesThat()
+                .haveFullyQualifiedName("dev.hookguard.delivery.WebhookEndpoint").check(classes);
+    }
+
+    @Test
+    void theSpiDependsOnTheApiAndNeverTheOtherWayButThroughTheAccessBridge() {
+        noClasses().that().resideInAPackage("dev.hookguard.delivery.spi").should().dependOnClassesThat()
+                .resideInAnyPackage("dev.hookguard.inbox..", "dev.hookguard.servlet..", "dev.hookguard.javalin..", "dev.hookguard.spring..")
                 .check(classes);
     }
 

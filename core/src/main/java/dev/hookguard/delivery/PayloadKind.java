@@ -7,9 +7,11 @@ import dev.hookguard.mautic.MauticEvent;
 import dev.hookguard.mautic.MauticPayloads;
 import dev.hookguard.signature.SignatureScheme;
 import com.fasterxml.jackson.core.io.JsonStringEncoder;
+import dev.hookguard.delivery.spi.InboxDelivery;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.Map;
+import dev.hookguard.delivery.spi.InboxDelivery;
 import java.util.List;
 import java.util.Set;
 

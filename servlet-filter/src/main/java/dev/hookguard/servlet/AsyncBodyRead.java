@@ -1,5 +1,6 @@
 package dev.hookguard.servlet;
 
+import dev.hookguard.delivery.Accepted;
 import dev.hookguard.delivery.Admission;
 import dev.hookguard.delivery.BodyIntake;
 import dev.hookguard.delivery.Outcome;
@@ -34,7 +35,7 @@ final class AsyncBodyRead implements ReadListener, AsyncListener {
     private final BodyIntake<?> intake;
     private final ServletInputStream in;
     private final byte[] chunk = new byte[8192];
-    private Admission<?> admission;
+    private Accepted<?> admission;
     private boolean answered;
     private boolean completed;
     private long drained;
@@ -104,9 +105,9 @@ final class AsyncBodyRead implements ReadListener, AsyncListener {
             return;
         }
         answered = true;
-        admission = admitted;
+        admission = (Accepted<?>) admitted;
         ((VerifiedRequest) request).body(admitted.delivery().body());
-        WebhookVerificationFilter.attach(request, admitted);
+        WebhookVerificationFilter.attach(request, admission);
         async.dispatch();
     }
 
@@ -127,7 +128,7 @@ final class AsyncBodyRead implements ReadListener, AsyncListener {
 
     @Override
     public void onComplete(AsyncEvent event) {
-        Admission<?> accepted;
+        Accepted<?> accepted;
         synchronized (this) {
             abandon();
             accepted = admission;

@@ -1,7 +1,7 @@
 package dev.hookguard.servlet;
 
+import dev.hookguard.delivery.Accepted;
 import dev.hookguard.delivery.Delivery;
-import dev.hookguard.delivery.Admission;
 import dev.hookguard.malcolm.WorkflowSession;
 import dev.hookguard.mautic.MauticBatch;
 import jakarta.servlet.ServletRequest;
@@ -21,8 +21,11 @@ public final class WebhookRequests {
     /** Request attribute holding the {@link Delivery} (raw bytes and headers) that was verified. */
     public static final String DELIVERY_ATTRIBUTE = "dev.hookguard.delivery";
 
-    /** Request attribute holding the filter's {@link dev.hookguard.delivery.Admission}, settled by {@link #notHandled}. */
+    /** Request attribute holding the filter's {@link Accepted} delivery. */
     static final String ADMISSION_ATTRIBUTE = "dev.hookguard.admission";
+
+    /** Request attribute set by {@link #notHandled}: the filter's exchange rule then answers 404 {@code not_handled}. */
+    static final String NOT_HANDLED_ATTRIBUTE = "dev.hookguard.not-handled";
 
     private static final String HINT = "is WebhookVerificationFilter mapped to its path?";
 
@@ -62,22 +65,23 @@ public final class WebhookRequests {
     }
 
     /**
-     * Answers a verified delivery that nothing in the application handles (no controller, servlet or listener
-     * took it): its idempotency keys are released, never marked done, and the answer is a 404 problem, so it is
-     * handled when it arrives where something takes it.
+     * Says that nothing in the application handles this verified delivery (no controller, servlet or listener took
+     * it): when the chain returns, the filter answers 404 {@code not_handled} and releases its idempotency keys, never
+     * marking them done, so it is handled when it arrives where something takes it. Write nothing else.
      *
      * @throws IllegalStateException when no filter verified this request
      */
-    public static void notHandled(ServletRequest request, jakarta.servlet.http.HttpServletResponse response) throws java.io.IOException {
-        WebhookVerificationFilter.write(response, admission(request).notHandled());
+    public static void notHandled(ServletRequest request, jakarta.servlet.http.HttpServletResponse response) {
+        admission(request);
+        request.setAttribute(NOT_HANDLED_ATTRIBUTE, Boolean.TRUE);
     }
 
     private static <T> T payload(ServletRequest request, Class<T> type) {
         return admission(request).payloadAs(type);
     }
 
-    private static Admission<?> admission(ServletRequest request) {
-        if (request.getAttribute(ADMISSION_ATTRIBUTE) instanceof Admission<?> admission) {
+    private static Accepted<?> admission(ServletRequest request) {
+        if (request.getAttribute(ADMISSION_ATTRIBUTE) instanceof Accepted<?> admission) {
             return admission;
         }
         throw new IllegalStateException("no verified webhook on this request: " + HINT);

@@ -136,7 +136,7 @@ class DatabaseOutageTest {
         AtomicInteger accepted = new AtomicInteger();
         AtomicInteger refused = new AtomicInteger();
         AtomicBoolean running = new AtomicBoolean(true);
-        endpoint.startInbox();
+        dev.hookguard.delivery.spi.Adapters.startInbox(endpoint);
         try (JettyApp app = JettyApp.create().filter(WebhookVerificationFilter.of(endpoint), "/webhooks/mautic").start()) {
             MauticSender mautic5 = MauticSender.builder(app.uri("/webhooks/mautic"), SchemeFixture.SECRET).retryPolicy(RetryPolicy.MAUTIC5).build();
             Thread sender = new Thread(() -> {
@@ -161,7 +161,7 @@ class DatabaseOutageTest {
             }
             await(() -> inbox.counts().pending() == 0 && inbox.counts().running() == 0, "every stored delivery settled");
         } finally {
-            endpoint.stopInbox(Duration.ofSeconds(5));
+            dev.hookguard.delivery.spi.Adapters.stopInbox(endpoint, Duration.ofSeconds(5));
         }
         Set<Long> acknowledged = answered.entrySet().stream().filter(e -> e.getValue() == 202).map(Map.Entry::getKey).collect(Collectors.toSet());
         Map<Long, Integer> effects = effects(postgres);
