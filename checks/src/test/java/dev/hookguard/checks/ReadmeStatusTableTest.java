@@ -41,11 +41,4 @@ class ReadmeStatusTableTest {
         }
         assertThat(documented).containsExactlyEntriesOf(enumerated);
     }
-
-    @Test
-    void everyCodeNamesItsOneRefusal() {
-        for (Refusal refusal : Refusal.values()) {
-            assertThat(Refusal.ofCode(refusal.code())).contains(refusal);
-        }
-    }
 }

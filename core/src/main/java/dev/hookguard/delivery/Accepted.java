@@ -54,7 +54,6 @@ public final class Accepted<T> implements Admission<T> {
     }
 
     /** The verified, parsed payload, without the Mautic events that were handled before. */
-    @Override
     public T payload() {
         return payload;
     }
@@ -64,7 +63,6 @@ public final class Accepted<T> implements Admission<T> {
      *
      * @throws IllegalStateException when the payload is of another type (a Malcolm! delivery read as a Mautic batch)
      */
-    @Override
     public <P> P payloadAs(Class<P> type) {
         if (!type.isInstance(payload)) {
             throw new IllegalStateException("the verified webhook is a " + payload.getClass().getSimpleName() + ", not a "
@@ -73,7 +71,7 @@ public final class Accepted<T> implements Admission<T> {
         return type.cast(payload);
     }
 
-    @Override
+    /** The idempotency keys this delivery claimed. */
     public List<String> claimedKeys() {
         return claimedKeys;
     }

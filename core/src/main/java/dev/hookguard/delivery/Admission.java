@@ -1,6 +1,5 @@
 package dev.hookguard.delivery;
 
-import java.util.List;
 import java.util.Optional;
 
 /**
@@ -35,21 +34,6 @@ public sealed interface Admission<T> permits Admission.Refused, Admission.Duplic
             return (Accepted<T>) accepted;
         }
         throw new IllegalStateException("the delivery was not accepted");
-    }
-
-    /** The payload of an accepted delivery; see {@link Accepted#payload()}. */
-    default T payload() {
-        return accepted().payload();
-    }
-
-    /** The payload of an accepted delivery as the type the application expects; see {@link Accepted#payloadAs}. */
-    default <P> P payloadAs(Class<P> type) {
-        return accepted().payloadAs(type);
-    }
-
-    /** The idempotency keys an accepted delivery claimed; empty for any other. */
-    default List<String> claimedKeys() {
-        return this instanceof Accepted<?> accepted ? accepted.claimedKeys() : List.of();
     }
 
     /** Refused: the outcome says why. */

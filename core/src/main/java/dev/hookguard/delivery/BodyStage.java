@@ -4,8 +4,9 @@ import java.io.IOException;
 import java.io.InputStream;
 
 /**
- * The checks before the body and the body read, blocking ({@link #read}) or fed by the adapter ({@link #intake}),
- * under the body limit, the {@link BodyBudget}, a deadline and a minimum rate; then the admission stages.
+ * The checks before the body and the body read, blocking ({@link #read}) or fed by the adapter ({@link #intake}), both
+ * driving one {@link BodyRead} state machine under the body limit, the {@link BodyBudget}, a deadline and a minimum
+ * rate; then the admission stages.
  *
  * @param <T> {@code MauticBatch} or {@code WorkflowSession}
  */
@@ -40,21 +41,12 @@ final class BodyStage<T> {
         if (early != null) {
             return watch.decided(new Admission.Refused<>(early, null));
         }
-        BodyBuffer body = newBodyBuffer();
-        try {
-            boolean whole;
-            try (InputStream in = request.body()) {
-                whole = BodyReader.read(in, request.contentLength(), body, budget);
-            } catch (IOException e) {
-                return watch.decided(new Admission.Refused<>(stages.refusal(Refusal.BODY_UNREADABLE, true), null));
-            }
-            if (!whole) {
-                return watch.decided(new Admission.Refused<>(unread(body.failure()), null));
-            }
-            return stages.admit(new Delivery(request.method(), HeaderSnapshot.of(request), body.bytes(), request.remoteAddress()), watch);
-        } finally {
-            // The budget bounds bodies until they are authenticated and parsed; what the handler holds is bounded by its threads.
-            body.release();
+        // A failing stream is answered 400 right here, so nothing settles as abandoned.
+        BodyRead<T> read = newBodyRead(request, watch, () -> { });
+        try (InputStream in = request.body()) {
+            return BodyReader.read(in, request.contentLength(), read, budget);
+        } catch (IOException e) {
+            return watch.decided(new Admission.Refused<>(stages.refusal(Refusal.BODY_UNREADABLE, true), null));
         }
     }
 
@@ -63,15 +55,22 @@ final class BodyStage<T> {
         if (early != null) {
             return BodyIntake.refused(watch.settle(early));
         }
+        return new BodyIntake<>(newBodyRead(request, watch, () -> watch.settle(new Outcome.Abandoned(), 0, -1, null)));
+    }
+
+    /**
+     * The read of one body under this endpoint's bounds: a whole body is admitted, a bound that stops it is refused.
+     * Headers are kept as they were before reading, since adapters recycle their requests.
+     *
+     * @param abandoned what happens when the peer goes away mid-body
+     */
+    private BodyRead<T> newBodyRead(IncomingRequest request, Watch watch, Runnable abandoned) {
         String method = request.method();
         Headers headers = HeaderSnapshot.of(request);
         String remote = request.remoteAddress();
-        return new BodyIntake<>(newBodyBuffer(), bytes -> stages.admit(new Delivery(method, headers, bytes, remote), watch),
-                failure -> watch.settle(unread(failure)), () -> watch.settle(new Outcome.Abandoned(), 0, -1, null));
-    }
-
-    private BodyBuffer newBodyBuffer() {
-        return new BodyBuffer(budget, maxBodyBytes, readTimeoutNanos, minBodyRate, Math.min(READ_GRACE_NANOS, readTimeoutNanos));
+        BodyPace pace = new BodyPace(readTimeoutNanos, minBodyRate, Math.min(READ_GRACE_NANOS, readTimeoutNanos));
+        return new BodyRead<>(new BodyBuffer(budget, maxBodyBytes), pace, ReadClock.SYSTEM,
+                bytes -> stages.admit(new Delivery(method, headers, bytes, remote), watch), failure -> watch.settle(unread(failure)), abandoned);
     }
 
     private Outcome unread(BodyBuffer.Failure failure) {

@@ -60,6 +60,7 @@ final class ExchangeRule {
                     throw e;
                 }
                 exchange.write(failed);
+                Failures.rethrowIfFatal(e);
                 return;
             }
             if (status == Exchange.NOT_HANDLED) {
@@ -69,7 +70,8 @@ final class ExchangeRule {
             }
         } finally {
             if (!accepted.isSettled()) {
-                // Writing the answer failed (the peer went away): released, so that the sender's retry is handled.
+                // Settling itself failed on the way (a handler's failure could not be logged, say): released, so that
+                // the sender's retry is handled rather than met with a key in flight.
                 accepted.complete(500);
             }
         }

@@ -76,6 +76,13 @@ final class Failures {
         }
     }
 
+    /** After a failure was settled: an error of the JVM itself goes on up, anything else was answered. */
+    static void rethrowIfFatal(Throwable error) {
+        if (error instanceof VirtualMachineError fatal) {
+            throw fatal;
+        }
+    }
+
     /** A sender's text (a key) made safe for one log line: control characters replaced, at most 120 characters. */
     static String printable(String text) {
         StringBuilder out = new StringBuilder();

@@ -11,7 +11,6 @@ import dev.hookguard.delivery.spi.InboxDelivery;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.Map;
-import dev.hookguard.delivery.spi.InboxDelivery;
 import java.util.List;
 import java.util.Set;
 

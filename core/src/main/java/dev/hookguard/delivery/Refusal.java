@@ -122,16 +122,6 @@ public enum Refusal {
         return detail;
     }
 
-    /** The refusal with this code. */
-    public static java.util.Optional<Refusal> ofCode(String code) {
-        for (Refusal refusal : values()) {
-            if (refusal.code.equals(code)) {
-                return java.util.Optional.of(refusal);
-            }
-        }
-        return java.util.Optional.empty();
-    }
-
     /** The outcome to answer, with this refusal's own detail. Pure: nothing is logged or told. */
     Outcome outcome(SignatureScheme scheme, int retryAfterSeconds, boolean bodyFollows) {
         return outcome(scheme, retryAfterSeconds, bodyFollows, detail);

@@ -20,9 +20,9 @@ import java.util.Objects;
  * idempotency, the application's handler, and the outcome to answer. Adapters only move bytes and headers in
  * and write the {@link Outcome} out. Immutable and thread-safe; build one per sender endpoint.
  *
- * <p>A facade over the stages, in order: {@link RequestChecks} (before the body), the body read ({@link BodyReader},
- * {@link BodyIntake}), {@link AdmissionStages} (check, verify, parse, key, claim or store), {@link Routes} (the
- * handlers), and one settlement ({@link Accepted}, {@link Watch}). Adapters reach the rest through
+ * <p>A facade over the stages, in order: {@code RequestChecks} (before the body), the body read ({@code BodyStage},
+ * {@code BodyRead}, {@link BodyIntake}), {@code AdmissionStages} (check, verify, parse, key, claim or store),
+ * {@code Routes} (the handlers), and one settlement ({@link Accepted}, {@code Watch}). Adapters reach the rest through
  * {@code dev.hookguard.delivery.spi.Adapters}; see ARCHITECTURE.md.
  *
  * <pre>{@code
@@ -178,9 +178,7 @@ public final class WebhookEndpoint<T> {
         } catch (Exception | Error e) {
             // Any failure releases the keys, an Error too: else every retry would meet a key in flight (409).
             Outcome failed = accepted.failed(e);
-            if (e instanceof VirtualMachineError fatal) {
-                throw fatal;
-            }
+            Failures.rethrowIfFatal(e);
             return failed;
         }
         // Nothing took any of it: released and answered 404, never acknowledged.

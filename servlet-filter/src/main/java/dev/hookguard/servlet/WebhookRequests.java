@@ -24,8 +24,6 @@ public final class WebhookRequests {
     /** Request attribute holding the filter's {@link Accepted} delivery. */
     static final String ADMISSION_ATTRIBUTE = "dev.hookguard.admission";
 
-    /** Request attribute set by {@link #notHandled}: the filter's exchange rule then answers 404 {@code not_handled}. */
-    static final String NOT_HANDLED_ATTRIBUTE = "dev.hookguard.not-handled";
 
     private static final String HINT = "is WebhookVerificationFilter mapped to its path?";
 
@@ -65,15 +63,14 @@ public final class WebhookRequests {
     }
 
     /**
-     * Says that nothing in the application handles this verified delivery (no controller, servlet or listener took
-     * it): when the chain returns, the filter answers 404 {@code not_handled} and releases its idempotency keys, never
-     * marking them done, so it is handled when it arrives where something takes it. Write nothing else.
+     * Answers a verified delivery that nothing in the application handles (no controller, servlet or listener
+     * took it): its idempotency keys are released, never marked done, and the answer is a 404 problem, so it is
+     * handled when it arrives where something takes it (the rule is core's {@code Accepted#notHandled}).
      *
      * @throws IllegalStateException when no filter verified this request
      */
-    public static void notHandled(ServletRequest request, jakarta.servlet.http.HttpServletResponse response) {
-        admission(request);
-        request.setAttribute(NOT_HANDLED_ATTRIBUTE, Boolean.TRUE);
+    public static void notHandled(ServletRequest request, jakarta.servlet.http.HttpServletResponse response) throws java.io.IOException {
+        WebhookVerificationFilter.write(response, admission(request).notHandled());
     }
 
     private static <T> T payload(ServletRequest request, Class<T> type) {

@@ -192,10 +192,7 @@ public final class WebhookVerificationFilter implements Filter {
         request.setAttribute(WebhookRequests.ADMISSION_ATTRIBUTE, accepted);
     }
 
-    /**
-     * A servlet request and response as the exchange rule's port. The chain's answer settles the delivery; a
-     * {@link WebhookRequests#notHandled} in the chain means nothing took it.
-     */
+    /** A servlet request and response as the exchange rule's port: the chain's answer settles the delivery. */
     private static final class ServletExchange implements Exchange {
         private final HttpServletRequest request;
         private final HttpServletResponse response;
@@ -218,7 +215,7 @@ public final class WebhookVerificationFilter implements Filter {
         @Override
         public void write(Outcome outcome) throws IOException {
             if (proceeded) {
-                // What the chain set before it failed is not part of the answer.
+                // Only a failure of the chain is written after it ran: what the chain set is not part of that answer.
                 response.reset();
                 WebhookVerificationFilter.write(response, outcome);
             } else {
@@ -235,7 +232,8 @@ public final class WebhookVerificationFilter implements Filter {
                 attach(onward, accepted);
             }
             chain.doFilter(onward, response);
-            return onward.getAttribute(WebhookRequests.NOT_HANDLED_ATTRIBUTE) != null ? NOT_HANDLED : response.getStatus();
+            // A WebhookRequests.notHandled in the chain settled it already; this status then changes nothing.
+            return response.getStatus();
         }
 
         @Override

@@ -42,7 +42,6 @@ final class EventPublishingFilter extends OncePerRequestFilter {
             return;
         }
         if (!events.publish(request.getAttribute(WebhookRequests.PAYLOAD_ATTRIBUTE))) {
-            // The verification filter's exchange rule answers 404 not_handled when the chain returns.
             WebhookRequests.notHandled(request, response);
             return;
         }

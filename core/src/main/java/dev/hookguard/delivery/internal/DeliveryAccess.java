@@ -34,22 +34,15 @@ public interface DeliveryAccess {
 
     /** The implementation; initialising {@code WebhookEndpoint} installs it. */
     static DeliveryAccess get() {
-        DeliveryAccess access = Holder.access;
-        if (access == null) {
-            try {
-                Class.forName(WebhookEndpoint.class.getName(), true, WebhookEndpoint.class.getClassLoader());
-            } catch (ClassNotFoundException e) {
-                throw new IllegalStateException(e);
-            }
-            access = Holder.access;
-        }
-        return access;
+        // Every SPI call passes an endpoint, so WebhookEndpoint is initialised, and the bridge installed, by then.
+        return Holder.access;
     }
 
     /** Called once, by {@code WebhookEndpoint}'s static initialiser. */
     static void install(DeliveryAccess access) {
-        if (Holder.access != null) {
-            throw new IllegalStateException("installed already");
+        // On the class path this package is not sealed off: only the endpoint's own bridge is taken, and only once.
+        if (Holder.access != null || !access.getClass().getName().equals("dev.hookguard.delivery.SpiAccess")) {
+            throw new IllegalStateException("the delivery SPI bridge is the endpoint's own");
         }
         Holder.access = access;
     }

@@ -24,6 +24,9 @@ public final class Adapters {
      * handlers, {@link Exchange#proceed} to the application and settle from its status (2xx done, anything else
      * released; {@link Exchange#NOT_HANDLED} answered 404 {@code not_handled}; a throw answered 500). Whatever happens,
      * the delivery is settled before this returns: no key stays in flight.
+     *
+     * @throws IllegalArgumentException from {@link #carryOn} when the admission comes from another endpoint, which
+     *                                  alone may settle it
      */
     public static void exchange(WebhookEndpoint<?> endpoint, Exchange exchange) throws Exception {
         DeliveryAccess.get().exchange(endpoint, exchange);
