@@ -32,6 +32,11 @@ final class AsyncBodyRead implements ReadListener, AsyncListener {
     private static final long TOMCAT_MAX_SWALLOW_BYTES = 2L * 1024 * 1024;
     /** ...and for at most this long: a slow peer is not worth the connection for longer. */
     private static final long DRAIN_NANOS = 5_000_000_000L;
+    /**
+     * A body refused before it was read, for its declared length: drained up to that length (but no more than this,
+     * and within the drain time), so that a sender writing a body over the limit reads its 413 instead of a reset.
+     */
+    private static final long MAX_DECLARED_DRAIN_BYTES = 16L * 1024 * 1024;
     private static final AtomicBoolean WARNED_UNMAPPED = new AtomicBoolean();
 
     /** Where the read is; each container callback moves it, and only from the phases that expect it. */
@@ -56,6 +61,7 @@ final class AsyncBodyRead implements ReadListener, AsyncListener {
     private Phase phase = Phase.READING;
     private Accepted<?> admission;
     private long drained;
+    private long drainLimit = TOMCAT_MAX_SWALLOW_BYTES;
     private long drainUntil;
 
     private AsyncBodyRead(AsyncContext async, HttpServletRequest request, HttpServletResponse response, BodyIntake<?> intake,
@@ -81,6 +87,7 @@ final class AsyncBodyRead implements ReadListener, AsyncListener {
         AsyncContext async = request.startAsync();
         async.setTimeout(DRAIN_NANOS / 1_000_000);
         AsyncBodyRead read = new AsyncBodyRead(async, request, response, null, request.getInputStream());
+        read.drainLimit = Math.max(TOMCAT_MAX_SWALLOW_BYTES, Math.min(request.getContentLengthLong(), MAX_DECLARED_DRAIN_BYTES));
         async.addListener(read);
         synchronized (read) {
             read.answerThenDrain(outcome);
@@ -203,7 +210,7 @@ final class AsyncBodyRead implements ReadListener, AsyncListener {
     /** Drops bytes that came after the answer; past the drain bounds the connection closes instead. */
     private void drop(int n) {
         drained += n;
-        if (drained > TOMCAT_MAX_SWALLOW_BYTES || System.nanoTime() > drainUntil) {
+        if (drained > drainLimit || System.nanoTime() > drainUntil) {
             complete();
         }
     }
