@@ -11,6 +11,8 @@ module dev.hookguard.core {
     requires transitive java.sql;
 
     exports dev.hookguard.delivery;
+    // The adapter and inbox SPI (Adapters, Exchange, DeliveryInbox, StoredHandler): for runtime adapters and inboxes, not applications.
+    exports dev.hookguard.delivery.spi;
     exports dev.hookguard.idempotency;
     exports dev.hookguard.malcolm;
     exports dev.hookguard.mautic;

@@ -294,9 +294,9 @@ public final class InboxBenchmark {
             long pending = inbox.counts().pending();
             WebhookEndpoint<WorkflowSession> endpoint = WebhookEndpoint.malcolm().secrets(SECRET).onAny(session -> { }).inbox(inbox).build();
             long start = System.nanoTime();
-            endpoint.startInbox();
+            dev.hookguard.delivery.spi.Adapters.startInbox(endpoint);
             Thread.sleep(HANDLING_SECONDS * 1000L);
-            endpoint.stopInbox(Duration.ofSeconds(5));
+            dev.hookguard.delivery.spi.Adapters.stopInbox(endpoint, Duration.ofSeconds(5));
             double seconds = (System.nanoTime() - start) / 1e9;
             long done = inbox.counts().done();
             System.out.printf(Locale.ROOT, "postgresql handling: %d of %d stored rows done by 2 workers in %.1f s: %.0f deliveries/s%n",

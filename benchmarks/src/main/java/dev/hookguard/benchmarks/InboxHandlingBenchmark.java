@@ -167,12 +167,12 @@ public final class InboxHandlingBenchmark {
     private static double drain(JdbcInbox inbox, WebhookEndpoint<?> endpoint, int rows) throws InterruptedException {
         HANDLED.set(0);
         long start = System.nanoTime();
-        endpoint.startInbox();
+        dev.hookguard.delivery.spi.Adapters.startInbox(endpoint);
         while (HANDLED.get() < rows) {
             Thread.sleep(1);
         }
         double seconds = (System.nanoTime() - start) / 1e9;
-        endpoint.stopInbox(Duration.ofSeconds(5));
+        dev.hookguard.delivery.spi.Adapters.stopInbox(endpoint, Duration.ofSeconds(5));
         if (inbox.counts().done() != rows) {
             throw new IllegalStateException("not every row is done: " + inbox.counts());
         }

@@ -9,7 +9,7 @@ import com.tngtech.archunit.core.importer.ImportOption;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-/** The rules DESIGN.md states, over the library modules' production classes. */
+/** The rules ARCHITECTURE.md states (its "What may depend on what"), over the library modules' production classes. */
 class ArchitectureTest {
 
     static final String[] CORE = {"dev.hookguard.delivery..", "dev.hookguard.idempotency..", "dev.hookguard.internal..",
@@ -37,6 +37,45 @@ class ArchitectureTest {
     void adaptersUseCoresPublicApiOnly() {
         noClasses().that().resideInAnyPackage(ADAPTERS).should().dependOnClassesThat().resideInAPackage("dev.hookguard.internal..")
                 .check(classes);
+    }
+
+    @Test
+    void noAdapterReachesPastTheSpi() {
+        noClasses().that().resideInAnyPackage(ADAPTERS).should().dependOnClassesThat().resideInAPackage("dev.hookguard.delivery.internal..")
+                .check(classes);
+    }
+
+    @Test
+    void coresStagesBeforeTheStoreDoNotDependOnTheInbox() {
+        // Only the store stage (AdmissionStages), the stored handlers and the bridge know the inbox SPI.
+        noClasses().that().haveFullyQualifiedName("dev.hookguard.delivery.RequestChecks")
+                .or().haveFullyQualifiedName("dev.hookguard.delivery.BodyStage")
+                .or().haveFullyQualifiedName("dev.hookguard.delivery.BodyRead")
+                .or().haveFullyQualifiedName("dev.hookguard.delivery.BodyReader")
+                .or().haveFullyQualifiedName("dev.hookguard.delivery.BodyBuffer")
+                .or().haveFullyQualifiedName("dev.hookguard.delivery.Routes")
+                .or().haveFullyQualifiedName("dev.hookguard.delivery.Watch")
+                .or().haveFullyQualifiedName("dev.hookguard.delivery.Accepted")
+                .or().haveFullyQualifiedName("dev.hookguard.delivery.Refusal")
+                .or().haveFullyQualifiedName("dev.hookguard.delivery.Outcome")
+                .should().dependOnClassesThat().haveFullyQualifiedName("dev.hookguard.delivery.spi.DeliveryInbox")
+                .orShould().dependOnClassesThat().haveFullyQualifiedName("dev.hookguard.delivery.spi.StoredHandler")
+                .check(classes);
+    }
+
+    @Test
+    void theInboxsWorkersTakeHandlersNeverTheEndpoint() {
+        noClasses().that().resideInAPackage("dev.hookguard.inbox..").and().doNotHaveSimpleName("JdbcInbox").should().dependOnClassesThat()
+                .haveFullyQualifiedName("dev.hookguard.delivery.WebhookEndpoint").check(classes);
+    }
+
+    @Test
+    void onlyTheSpisEntryPointUsesTheBridge() {
+        noClasses().that().resideOutsideOfPackage("dev.hookguard.delivery.internal..")
+                .and().doNotHaveFullyQualifiedName("dev.hookguard.delivery.spi.Adapters")
+                .and().doNotHaveFullyQualifiedName("dev.hookguard.delivery.SpiAccess")
+                .and().doNotHaveFullyQualifiedName("dev.hookguard.delivery.WebhookEndpoint")
+                .should().dependOnClassesThat().resideInAPackage("dev.hookguard.delivery.internal..").check(classes);
     }
 
     @Test

@@ -18,7 +18,7 @@ import java.util.Set;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
-/** Core is a named module that exports its API packages only, and resolves with what it requires. */
+/** Core is a named module that exports its API packages and, apart, its SPI package, never its internals; it resolves with what it requires. */
 class ModuleDescriptorTest {
 
     static Path locationOf(Class<?> type) {
@@ -34,8 +34,8 @@ class ModuleDescriptorTest {
         ModuleDescriptor core = ModuleFinder.of(locationOf(Admission.class)).find("dev.hookguard.core").orElseThrow().descriptor();
         Set<String> exported = core.exports().stream().map(ModuleDescriptor.Exports::source).collect(Collectors.toSet());
         assertThat(exported).containsExactlyInAnyOrder("dev.hookguard.delivery", "dev.hookguard.idempotency", "dev.hookguard.malcolm",
-                "dev.hookguard.mautic", "dev.hookguard.payload", "dev.hookguard.signature");
-        assertThat(core.packages()).contains("dev.hookguard.internal");
+                "dev.hookguard.mautic", "dev.hookguard.payload", "dev.hookguard.signature", "dev.hookguard.delivery.spi");
+        assertThat(core.packages()).contains("dev.hookguard.internal", "dev.hookguard.delivery.internal");
         assertThat(core.opens()).isEmpty();
     }
 

@@ -75,4 +75,21 @@ final class Failures {
             return this;
         }
     }
+
+    /** After a failure was settled: an error of the JVM itself goes on up, anything else was answered. */
+    static void rethrowIfFatal(Throwable error) {
+        if (error instanceof VirtualMachineError fatal) {
+            throw fatal;
+        }
+    }
+
+    /** A sender's text (a key) made safe for one log line: control characters replaced, at most 120 characters. */
+    static String printable(String text) {
+        StringBuilder out = new StringBuilder();
+        for (int i = 0; i < text.length() && i < 120; i++) {
+            char ch = text.charAt(i);
+            out.append(Character.isISOControl(ch) ? '?' : ch);
+        }
+        return text.length() > 120 ? out.append('…').toString() : out.toString();
+    }
 }

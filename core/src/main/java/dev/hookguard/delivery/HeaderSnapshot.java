@@ -13,6 +13,27 @@ final class HeaderSnapshot implements Headers {
     private final String[] namesAndValues;
     private final int length;
 
+    private static final java.util.List<String> SENDER_HEADERS = java.util.List.of("Content-Type", "User-Agent", "Webhook-Signature",
+            "X-Origin-Base-URL", "X-Signature", "X-Instance-Id");
+
+    /** The request's headers as they are now: adapters recycle their requests. The senders' own headers come first. */
+    static Headers of(IncomingRequest request) {
+        java.util.Map<String, String> headers = new java.util.LinkedHashMap<>();
+        for (String name : SENDER_HEADERS) {
+            String value = request.header(name);
+            if (value != null) {
+                headers.put(name, value);
+            }
+        }
+        for (String name : request.headerNames()) {
+            String value = request.header(name);
+            if (value != null) {
+                headers.putIfAbsent(name, value);
+            }
+        }
+        return Headers.of(headers);
+    }
+
     /** Takes {@code namesAndValues} as it is (the caller's own copy); of names equal but for case, the first wins. */
     HeaderSnapshot(String[] namesAndValues, int length) {
         int kept = 0;

@@ -7,6 +7,7 @@ import dev.hookguard.mautic.MauticEvent;
 import dev.hookguard.mautic.MauticPayloads;
 import dev.hookguard.signature.SignatureScheme;
 import com.fasterxml.jackson.core.io.JsonStringEncoder;
+import dev.hookguard.delivery.spi.InboxDelivery;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.Map;

@@ -1,29 +1,29 @@
 package dev.hookguard.delivery;
 
+import dev.hookguard.delivery.spi.DeliveryInbox;
+import dev.hookguard.delivery.spi.StoredHandler;
 import dev.hookguard.idempotency.IdempotencyStore;
 import dev.hookguard.idempotency.InMemoryIdempotencyStore;
+import dev.hookguard.delivery.internal.DeliveryAccess;
 import dev.hookguard.malcolm.WorkflowSession;
 import dev.hookguard.mautic.MauticBatch;
-import dev.hookguard.payload.PayloadParseException;
 import dev.hookguard.signature.SecretResolver;
 import dev.hookguard.signature.SignatureScheme;
-import dev.hookguard.signature.SignatureVerificationException;
 import dev.hookguard.signature.SignatureVerifier;
-import dev.hookguard.signature.Verification;
 import java.time.Duration;
-import java.io.IOException;
-import java.io.InputStream;
-import java.lang.System.Logger.Level;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
-import java.util.Map;
 import java.util.Objects;
 
 /**
  * Everything a receiver decides, decided once: method, content type, body limit, signature, parsing,
  * idempotency, the application's handler, and the outcome to answer. Adapters only move bytes and headers in
  * and write the {@link Outcome} out. Immutable and thread-safe; build one per sender endpoint.
+ *
+ * <p>A facade over the stages, in order: {@code RequestChecks} (before the body), the body read ({@code BodyStage},
+ * {@code BodyRead}, {@link BodyIntake}), {@code AdmissionStages} (check, verify, parse, key, claim or store),
+ * {@code Routes} (the handlers), and one settlement ({@link Accepted}, {@code Watch}). Adapters reach the rest through
+ * {@code dev.hookguard.delivery.spi.Adapters}; see ARCHITECTURE.md.
  *
  * <pre>{@code
  * WebhookEndpoint<MauticBatch> mautic = WebhookEndpoint.mautic()
@@ -44,26 +44,24 @@ public final class WebhookEndpoint<T> {
     /** 1 KiB/s, the floor a body must average once its read has lasted 5 s. */
     public static final long DEFAULT_MIN_BODY_RATE = 1024;
 
-    private static final System.Logger LOG = System.getLogger(WebhookEndpoint.class.getName());
+    static {
+        DeliveryAccess.install(new SpiAccess());
+    }
 
     private final SignatureScheme scheme;
     private final SignatureVerifier verifier;
-    private final PayloadKind<T> kind;
     private final int maxBodyBytes;
     private final IdempotencyStore store;
     private final DeliveryInbox inbox;
     private final Routes<T> routes;
-    private final int retryAfterSeconds;
-    private final List<DeliveryListener> listeners;
     private final List<DeliveryObserver> observers;
-    private final BodyBudget budget;
     private final long readTimeoutNanos;
-    private final long minBodyRate;
-    private final boolean logsExceptionMessages;
+    private final AdmissionStages<T> stages;
+    private final BodyStage<T> body;
+    private final StoredHandling<T> storedHandling;
 
     private WebhookEndpoint(Builder<T> b) {
         this.scheme = b.scheme;
-        this.kind = b.kind;
         this.verifier = b.verifier != null ? b.verifier : b.verifierBuilder.build();
         if (verifier.scheme() != scheme) {
             throw new IllegalArgumentException("the verifier checks " + verifier.scheme().id() + ", not " + scheme.id());
@@ -75,13 +73,14 @@ public final class WebhookEndpoint<T> {
             throw new IllegalStateException("an endpoint with an inbox needs handlers (on(...), onAny(...)) for its workers to run");
         }
         this.routes = new Routes<>(b.routes, b.kind);
-        this.retryAfterSeconds = b.retryAfterSeconds;
-        this.listeners = List.copyOf(b.listeners);
-        this.observers = List.copyOf(b.observers);
-        this.logsExceptionMessages = b.logExceptionMessages;
-        this.budget = b.budget;
+        List<DeliveryObserver> watching = new ArrayList<>(b.observers);
+        b.listeners.forEach(listener -> watching.add(Watch.observing(listener)));
+        this.observers = List.copyOf(watching);
         this.readTimeoutNanos = b.readTimeout.toNanos();
-        this.minBodyRate = b.minBodyRate;
+        HandlerFailureLog failures = new HandlerFailureLog(b.logExceptionMessages);
+        this.stages = new AdmissionStages<>(scheme, verifier, b.kind, maxBodyBytes, store, inbox, b.retryAfterSeconds, this, failures);
+        this.storedHandling = new StoredHandling<>(scheme, b.kind, routes, failures);
+        this.body = new BodyStage<>(stages, b.budget, maxBodyBytes, readTimeoutNanos, b.minBodyRate);
     }
 
     /** A endpoint for Mautic ({@code Webhook-Signature}, {@link MauticBatch}). */
@@ -115,6 +114,11 @@ public final class WebhookEndpoint<T> {
         return store;
     }
 
+    /** Whether this endpoint stores deliveries in an inbox and answers before handling them. */
+    public boolean hasInbox() {
+        return inbox != null;
+    }
+
     /** The scheme, how it verifies (secrets counted, never shown) and the body limit: safe to log. */
     @Override
     public String toString() {
@@ -124,13 +128,66 @@ public final class WebhookEndpoint<T> {
     /** Runs the whole endpoint, the handler included, and returns what to answer. */
     public Outcome process(IncomingRequest request) {
         requireHandlers();
-        return run(admit(request));
+        return handled(admit(request));
     }
 
     /** Runs the whole endpoint over a delivery already read, the handler included. */
     public Outcome process(Delivery delivery) {
         requireHandlers();
-        return run(admit(delivery));
+        return handled(admit(delivery));
+    }
+
+    /**
+     * Decides everything up to the handler: checks the path, reads the body (no more than the limit plus one
+     * byte, under the {@link BodyBudget}, a deadline and a minimum rate), verifies, parses and claims. Without
+     * handlers, the application handles an {@link Accepted} payload, then settles it with {@link Accepted#complete}.
+     */
+    public Admission<T> admit(IncomingRequest request) {
+        return body.read(request, Watch.start(observers, scheme, request.remoteAddress()));
+    }
+
+    /** Decides everything up to the handler for a delivery already read. */
+    public Admission<T> admit(Delivery delivery) {
+        return stages.admit(delivery, Watch.start(observers, scheme, delivery.remoteAddress()));
+    }
+
+    /** The non-blocking read: the checks before the body now, the rest as the adapter feeds the body in. */
+    BodyIntake<T> intake(IncomingRequest request) {
+        return body.intake(request, Watch.start(observers, scheme, request.remoteAddress()));
+    }
+
+    /** Runs the handlers over an accepted delivery and settles it; anything else is answered as admitted. */
+    private Outcome handled(Admission<T> admission) {
+        return admission instanceof Accepted<T> accepted ? handle(accepted) : admission.outcome().orElseThrow();
+    }
+
+    /**
+     * Runs this endpoint's handlers over a delivery it accepted, settles it, and returns what to answer: 200 when a
+     * handler took it, 404 {@code not_handled} (released) when none did, 500 (released) when one threw; an
+     * {@code Error} is settled too, then thrown on when the JVM itself is failing.
+     */
+    @SuppressWarnings("unchecked")
+    Outcome handle(Accepted<?> accepted) {
+        requireHandlers();
+        if (accepted.endpoint() != this) {
+            throw new IllegalArgumentException("this admission comes from another endpoint");
+        }
+        boolean handled;
+        try {
+            handled = routes.dispatch(((Accepted<T>) accepted).payload());
+        } catch (Exception | Error e) {
+            // Any failure releases the keys, an Error too: else every retry would meet a key in flight (409).
+            Outcome failed = accepted.failed(e);
+            Failures.rethrowIfFatal(e);
+            return failed;
+        }
+        // Nothing took any of it: released and answered 404, never acknowledged.
+        return handled ? accepted.handled() : accepted.notHandled();
+    }
+
+    /** Whether handlers were given ({@link Builder#on}, {@link Builder#onAny}): then the endpoint answers every delivery itself. */
+    boolean hasHandlers() {
+        return !routes.isEmpty();
     }
 
     private void requireHandlers() {
@@ -140,460 +197,18 @@ public final class WebhookEndpoint<T> {
         }
     }
 
-    /**
-     * Runs this endpoint's handlers over a delivery it accepted, settles it, and returns what to answer: 2xx when a
-     * handler took it, 404 (released) when none did, 500 (released) when one threw. Adapters call it when the body
-     * was read apart from {@link #process}, as after a non-blocking read.
-     *
-     * @throws IllegalArgumentException when the admission did not come from this endpoint
-     */
-    @SuppressWarnings("unchecked")
-    public Outcome handle(Admission<?> admission) {
-        requireHandlers();
-        if (!admission.isAccepted()) {
-            return admission.outcome().orElseThrow();
-        }
-        if (admission.endpoint() != this) {
-            throw new IllegalArgumentException("this admission comes from another endpoint");
-        }
-        return run((Admission<T>) admission);
+    /** The inbox this endpoint stores in; {@code null} in direct mode. */
+    DeliveryInbox inbox() {
+        return inbox;
     }
 
-    private Outcome run(Admission<T> admission) {
-        if (!admission.isAccepted()) {
-            return admission.outcome().orElseThrow();
-        }
-        boolean handled;
-        try {
-            handled = routes.dispatch(admission.payload());
-        } catch (Exception | Error e) {
-            // Any failure releases the keys, an Error too: else every retry would meet a key in flight (409).
-            Outcome failed = admission.failed(e);
-            if (e instanceof VirtualMachineError fatal) {
-                throw fatal;
-            }
-            return failed;
-        }
-        // Nothing took any of it: released and answered 404, never acknowledged.
-        return handled ? admission.complete(true) : admission.notHandled();
+    /** The handlers, as an inbox's workers take them. */
+    StoredHandler storedHandler() {
+        return storedHandling;
     }
 
-    /**
-     * Whether handlers were given ({@link Builder#on}, {@link Builder#onAny}): then {@link #process} answers every
-     * delivery itself. Without them, the application's own code (a servlet, a controller, a route) handles what
-     * {@link #admit} accepted and reports how it ended with {@link Admission#complete(int)}.
-     */
-    public boolean hasHandlers() {
-        return !routes.isEmpty();
-    }
-
-    /**
-     * Decides everything up to the handler: checks the path, reads the body (no more than the limit plus one
-     * byte, under the {@link BodyBudget}, a deadline and a minimum rate), verifies, parses and claims. The caller
-     * handles an accepted payload, then calls {@link Admission#complete}.
-     */
-    public Admission<T> admit(IncomingRequest request) {
-        Watch watch = Watch.start(observers, scheme);
-        Outcome early = checkBeforeBody(request);
-        if (early != null) {
-            return watch.decided(Admission.refused(early, null));
-        }
-        String remote = request.remoteAddress();
-        BodyBuffer body = newBodyBuffer();
-        try {
-            boolean whole;
-            try (InputStream in = request.body()) {
-                whole = BodyReader.read(in, request.contentLength(), body, budget);
-            } catch (IOException e) {
-                return watch.decided(Admission.refused(refuse(400, CLOSE, "body_unreadable", "Body not readable",
-                        "the request body could not be read", remote), null));
-            }
-            if (!whole) {
-                return watch.decided(Admission.refused(unread(body.failure(), remote), null));
-            }
-            return admit(new Delivery(request.method(), snapshot(request), body.bytes(), remote), watch);
-        } finally {
-            // The budget bounds bodies until they are authenticated and parsed; what the handler holds is bounded by its threads.
-            body.release();
-        }
-    }
-
-    /**
-     * Starts a delivery whose body the adapter feeds in as it arrives, without a thread waiting on the peer: the same
-     * checks as {@link #admit(IncomingRequest)}, except that no waiting place is needed. {@link BodyIntake#refusal()}
-     * is already set when the request is refused before its body.
-     */
-    public BodyIntake<T> intake(IncomingRequest request) {
-        Watch watch = Watch.start(observers, scheme);
-        Outcome early = checkBeforeBody(request);
-        if (early != null) {
-            return BodyIntake.refused(watch.settle(early));
-        }
-        String method = request.method();
-        Headers headers = snapshot(request);
-        String remote = request.remoteAddress();
-        return new BodyIntake<>(newBodyBuffer(), bytes -> admit(new Delivery(method, headers, bytes, remote), watch),
-                failure -> watch.settle(unread(failure, remote)), () -> watch.settle(0, "abandoned"));
-    }
-
-    /** How long reading one body may take; adapters that feed a {@link BodyIntake} expire it after this. */
-    public Duration bodyReadTimeout() {
+    Duration bodyReadTimeout() {
         return Duration.ofNanos(readTimeoutNanos);
-    }
-
-    private BodyBuffer newBodyBuffer() {
-        return new BodyBuffer(budget, maxBodyBytes, readTimeoutNanos, minBodyRate, Math.min(READ_GRACE_NANOS, readTimeoutNanos));
-    }
-
-    /** Method, content type, canonical path and declared length: everything that is refused before a byte of body is read. */
-    private Outcome checkBeforeBody(IncomingRequest request) {
-        String remote = request.remoteAddress();
-        Outcome early = checkMethodAndType(request.method(), request.header("Content-Type"), remote);
-        if (early != null) {
-            // A body may follow that nobody will read: the connection must not be kept for a next request.
-            return request.contentLength() == 0 ? early : early.withHeader("Connection", "close");
-        }
-        String path = request.path();
-        if (path != null && !isCanonicalPath(path)) {
-            // The container may map /a//b or /a/./b to this endpoint while the application's own routing does not:
-            // refused before anything is read or claimed, so such a typo can neither be acknowledged nor mark a key done.
-            return refuse(404, CLOSE, "path_not_canonical", "Not found", "deliveries are accepted only at the endpoint's exact path", remote);
-        }
-        if (request.contentLength() > maxBodyBytes) {
-            return tooLarge(remote);
-        }
-        return null;
-    }
-
-    /** Once a read has lasted this long, it must keep up the minimum rate. */
-    private static final long READ_GRACE_NANOS = 5_000_000_000L;
-
-    /** The body is left unread: the container must not keep the connection for the next request. */
-    private static final Map<String, String> CLOSE = Map.of("Connection", "close");
-
-    private Outcome unread(BodyBuffer.Failure failure, String remote) {
-        Map<String, String> retry = Map.of("Retry-After", Integer.toString(retryAfterSeconds), "Connection", "close");
-        return switch (failure) {
-            case TOO_LARGE -> tooLarge(remote);
-            case NO_BUDGET -> refuse(503, retry, "body_budget_exhausted", "Temporarily unavailable",
-                    "too many webhook bodies are being received right now; try again later", remote);
-            case TOO_MANY_WAITING -> refuse(503, retry, "too_many_slow_bodies", "Temporarily unavailable",
-                    "too many webhook bodies are arriving slowly right now; try again later", remote);
-            case TOO_SLOW -> refuse(408, CLOSE, "body_too_slow", "Request timeout",
-                    "the body did not arrive within the time and rate this endpoint allows", remote);
-        };
-    }
-
-    /**
-     * A request path as sent, before any container normalised it: no empty, {@code .} or {@code ..} segment, no
-     * path parameter, no encoded dot, slash or backslash.
-     */
-    static boolean isCanonicalPath(String path) {
-        if (path.isEmpty() || path.charAt(0) != '/' || path.contains("//") || path.indexOf(';') >= 0 || path.indexOf('\\') >= 0) {
-            return false;
-        }
-        String lower = path.toLowerCase(Locale.ROOT);
-        if (lower.contains("%2e") || lower.contains("%2f") || lower.contains("%5c")) {
-            return false;
-        }
-        for (String segment : path.split("/", -1)) {
-            if (segment.equals(".") || segment.equals("..")) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    private static final List<String> SENDER_HEADERS = List.of("Content-Type", "User-Agent", "Webhook-Signature", "X-Origin-Base-URL",
-            "X-Signature", "X-Instance-Id");
-
-    /** Adapters recycle their requests: keep the headers as they were. */
-    private static Headers snapshot(IncomingRequest request) {
-        Map<String, String> headers = new java.util.LinkedHashMap<>();
-        for (String name : SENDER_HEADERS) {
-            String value = request.header(name);
-            if (value != null) {
-                headers.put(name, value);
-            }
-        }
-        for (String name : request.headerNames()) {
-            String value = request.header(name);
-            if (value != null) {
-                headers.putIfAbsent(name, value);
-            }
-        }
-        return Headers.of(headers);
-    }
-
-    /** Decides everything up to the handler for a delivery already read. */
-    public Admission<T> admit(Delivery delivery) {
-        return admit(delivery, Watch.start(observers, scheme));
-    }
-
-    /** Settles {@code watch} unless the delivery was accepted; then it settles when the admission is completed. */
-    private Admission<T> admit(Delivery delivery, Watch watch) {
-        return watch.decided(decide(delivery, watch));
-    }
-
-    private Admission<T> decide(Delivery delivery, Watch watch) {
-        Outcome early = checkMethodAndType(delivery.method(), delivery.contentType(), delivery.remoteAddress());
-        if (early != null) {
-            return Admission.refused(early, delivery);
-        }
-        if (delivery.body().length > maxBodyBytes) {
-            return Admission.refused(tooLarge(delivery.remoteAddress()), delivery);
-        }
-        Verification verification;
-        try {
-            verification = verifier.verify(delivery.body(), delivery.headers().get(scheme.headerName()),
-                    delivery.headers().get(scheme.tenantHeader()));
-        } catch (SignatureVerificationException e) {
-            return Admission.refused(signatureRefused(e, delivery), delivery);
-        } catch (RuntimeException e) {
-            // The application's secret resolver failed: not the sender's fault, so a retry may succeed.
-            LOG.log(Level.ERROR, () -> "the " + scheme.id() + " secret resolver failed with " + e.getClass().getName()
-                    + "; the delivery is refused for a retry");
-            return Admission.refused(refuse(503, Map.of("Retry-After", Integer.toString(retryAfterSeconds)), "secrets_unavailable",
-                    "Temporarily unavailable", "the secrets to verify this delivery cannot be looked up right now; try again later",
-                    delivery.remoteAddress()), delivery);
-        }
-        T payload;
-        try {
-            payload = kind.parse(delivery);
-        } catch (PayloadParseException e) {
-            return Admission.refused(refuse(400, "invalid_payload", "Not a " + senderName() + " payload",
-                    e.getMessage(), delivery.remoteAddress()), delivery);
-        } catch (RuntimeException | StackOverflowError e) {
-            LOG.log(Level.WARNING, () -> "unexpected " + e.getClass().getName() + " while parsing a " + scheme.id() + " payload");
-            return Admission.refused(refuse(400, "invalid_payload", "Not a " + senderName() + " payload",
-                    "the body could not be parsed", delivery.remoteAddress()), delivery);
-        }
-        watch.eventType(kind.eventType(payload));
-        String tenantPrefix = verification.tenant().map(t -> t + ":").orElse("");
-        return inbox != null ? stow(delivery, payload, tenantPrefix) : claim(delivery, payload, tenantPrefix, watch);
-    }
-
-    private Outcome signatureRefused(SignatureVerificationException e, Delivery delivery) {
-        boolean tenantMissing = e.reason() == SignatureVerificationException.Reason.UNKNOWN_TENANT
-                && isBlank(delivery.headers().get(scheme.tenantHeader()));
-        if (tenantMissing) {
-            return refuse(401, "tenant_missing", "Invalid signature", e.getMessage(), delivery.remoteAddress());
-        }
-        // An unknown tenant reads exactly as a wrong signature: the answer must not tell which tenants exist.
-        SignatureVerificationException.Reason reason = e.reason() == SignatureVerificationException.Reason.UNKNOWN_TENANT
-                ? SignatureVerificationException.Reason.MISMATCH : e.reason();
-        String detail = reason == SignatureVerificationException.Reason.MISMATCH
-                ? scheme.headerName() + " does not match the body for any current secret" : e.getMessage();
-        return refuse(401, "signature_" + reason.name().toLowerCase(Locale.ROOT), "Invalid signature", detail, delivery.remoteAddress());
-    }
-
-    private static boolean isBlank(String s) {
-        return s == null || s.isBlank();
-    }
-
-    private Admission<T> claim(Delivery delivery, T payload, String tenantPrefix, Watch watch) {
-        List<String> rawKeys = kind.keys(payload);
-        List<String> keys = tenantPrefix.isEmpty() ? rawKeys : rawKeys.stream().map(k -> tenantPrefix + k).toList();
-        List<String> claimed = new ArrayList<>(keys.size());
-        boolean inFlight = false;
-        try {
-            for (String key : keys) {
-                switch (store.claim(key)) {
-                    case CLAIMED -> claimed.add(key);
-                    case IN_FLIGHT -> inFlight = true;
-                    case DONE -> { }
-                }
-                if (inFlight) {
-                    break;
-                }
-            }
-        } catch (RuntimeException e) {
-            LOG.log(Level.ERROR, () -> "the idempotency store failed with " + Failures.describe(e) + "; the " + scheme.id()
-                    + " delivery is refused for a retry");
-            releaseQuietly(claimed);
-            return Admission.refused(refuse(503, Map.of("Retry-After", Integer.toString(retryAfterSeconds)), "store_unavailable",
-                    "Temporarily unavailable", "the delivery cannot be recorded right now; try again later",
-                    delivery.remoteAddress()), delivery);
-        }
-        if (inFlight) {
-            releaseQuietly(claimed);
-            return Admission.refused(refuse(409, Map.of("Retry-After", Integer.toString(retryAfterSeconds)), "in_flight",
-                    "Delivery in progress", "the same delivery is being handled right now; try again later",
-                    delivery.remoteAddress()), delivery);
-        }
-        if (!keys.isEmpty() && claimed.isEmpty()) {
-            notify(200, "duplicate", -1);
-            return Admission.duplicate(delivery);
-        }
-        T claimedPayload = claimed.size() == keys.size() ? payload
-                : kind.only(payload, claimed.stream().map(k -> k.substring(tenantPrefix.length())).collect(java.util.stream.Collectors.toSet()));
-        return Admission.accepted(delivery, claimedPayload, claimed, store, (status, code, handlingNanos) -> {
-            notify(status, code, handlingNanos);
-            watch.settle(status, code);
-        }, this);
-    }
-
-    /**
-     * Inbox mode: stores the delivery's parts durably, then answers 202 (200 when every part was stored before);
-     * the inbox's workers handle them later. Nothing is acknowledged that was not stored.
-     */
-    private Admission<T> stow(Delivery delivery, T payload, String tenantPrefix) {
-        int stored;
-        try {
-            stored = inbox.store(new InboxDelivery(scheme, tenantPrefix, kind.split(payload, tenantPrefix, delivery.body()),
-                    delivery.body(), delivery.headers()));
-        } catch (Exception e) {
-            LOG.log(Level.ERROR, () -> "the inbox failed with " + Failures.describe(e) + "; the " + scheme.id()
-                    + " delivery is refused for a retry, not acknowledged");
-            return Admission.refused(refuse(503, Map.of("Retry-After", Integer.toString(retryAfterSeconds)), "inbox_unavailable",
-                    "Temporarily unavailable", "the delivery cannot be stored right now; try again later", delivery.remoteAddress()), delivery);
-        }
-        if (stored == 0) {
-            notify(200, "duplicate", -1);
-            return Admission.duplicate(delivery);
-        }
-        notify(202, "stored", -1);
-        return Admission.finished(Outcome.accepted(), delivery);
-    }
-
-    /**
-     * Handles one part of a delivery an inbox stored (its worker calls this): parses the part's body
-     * ({@link InboxDelivery.Part#body()}), narrows it to the part with {@code key} when it holds more than one (a
-     * test payload, or a row stored whole by an earlier version), and runs this endpoint's handlers on it, exactly
-     * as in direct mode. Touches no idempotency store: the inbox keeps the state.
-     *
-     * @return true when a handler took it, false when none did (a configuration to fix, then replay)
-     * @throws Exception what a handler threw, for the inbox to retry or dead-letter
-     */
-    public boolean handleStored(byte[] body, Headers headers, String tenant, String key) throws Exception {
-        requireHandlers();
-        T payload = kind.parse(new Delivery("POST", headers, body, "inbox"));
-        if (!key.startsWith(tenant)) {
-            throw new IllegalArgumentException("the key does not carry the tenant it was stored with");
-        }
-        String wanted = key.substring(tenant.length());
-        List<String> keys = kind.keys(payload);
-        if (!keys.contains(wanted)) {
-            throw new IllegalStateException("the stored body holds no part with the key it was stored under");
-        }
-        T part = keys.size() > 1 ? kind.only(payload, java.util.Set.of(wanted)) : payload;
-        try {
-            return routes.dispatch(part);
-        } catch (Exception | Error e) {
-            logHandlerFailure(e, "on a stored " + scheme.id() + " delivery; the inbox retries it");
-            throw e;
-        }
-    }
-
-    /** The application's own failure, once, with its stack trace: messages only where the builder allowed them. */
-    void logHandlerFailure(Throwable error, String what) {
-        if (LOG.isLoggable(Level.ERROR)) {
-            LOG.log(Level.ERROR, "the webhook handler failed " + what, logsExceptionMessages ? error : Failures.withoutMessages(error));
-        }
-    }
-
-    /** Whether this endpoint stores deliveries in an inbox and answers before handling them. */
-    public boolean hasInbox() {
-        return inbox != null;
-    }
-
-    /**
-     * Inbox mode: starts the inbox's handling of this endpoint's stored deliveries ({@link DeliveryInbox#start}).
-     * Adapters that own the application's lifecycle call it once their server is up; nothing in direct mode.
-     */
-    public void startInbox() {
-        if (inbox != null) {
-            inbox.start(this);
-        }
-    }
-
-    /** Inbox mode: stops the inbox's handling within {@code deadline} ({@link DeliveryInbox#stop}); nothing in direct mode. */
-    public void stopInbox(Duration deadline) {
-        if (inbox != null) {
-            inbox.stop(deadline);
-        }
-    }
-
-    private void releaseQuietly(List<String> keys) {
-        for (String key : keys) {
-            try {
-                store.release(key);
-            } catch (RuntimeException e) {
-                LOG.log(Level.WARNING, () -> "could not release an idempotency key; it expires on its own");
-            }
-        }
-    }
-
-    private Outcome checkMethodAndType(String method, String contentType, String remote) {
-        if (!"POST".equalsIgnoreCase(method)) {
-            return refuse(405, Map.of("Allow", "POST"), "method_not_allowed", "Method not allowed",
-                    "webhooks are delivered with POST", remote);
-        }
-        if (contentType != null && !isJson(contentType)) {
-            return refuse(415, "unsupported_media_type", "Unsupported media type", "webhook bodies are application/json", remote);
-        }
-        return null;
-    }
-
-    /** {@code application/json} or {@code application/*+json}, any case, parameters ignored; read in place, no copies. */
-    static boolean isJson(String contentType) {
-        int end = contentType.indexOf(';');
-        if (end < 0) {
-            end = contentType.length();
-        }
-        int start = 0;
-        while (start < end && Character.isWhitespace(contentType.charAt(start))) {
-            start++;
-        }
-        while (end > start && Character.isWhitespace(contentType.charAt(end - 1))) {
-            end--;
-        }
-        int length = end - start;
-        if (length == 16) {
-            return asciiEqualsIgnoreCase(contentType, start, "application/json");
-        }
-        return length >= 17 && asciiEqualsIgnoreCase(contentType, start, "application/")
-                && asciiEqualsIgnoreCase(contentType, end - 5, "+json");
-    }
-
-    /** Whether {@code s} holds {@code lowerAscii} at {@code from}, ASCII letters in any case (no other folding). */
-    private static boolean asciiEqualsIgnoreCase(String s, int from, String lowerAscii) {
-        for (int i = 0; i < lowerAscii.length(); i++) {
-            char c = s.charAt(from + i);
-            if ((c >= 'A' && c <= 'Z' ? (char) (c + 32) : c) != lowerAscii.charAt(i)) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    private Outcome tooLarge(String remote) {
-        return refuse(413, CLOSE, "body_too_large", "Body too large", "the body is larger than " + maxBodyBytes + " bytes", remote);
-    }
-
-    private Outcome refuse(int status, String code, String title, String detail, String remote) {
-        return refuse(status, Map.of(), code, title, detail, remote);
-    }
-
-    private Outcome refuse(int status, Map<String, String> headers, String code, String title, String detail, String remote) {
-        // The reason and the peer only: never the body, a secret or a signature.
-        LOG.log(Level.WARNING, () -> "refused " + scheme.id() + " delivery from " + remote + ": " + status + " " + code);
-        notify(status, code, -1);
-        return Outcome.refuse(status, headers, code, title, detail);
-    }
-
-    private void notify(int status, String code, long handlingNanos) {
-        for (DeliveryListener listener : listeners) {
-            try {
-                listener.delivered(scheme, status, code, handlingNanos);
-            } catch (RuntimeException e) {
-                LOG.log(Level.WARNING, () -> "a delivery listener failed: " + e.getClass().getName());
-            }
-        }
-    }
-
-    private String senderName() {
-        return scheme == SignatureScheme.MAUTIC ? "Mautic" : "Malcolm!";
     }
 
     /** Builds a {@link WebhookEndpoint}. Give secrets, a resolver or a verifier. */

@@ -47,7 +47,7 @@ class BodyIntakeTest {
             if (round == 0) {
                 assertThat(admission.isAccepted()).isTrue();
                 assertThat(admission.delivery().body()).isEqualTo(body);
-                assertThat(admission.complete(true).status()).isEqualTo(200);
+                assertThat(admission.accepted().handled().status()).isEqualTo(200);
             } else {
                 assertThat(admission.isAccepted()).as("the replay is a finished duplicate").isFalse();
                 assertThat(admission.outcome().orElseThrow().status()).isEqualTo(200);

@@ -80,8 +80,8 @@ class DeliveryObserverTest {
         WebhookEndpoint<MauticBatch> controller = WebhookEndpoint.mautic().secrets(SECRET).observer(observer).build();
         Admission<MauticBatch> admission = controller.admit(signed(SignatureScheme.MAUTIC, mauticBody(List.of(SampleEvents.of("mautic.form_on_submit", 7)))));
         assertThat(heard).as("an accepted delivery settles only when it is completed").hasSize(3);
-        admission.complete(204);
-        admission.complete(500);
+        admission.accepted().complete(204);
+        admission.accepted().complete(500);
         assertThat(heard).containsExactly("arrived mautic", "500 handler_failed mautic.form_on_submit",
                 "arrived mautic", "204 handled mautic.form_on_submit");
     }

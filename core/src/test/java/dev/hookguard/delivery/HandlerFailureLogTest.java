@@ -3,6 +3,9 @@ package dev.hookguard.delivery;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.hookguard.delivery.spi.Adapters;
+import dev.hookguard.delivery.spi.DeliveryInbox;
+import dev.hookguard.delivery.spi.InboxDelivery;
 import dev.hookguard.mautic.MauticBatch;
 import dev.hookguard.sender.MauticSender;
 import dev.hookguard.sender.SampleEvents;
@@ -98,7 +101,7 @@ class HandlerFailureLogTest {
         assertThat(endpoint.process(signed(body(4))).status()).isEqualTo(202);
         InboxDelivery.Part part = stored.get(0).parts().get(0);
         try (LogCapture log = LogCapture.of(WebhookEndpoint.class)) {
-            assertThatThrownBy(() -> endpoint.handleStored(part.body(), stored.get(0).headers(), stored.get(0).tenant(), part.key()))
+            assertThatThrownBy(() -> Adapters.storedHandler(endpoint).handle(part.body(), stored.get(0).headers(), stored.get(0).tenant(), part.key()))
                     .isInstanceOf(IllegalStateException.class).hasMessageContaining(PAYLOAD_VALUE);
             assertThat(onlyErrorEntry(log)).contains("the webhook handler failed on a stored mautic delivery")
                     .contains("HandlerFailureLogTest$FailingIntake.openIssue(HandlerFailureLogTest.java:")

@@ -175,7 +175,7 @@ class HardeningTest {
         };
         log.addHandler(capture);
         try {
-            assertThat(first.notHandled().status()).isEqualTo(404);
+            assertThat(first.accepted().notHandled().status()).isEqualTo(404);
         } finally {
             log.removeHandler(capture);
         }

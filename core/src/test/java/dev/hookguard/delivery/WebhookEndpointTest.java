@@ -108,7 +108,7 @@ class WebhookEndpointTest {
             cases.add(b.toString());
         }
         for (String contentType : cases) {
-            assertThat(WebhookEndpoint.isJson(contentType)).as("%s", contentType).isEqualTo(plainRule.test(contentType));
+            assertThat(RequestChecks.isJson(contentType)).as("%s", contentType).isEqualTo(plainRule.test(contentType));
         }
     }
 

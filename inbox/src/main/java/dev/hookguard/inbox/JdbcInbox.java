@@ -1,9 +1,11 @@
 package dev.hookguard.inbox;
 
-import dev.hookguard.delivery.DeliveryInbox;
 import dev.hookguard.delivery.Headers;
-import dev.hookguard.delivery.InboxDelivery;
 import dev.hookguard.delivery.WebhookEndpoint;
+import dev.hookguard.delivery.spi.Adapters;
+import dev.hookguard.delivery.spi.DeliveryInbox;
+import dev.hookguard.delivery.spi.InboxDelivery;
+import dev.hookguard.delivery.spi.StoredHandler;
 import dev.hookguard.signature.SignatureScheme;
 import java.io.IOException;
 import java.io.InputStream;
@@ -91,7 +93,7 @@ public final class JdbcInbox implements DeliveryInbox {
     private final String owner = UUID.randomUUID().toString().substring(0, 18);
     private final AtomicLong claims = new AtomicLong();
     private volatile Workers workers;
-    private final Map<SignatureScheme, WebhookEndpoint<?>> started = new ConcurrentHashMap<>();
+    private final Map<SignatureScheme, StoredHandler> started = new ConcurrentHashMap<>();
 
     private JdbcInbox(Builder b) {
         this.dataSource = b.dataSource;
@@ -263,21 +265,32 @@ public final class JdbcInbox implements DeliveryInbox {
     }
 
     /**
-     * Starts handling the rows of these endpoints' senders (one endpoint per scheme). Calls add up: each adapter may
+     * Starts handling the rows of these endpoints' senders with their handlers (one endpoint per scheme), for an
+     * application that owns its endpoints; adapters start them for you. The workers take the endpoints' handlers
+     * only ({@link Adapters#storedHandler}), never the endpoints.
+     *
+     * @throws IllegalStateException when another endpoint was already started for one of these schemes
+     */
+    public void start(WebhookEndpoint<?>... endpoints) {
+        start(java.util.Arrays.stream(endpoints).map(Adapters::storedHandler).toArray(StoredHandler[]::new));
+    }
+
+    /**
+     * Starts handling the rows of these senders with their handlers (one per scheme). Calls add up: each adapter may
      * start the endpoint it serves, and the workers, started by the first call, then claim the rows of every scheme
      * given so far, and no other (an instance that serves only Mautic leaves Malcolm! rows to the instances that do).
      *
      * @throws IllegalStateException when another endpoint was already started for one of these schemes
      */
     @Override
-    public synchronized void start(WebhookEndpoint<?>... endpoints) {
-        Map<SignatureScheme, WebhookEndpoint<?>> byScheme = new EnumMap<>(SignatureScheme.class);
-        for (WebhookEndpoint<?> endpoint : endpoints) {
-            WebhookEndpoint<?> known = byScheme.containsKey(endpoint.scheme()) ? byScheme.get(endpoint.scheme()) : started.get(endpoint.scheme());
-            if (known != null && known != endpoint) {
-                throw new IllegalStateException("two endpoints for " + endpoint.scheme().id());
+    public synchronized void start(StoredHandler... handlers) {
+        Map<SignatureScheme, StoredHandler> byScheme = new EnumMap<>(SignatureScheme.class);
+        for (StoredHandler handler : handlers) {
+            StoredHandler known = byScheme.containsKey(handler.scheme()) ? byScheme.get(handler.scheme()) : started.get(handler.scheme());
+            if (known != null && known != handler) {
+                throw new IllegalStateException("two endpoints for " + handler.scheme().id());
             }
-            byScheme.put(endpoint.scheme(), endpoint);
+            byScheme.put(handler.scheme(), handler);
         }
         started.putAll(byScheme);
         if (workers == null && !started.isEmpty()) {

@@ -1,6 +1,6 @@
 package dev.hookguard.inbox;
 
-import dev.hookguard.delivery.WebhookEndpoint;
+import dev.hookguard.delivery.spi.StoredHandler;
 import dev.hookguard.inbox.JdbcInbox.Claimed;
 import dev.hookguard.inbox.JdbcInbox.Failure;
 import dev.hookguard.inbox.JdbcInbox.HandlerTransaction;
@@ -37,7 +37,7 @@ final class Workers {
     private static final int RESCUE_LIMIT = 500;
 
     private final JdbcInbox inbox;
-    private final Map<SignatureScheme, WebhookEndpoint<?>> endpoints;
+    private final Map<SignatureScheme, StoredHandler> endpoints;
     private final long pollMillis;
     private final long timeoutNanos;
     private final List<Worker> workers = new CopyOnWriteArrayList<>();
@@ -46,7 +46,7 @@ final class Workers {
     private final Thread rescuer;
     private volatile boolean running = true;
 
-    Workers(JdbcInbox inbox, Map<SignatureScheme, WebhookEndpoint<?>> endpoints, int count, Duration poll, Duration handlerTimeout) {
+    Workers(JdbcInbox inbox, Map<SignatureScheme, StoredHandler> endpoints, int count, Duration poll, Duration handlerTimeout) {
         this.inbox = inbox;
         this.endpoints = endpoints; // live: a later JdbcInbox.start adds to it
         this.pollMillis = Math.max(1, poll.toMillis());
@@ -366,7 +366,7 @@ final class Workers {
 
         /** Handles one row; null when it is done, else why it failed ({@link #STOPPED} when a stop interrupted it). */
         private Failure run(Connection transaction, Claimed claimed) {
-            WebhookEndpoint<?> endpoint = endpoints.get(claimed.scheme());
+            StoredHandler endpoint = endpoints.get(claimed.scheme());
             if (endpoint == null) {
                 return new Failure(Failure.NOT_HANDLED, "no endpoint for " + claimed.scheme().id() + " was given to the inbox's workers");
             }
@@ -376,7 +376,7 @@ final class Workers {
             current = claimed;
             JdbcInbox.CURRENT.set(handlerTransaction);
             try {
-                boolean handled = endpoint.handleStored(claimed.body(), claimed.headers(), claimed.tenant(), claimed.partKey());
+                boolean handled = endpoint.handle(claimed.body(), claimed.headers(), claimed.tenant(), claimed.partKey());
                 failure = handled ? null : new Failure(Failure.NOT_HANDLED, "no handler took it");
             } catch (Throwable t) {
                 // Any Throwable is this row's failure: a StackOverflowError or an OutOfMemoryError included.

@@ -3,6 +3,7 @@ package dev.hookguard.inbox;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.hookguard.delivery.spi.Adapters;
 import dev.hookguard.delivery.Delivery;
 import dev.hookguard.delivery.Headers;
 import dev.hookguard.delivery.Outcome;
@@ -124,19 +125,19 @@ class JdbcInboxTest {
                 "X-Instance-Id", "inboxtest1"), session, "192.0.2.6")).status()).isEqualTo(202);
         assertThat(mauticEndpoint.process(mautic(forms(40, 2))).status()).isEqualTo(202);
 
-        mauticEndpoint.startInbox();
+        Adapters.startInbox(mauticEndpoint);
         await(() -> inbox.counts().done() == 2);
         Thread.sleep(200);
         assertThat(malcolmHandled.get()).as("an instance started for Mautic leaves Malcolm! rows alone").isZero();
         assertThat(inbox.counts().pending()).isEqualTo(1);
 
-        malcolmEndpoint.startInbox();
-        mauticEndpoint.startInbox();
+        Adapters.startInbox(malcolmEndpoint);
+        Adapters.startInbox(mauticEndpoint);
         await(() -> inbox.counts().done() == 3);
         assertThat(malcolmHandled.get()).isEqualTo(1);
         assertThat(mauticHandled.get()).isEqualTo(2);
         WebhookEndpoint<MauticBatch> another = WebhookEndpoint.mautic().secrets(SECRET).on(FormSubmitted.class, form -> { }).inbox(inbox).build();
-        assertThatThrownBy(another::startInbox).isInstanceOf(IllegalStateException.class).hasMessageContaining("two endpoints for mautic");
+        assertThatThrownBy(() -> Adapters.startInbox(another)).isInstanceOf(IllegalStateException.class).hasMessageContaining("two endpoints for mautic");
     }
 
     @ParameterizedTest

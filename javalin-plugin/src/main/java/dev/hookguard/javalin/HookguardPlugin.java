@@ -1,10 +1,12 @@
 package dev.hookguard.javalin;
 
-import dev.hookguard.delivery.Admission;
-import dev.hookguard.delivery.DeliveryInbox;
+import dev.hookguard.delivery.Accepted;
 import dev.hookguard.delivery.IncomingRequest;
 import dev.hookguard.delivery.Outcome;
 import dev.hookguard.delivery.WebhookEndpoint;
+import dev.hookguard.delivery.spi.Adapters;
+import dev.hookguard.delivery.spi.DeliveryInbox;
+import dev.hookguard.delivery.spi.Exchange;
 import dev.hookguard.delivery.WebhookHandler;
 import dev.hookguard.idempotency.IdempotencyStore;
 import dev.hookguard.idempotency.InMemoryIdempotencyStore;
@@ -22,6 +24,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.function.Consumer;
 
 /**
@@ -83,41 +86,59 @@ public final class HookguardPlugin extends Plugin<HookguardPlugin.Config> {
                     + endpoint + (endpoint.hasInbox() ? " (inbox mode)" : ""));
         });
         // Inbox mode: the workers run while the server does, started only once it accepts requests.
-        state.events.serverStarted(() -> pluginConfig.built.values().forEach(WebhookEndpoint::startInbox));
-        state.events.serverStopping(() -> pluginConfig.built.values().forEach(e -> e.stopInbox(pluginConfig.inboxShutdownTimeout)));
+        state.events.serverStarted(() -> pluginConfig.built.values().forEach(Adapters::startInbox));
+        state.events.serverStopping(() -> pluginConfig.built.values().forEach(e -> Adapters.stopInbox(e, pluginConfig.inboxShutdownTimeout)));
     }
 
-    private static void before(WebhookEndpoint<?> endpoint, Context ctx) {
-        IncomingRequest request = new ContextRequest(ctx);
-        if (endpoint.hasHandlers()) {
-            write(ctx, endpoint.process(request));
-            ctx.skipRemainingHandlers();
-            return;
-        }
-        Admission<?> admission = endpoint.admit(request);
-        if (admission.isAccepted()) {
-            ctx.attribute(WebhookContext.ADMISSION_ATTRIBUTE, admission);
+    /**
+     * Javalin runs the application's route between a before and an after handler rather than inside a call, so the
+     * exchange rule runs in two halves here (the one documented difference, in {@link Adapters#open}): with handlers,
+     * the whole rule answers now; without, the accepted delivery waits for the route, and the after handler settles it
+     * from the route's status (Javalin's own 404 when there is no route releases it too).
+     */
+    private static void before(WebhookEndpoint<?> endpoint, Context ctx) throws Exception {
+        Optional<Accepted<?>> accepted = Adapters.open(endpoint, new ContextExchange(ctx));
+        if (accepted.isPresent()) {
+            ctx.attribute(WebhookContext.ADMISSION_ATTRIBUTE, accepted.get());
         } else {
-            write(ctx, admission.outcome().orElseThrow());
             ctx.skipRemainingHandlers();
         }
     }
 
     private static void after(Context ctx) {
-        if (ctx.attribute(WebhookContext.ADMISSION_ATTRIBUTE) instanceof Admission<?> admission) {
+        if (ctx.attribute(WebhookContext.ADMISSION_ATTRIBUTE) instanceof Accepted<?> accepted) {
             // The application's route answered (or Javalin did, 404, when there is none): that status settles it.
-            admission.complete(ctx.statusCode());
+            accepted.complete(ctx.statusCode());
         }
     }
 
-    private static void write(Context ctx, Outcome outcome) {
-        ctx.status(outcome.status());
-        outcome.headers().forEach(ctx::header);
-        byte[] body = outcome.body();
-        if (body.length > 0) {
-            ctx.contentType(outcome.contentType());
+    /** Javalin's context as the exchange rule's port; {@link #proceed} is never called (handlers answer, or the route runs later). */
+    private record ContextExchange(Context ctx) implements Exchange {
+        @Override
+        public IncomingRequest request() {
+            return new ContextRequest(ctx);
         }
-        ctx.result(body);
+
+        @Override
+        public void write(Outcome outcome) {
+            ctx.status(outcome.status());
+            outcome.headers().forEach(ctx::header);
+            byte[] body = outcome.body();
+            if (body.length > 0) {
+                ctx.contentType(outcome.contentType());
+            }
+            ctx.result(body);
+        }
+
+        @Override
+        public int proceed(Accepted<?> accepted) {
+            throw new IllegalStateException("Javalin runs the route after the before handler, not inside it");
+        }
+
+        @Override
+        public boolean isCommitted() {
+            return false;
+        }
     }
 
     /** The plugin's settings, filled by the consumer given to {@link HookguardPlugin#HookguardPlugin}. */

@@ -1,6 +1,6 @@
 package dev.hookguard.javalin;
 
-import dev.hookguard.delivery.Admission;
+import dev.hookguard.delivery.Accepted;
 import dev.hookguard.delivery.Delivery;
 import dev.hookguard.malcolm.WorkflowSession;
 import dev.hookguard.mautic.MauticBatch;
@@ -55,8 +55,8 @@ public final class WebhookContext {
         return admission(ctx).payloadAs(type);
     }
 
-    private static Admission<?> admission(Context ctx) {
-        if (ctx.attribute(ADMISSION_ATTRIBUTE) instanceof Admission<?> admission) {
+    private static Accepted<?> admission(Context ctx) {
+        if (ctx.attribute(ADMISSION_ATTRIBUTE) instanceof Accepted<?> admission) {
             return admission;
         }
         throw new IllegalStateException("no verified webhook on this request: " + HINT);

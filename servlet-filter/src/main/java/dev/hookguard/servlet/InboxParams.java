@@ -9,7 +9,7 @@ import static dev.hookguard.servlet.WebhookVerificationFilter.INBOX_STORE_TIMEOU
 import static dev.hookguard.servlet.WebhookVerificationFilter.INBOX_TABLE_PARAM;
 import static dev.hookguard.servlet.WebhookVerificationFilter.INBOX_WORKERS_PARAM;
 
-import dev.hookguard.delivery.DeliveryInbox;
+import dev.hookguard.delivery.spi.DeliveryInbox;
 import dev.hookguard.inbox.JdbcInbox;
 import jakarta.servlet.ServletException;
 import java.time.Duration;

@@ -1,7 +1,7 @@
 package dev.hookguard.servlet;
 
+import dev.hookguard.delivery.Accepted;
 import dev.hookguard.delivery.Delivery;
-import dev.hookguard.delivery.Admission;
 import dev.hookguard.malcolm.WorkflowSession;
 import dev.hookguard.mautic.MauticBatch;
 import jakarta.servlet.ServletRequest;
@@ -21,8 +21,9 @@ public final class WebhookRequests {
     /** Request attribute holding the {@link Delivery} (raw bytes and headers) that was verified. */
     public static final String DELIVERY_ATTRIBUTE = "dev.hookguard.delivery";
 
-    /** Request attribute holding the filter's {@link dev.hookguard.delivery.Admission}, settled by {@link #notHandled}. */
+    /** Request attribute holding the filter's {@link Accepted} delivery. */
     static final String ADMISSION_ATTRIBUTE = "dev.hookguard.admission";
+
 
     private static final String HINT = "is WebhookVerificationFilter mapped to its path?";
 
@@ -64,7 +65,7 @@ public final class WebhookRequests {
     /**
      * Answers a verified delivery that nothing in the application handles (no controller, servlet or listener
      * took it): its idempotency keys are released, never marked done, and the answer is a 404 problem, so it is
-     * handled when it arrives where something takes it.
+     * handled when it arrives where something takes it (the rule is core's {@code Accepted#notHandled}).
      *
      * @throws IllegalStateException when no filter verified this request
      */
@@ -76,8 +77,8 @@ public final class WebhookRequests {
         return admission(request).payloadAs(type);
     }
 
-    private static Admission<?> admission(ServletRequest request) {
-        if (request.getAttribute(ADMISSION_ATTRIBUTE) instanceof Admission<?> admission) {
+    private static Accepted<?> admission(ServletRequest request) {
+        if (request.getAttribute(ADMISSION_ATTRIBUTE) instanceof Accepted<?> admission) {
             return admission;
         }
         throw new IllegalStateException("no verified webhook on this request: " + HINT);

@@ -1,9 +1,12 @@
 package dev.hookguard.servlet;
 
-import dev.hookguard.delivery.Admission;
+import dev.hookguard.delivery.Accepted;
 import dev.hookguard.delivery.BodyIntake;
+import dev.hookguard.delivery.IncomingRequest;
 import dev.hookguard.delivery.Outcome;
 import dev.hookguard.delivery.WebhookEndpoint;
+import dev.hookguard.delivery.spi.Adapters;
+import dev.hookguard.delivery.spi.Exchange;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.Filter;
 import jakarta.servlet.FilterChain;
@@ -39,7 +42,7 @@ import java.util.function.UnaryOperator;
  * {@code inbox-datasource} (a JNDI name; needs {@code hookguard-inbox}) with {@code inbox-initialize-schema} puts it in
  * inbox mode: this filter then starts the inbox's workers in {@link #init} and stops them in {@link #destroy}. An
  * endpoint given to {@link #of} or {@link #nonBlocking} is yours: start and stop its inbox with your application
- * ({@link WebhookEndpoint#startInbox()}, {@link WebhookEndpoint#stopInbox}).
+ * ({@code inbox.start(endpoint)}, {@code inbox.stop(deadline)}, or {@link Adapters#startInbox}, {@link Adapters#stopInbox}).
  */
 public final class WebhookVerificationFilter implements Filter {
 
@@ -122,7 +125,7 @@ public final class WebhookVerificationFilter implements Filter {
             nonBlockingReads = params.nonBlockingReads();
             endpoint = params.endpoint();
             ownsEndpoint = true;
-            endpoint.startInbox();
+            Adapters.startInbox(endpoint);
         }
         // One line per filter, as the starter writes per endpoint: a filter mapped where the sender does not post shows here.
         WebhookEndpoint<?> started = endpoint;
@@ -135,7 +138,7 @@ public final class WebhookVerificationFilter implements Filter {
     public void destroy() {
         WebhookEndpoint<?> current = endpoint;
         if (ownsEndpoint && current != null) {
-            current.stopInbox(INBOX_SHUTDOWN_TIMEOUT);
+            Adapters.stopInbox(current, INBOX_SHUTDOWN_TIMEOUT);
         }
     }
 
@@ -149,57 +152,94 @@ public final class WebhookVerificationFilter implements Filter {
         if (current == null) {
             throw new ServletException("WebhookVerificationFilter was not initialised");
         }
-        if (request.getDispatcherType() == DispatcherType.ASYNC && request.getAttribute(WebhookRequests.ADMISSION_ATTRIBUTE) instanceof Admission<?> admission) {
+        if (request.getDispatcherType() == DispatcherType.ASYNC && request.getAttribute(WebhookRequests.ADMISSION_ATTRIBUTE) instanceof Accepted<?> accepted) {
             // The body was read without blocking and verified; this is the dispatch that carries it on.
             request.setAttribute(AsyncBodyRead.DISPATCHED_ATTRIBUTE, Boolean.TRUE);
-            pass(current, request, response, chain, admission);
+            run(() -> Adapters.carryOn(current, accepted, new ServletExchange(request, response, chain, true)));
             return;
         }
         if (nonBlockingReads && request.isAsyncSupported() && !request.isAsyncStarted()) {
-            BodyIntake<?> intake = current.intake(new ServletIncomingRequest(request));
+            BodyIntake<?> intake = Adapters.intake(current, new ServletIncomingRequest(request));
             if (intake.refusal().isPresent()) {
                 refuse(request, response, intake.refusal().get());
             } else {
-                AsyncBodyRead.read(new VerifiedRequest(request), response, intake, current.bodyReadTimeout().toMillis() + 1_000);
+                AsyncBodyRead.read(new VerifiedRequest(request), response, intake, Adapters.bodyReadTimeout(current).toMillis() + 1_000);
             }
             return;
         }
-        Admission<?> admission = current.admit(new ServletIncomingRequest(request));
-        if (!admission.isAccepted()) {
-            refuse(request, response, admission.outcome().orElseThrow());
-            return;
-        }
-        VerifiedRequest verified = new VerifiedRequest(request, admission.delivery().body());
-        attach(verified, admission);
-        pass(current, verified, response, chain, admission);
+        run(() -> Adapters.exchange(current, new ServletExchange(request, response, chain, false)));
     }
 
-    static void attach(ServletRequest request, Admission<?> admission) {
-        request.setAttribute(WebhookRequests.PAYLOAD_ATTRIBUTE, admission.payload());
-        request.setAttribute(WebhookRequests.DELIVERY_ATTRIBUTE, admission.delivery());
-        request.setAttribute(WebhookRequests.ADMISSION_ATTRIBUTE, admission);
-    }
-
-    /** Hands a verified delivery to the endpoint's handlers, or else to the chain, whose answer settles it. */
-    private static void pass(WebhookEndpoint<?> endpoint, HttpServletRequest request, HttpServletResponse response, FilterChain chain,
-                             Admission<?> admission) throws IOException, ServletException {
-        if (endpoint.hasHandlers()) {
-            write(response, endpoint.handle(admission));
-            return;
-        }
+    /** The exchange rule may throw what the chain threw; the container expects it as one of its own. */
+    private static void run(Step step) throws IOException, ServletException {
         try {
-            chain.doFilter(request, response);
+            step.run();
         } catch (IOException | ServletException | RuntimeException | Error e) {
-            Outcome failed = admission.failed(e);
-            if (response.isCommitted()) {
-                throw e;
-            }
-            response.reset();
-            write(response, failed);
-            return;
+            throw e;
+        } catch (Exception e) {
+            throw new ServletException(e);
         }
-        // Settled from what the chain answered (a no-op when the chain already settled it as not handled).
-        admission.complete(response.getStatus());
+    }
+
+    @FunctionalInterface
+    private interface Step {
+        void run() throws Exception;
+    }
+
+    static void attach(ServletRequest request, Accepted<?> accepted) {
+        request.setAttribute(WebhookRequests.PAYLOAD_ATTRIBUTE, accepted.payload());
+        request.setAttribute(WebhookRequests.DELIVERY_ATTRIBUTE, accepted.delivery());
+        request.setAttribute(WebhookRequests.ADMISSION_ATTRIBUTE, accepted);
+    }
+
+    /** A servlet request and response as the exchange rule's port: the chain's answer settles the delivery. */
+    private static final class ServletExchange implements Exchange {
+        private final HttpServletRequest request;
+        private final HttpServletResponse response;
+        private final FilterChain chain;
+        private final boolean verifiedAlready;
+        private boolean proceeded;
+
+        ServletExchange(HttpServletRequest request, HttpServletResponse response, FilterChain chain, boolean verifiedAlready) {
+            this.request = request;
+            this.response = response;
+            this.chain = chain;
+            this.verifiedAlready = verifiedAlready;
+        }
+
+        @Override
+        public IncomingRequest request() {
+            return new ServletIncomingRequest(request);
+        }
+
+        @Override
+        public void write(Outcome outcome) throws IOException {
+            if (proceeded) {
+                // Only a failure of the chain is written after it ran: what the chain set is not part of that answer.
+                response.reset();
+                WebhookVerificationFilter.write(response, outcome);
+            } else {
+                refuse(request, response, outcome);
+            }
+        }
+
+        @Override
+        public int proceed(Accepted<?> accepted) throws IOException, ServletException {
+            proceeded = true;
+            HttpServletRequest onward = request;
+            if (!verifiedAlready) {
+                onward = new VerifiedRequest(request, accepted.delivery().body());
+                attach(onward, accepted);
+            }
+            chain.doFilter(onward, response);
+            // A WebhookRequests.notHandled in the chain settled it already; this status then changes nothing.
+            return response.getStatus();
+        }
+
+        @Override
+        public boolean isCommitted() {
+            return response.isCommitted();
+        }
     }
 
     /**

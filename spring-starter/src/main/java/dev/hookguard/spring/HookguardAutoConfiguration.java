@@ -268,7 +268,7 @@ public class HookguardAutoConfiguration {
         @Bean
         @ConditionalOnMissingBean(name = "hookguardMetricsCustomizer")
         HookguardEndpointCustomizer hookguardMetricsCustomizer(ObjectProvider<MeterRegistry> registry) {
-            return builder -> registry.ifAvailable(r -> builder.listener(new HookguardMetrics(r)));
+            return builder -> registry.ifAvailable(r -> builder.observer(new HookguardMetrics(r)));
         }
     }
 }

@@ -1,6 +1,6 @@
 package dev.hookguard.spring;
 
-import dev.hookguard.delivery.DeliveryListener;
+import dev.hookguard.delivery.DeliveryObserver;
 import dev.hookguard.signature.SignatureScheme;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -12,7 +12,7 @@ import java.util.concurrent.TimeUnit;
  * of the application's handling, by sender, outcome and error), in direct mode; in inbox mode the workers' handling
  * is timed by {@link InboxPublisher}, with the same tags.
  */
-final class HookguardMetrics implements DeliveryListener {
+final class HookguardMetrics implements DeliveryObserver {
 
     private final MeterRegistry registry;
 
@@ -21,18 +21,30 @@ final class HookguardMetrics implements DeliveryListener {
     }
 
     @Override
-    public void delivered(SignatureScheme scheme, int status, String code, long handlingNanos) {
+    public Settlement arrived(SignatureScheme scheme) {
+        return new Settlement() {
+            @Override
+            public void settled(int status, String code, String eventType) {
+                // Only the full settlement below is told: it carries the handling time and the failure.
+            }
+
+            @Override
+            public void settled(Settled settled) {
+                record(settled);
+            }
+        };
+    }
+
+    private void record(Settled settled) {
         Counter.builder("hookguard.deliveries")
                 .description("Webhook deliveries received, by sender and outcome")
-                .tag("sender", scheme.id())
-                .tag("outcome", code)
-                .tag("status", Integer.toString(status))
+                .tag("sender", settled.scheme().id())
+                .tag("outcome", settled.code())
+                .tag("status", Integer.toString(settled.status()))
                 .register(registry)
                 .increment();
-        if (handlingNanos >= 0) {
-            String thrown = HandlingErrors.take();
-            String error = !"handler_failed".equals(code) ? HandlingErrors.NONE : thrown != null ? thrown : HandlingErrors.UNKNOWN;
-            handling(registry, scheme, code, error, handlingNanos);
+        if (settled.handlingNanos() >= 0) {
+            handling(registry, settled.scheme(), settled.code(), HandlingErrors.tag(settled.failure().orElse(null)), settled.handlingNanos());
         }
     }
 

@@ -46,6 +46,11 @@ class ObservationStarterTest {
         }
 
         @Bean
+        io.micrometer.core.instrument.simple.SimpleMeterRegistry meterRegistry() {
+            return new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
+        }
+
+        @Bean
         Listeners listeners() {
             return new Listeners();
         }
@@ -93,6 +98,13 @@ class ObservationStarterTest {
 
     @Autowired
     TestObservationRegistry observations;
+
+    @Autowired
+    io.micrometer.core.instrument.MeterRegistry meters;
+
+    @Autowired
+    @org.springframework.beans.factory.annotation.Qualifier("hookguardMauticEndpoint")
+    dev.hookguard.delivery.WebhookEndpoint<?> mautic;
 
     @BeforeEach
     void clear() {
@@ -174,5 +186,16 @@ class ObservationStarterTest {
         TestObservationRegistryAssert.assertThat(observations).hasHandledContextsThatSatisfy(contexts -> assertThat(contexts.stream()
                 .filter(c -> HookguardObservations.NAME.equals(c.getName())).findFirst().orElseThrow().getHighCardinalityKeyValues())
                 .as("nothing per delivery that could hold a payload value").isEmpty());
+    }
+
+    @Test
+    void anAbandonedBodyIsCountedByTheMetricsAndTheObservationAlike() throws InterruptedException {
+        double before = meters.find("hookguard.deliveries").tag("outcome", "abandoned").counters().stream()
+                .mapToDouble(io.micrometer.core.instrument.Counter::count).sum();
+        dev.hookguard.delivery.spi.Adapters.intake(mautic, dev.hookguard.testsupport.TestRequests.of("POST",
+                java.util.Map.of("Content-Type", "application/json"), 100, () -> new java.io.ByteArrayInputStream(new byte[0]), "192.0.2.1"))
+                .abandon();
+        eventually(() -> assertThat(recorder.stopped).singleElement().asString().startsWith("mautic abandoned"));
+        assertThat(meters.get("hookguard.deliveries").tag("outcome", "abandoned").counter().count()).isEqualTo(before + 1);
     }
 }

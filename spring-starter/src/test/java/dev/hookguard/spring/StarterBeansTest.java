@@ -70,7 +70,7 @@ class StarterBeansTest {
         runner.withPropertyValues("hookguard.body-read-timeout=7s", "hookguard.budget.max-bytes-in-flight=1MB",
                 "hookguard.budget.max-waiting-reads=3").run(context -> {
             WebhookEndpoint<?> endpoint = context.getBean("hookguardMauticEndpoint", WebhookEndpoint.class);
-            assertThat(endpoint.bodyReadTimeout()).isEqualTo(Duration.ofSeconds(7));
+            assertThat(dev.hookguard.delivery.spi.Adapters.bodyReadTimeout(endpoint)).isEqualTo(Duration.ofSeconds(7));
             BodyBudget budget = context.getBean(BodyBudget.class);
             assertThat(budget.maxBytesInFlight()).isEqualTo(1024 * 1024);
             assertThat(budget.maxWaitingReads()).isEqualTo(3);

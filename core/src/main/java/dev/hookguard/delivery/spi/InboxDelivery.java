@@ -1,6 +1,7 @@
-package dev.hookguard.delivery;
+package dev.hookguard.delivery.spi;
 
 import dev.hookguard.signature.SignatureScheme;
+import dev.hookguard.delivery.Headers;
 import java.util.List;
 import java.util.Objects;
 

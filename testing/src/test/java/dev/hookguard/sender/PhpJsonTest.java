@@ -3,7 +3,9 @@ package dev.hookguard.sender;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.hookguard.testsupport.TestResources;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.InputStream;
 import java.util.stream.Stream;
 import java.util.stream.StreamSupport;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -11,10 +13,16 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.MethodSource;
 
+/** The sender's JSON encoding against PHP's own {@code json_encode}, case by case (cases made by PHP). */
 class PhpJsonTest {
 
-    static Stream<Arguments> phpCases() {
-        JsonNode cases = TestResources.json("php-json-encode.json").get("cases");
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    static Stream<Arguments> phpCases() throws IOException {
+        JsonNode cases;
+        try (InputStream in = PhpJsonTest.class.getResourceAsStream("/php-json-encode.json")) {
+            cases = JSON.readTree(in).get("cases");
+        }
         return StreamSupport.stream(cases.spliterator(), false)
                 .map(c -> Arguments.of(c.get("input").asText(), c.get("php_json_encode").asText()));
     }
@@ -22,7 +30,7 @@ class PhpJsonTest {
     @ParameterizedTest
     @MethodSource("phpCases")
     void reproducesPhpJsonEncodeByteForByte(String input, String php) throws Exception {
-        assertThat(PhpJson.encodeToString(TestResources.JSON.readTree(input))).isEqualTo(php);
+        assertThat(PhpJson.encodeToString(JSON.readTree(input))).isEqualTo(php);
     }
 
     @ParameterizedTest

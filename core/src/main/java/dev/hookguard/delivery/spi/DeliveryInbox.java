@@ -1,11 +1,11 @@
-package dev.hookguard.delivery;
+package dev.hookguard.delivery.spi;
 
 import java.time.Duration;
 
 /**
- * Where an endpoint in inbox mode keeps verified deliveries before it answers: the endpoint answers 2xx only once
- * {@link #store} has returned, and handles what was stored later, in the inbox's workers, through the same
- * handlers ({@link WebhookEndpoint#handleStored}). {@code hookguard-inbox} provides one on JDBC.
+ * Where an endpoint in inbox mode keeps verified deliveries before it answers (the inbox SPI): the endpoint answers
+ * 2xx only once {@link #store} has returned; the inbox handles what was stored later, in its workers, through the
+ * endpoint's {@link StoredHandler}, never through the endpoint itself. {@code hookguard-inbox} provides one on JDBC.
  *
  * <p>Adapters start and stop what handles the stored deliveries with the application ({@link #start},
  * {@link #stop}), so that an application never has to.
@@ -23,11 +23,11 @@ public interface DeliveryInbox {
     int store(InboxDelivery delivery) throws Exception;
 
     /**
-     * Starts handling what is stored for these endpoints, in the background. Adapters call it once their server
-     * is up, with the endpoints they serve; calls add up. Does nothing by default, for an inbox whose owner
-     * handles it by other means.
+     * Starts handling what is stored for these senders, in the background, with their handlers. Adapters call it
+     * (through {@link Adapters#startInbox}) once their server is up; calls add up. Does nothing by default, for an
+     * inbox whose owner handles it by other means.
      */
-    default void start(WebhookEndpoint<?>... endpoints) {
+    default void start(StoredHandler... handlers) {
     }
 
     /**
