@@ -27,13 +27,6 @@ public final class Json {
     /** Reads bodies and writes problem bodies. Never handed out: it is mutable. */
     private static final JsonFactory FACTORY = JsonFactory.builder().build();
 
-    static {
-        // FieldMap.addParsed finds repeated names by identity, which holds only while Jackson interns them.
-        if (!FACTORY.isEnabled(JsonFactory.Feature.INTERN_FIELD_NAMES) || !FACTORY.isEnabled(JsonFactory.Feature.CANONICALIZE_FIELD_NAMES)) {
-            throw new IllegalStateException("Hookguard's JSON factory must intern field names");
-        }
-    }
-
     private Json() {
     }
 
@@ -96,11 +89,11 @@ public final class Json {
         int start = tokenStart(parser);
         switch (token.id()) {
             case JsonTokenId.ID_START_OBJECT: {
-                FieldMap fields = new FieldMap();
+                FieldMap.Builder fields = FieldMap.builder();
                 for (String name = parser.nextFieldName(); name != null; name = parser.nextFieldName()) {
-                    fields.addParsed(name, readValue(parser, parser.nextToken(), body));
+                    fields.put(name, readValue(parser, parser.nextToken(), body));
                 }
-                return new Node(Node.OBJECT, fields, body, start, tokenStart(parser) + 1);
+                return new Node(Node.OBJECT, fields.build(), body, start, tokenStart(parser) + 1);
             }
             case JsonTokenId.ID_START_ARRAY: {
                 ArrayList<Node> array = new ArrayList<>();

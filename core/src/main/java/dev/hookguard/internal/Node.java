@@ -72,7 +72,7 @@ public final class Node implements Iterable<Node> {
 
     /** The same bytes read as an object: PHP's {@code json_encode} writes an empty object as {@code []}. */
     Node asEmptyObject() {
-        return new Node(OBJECT, new FieldMap(), body, start, end);
+        return new Node(OBJECT, FieldMap.EMPTY, body, start, end);
     }
 
     @SuppressWarnings("unchecked")
@@ -116,7 +116,7 @@ public final class Node implements Iterable<Node> {
 
     /** An object's fields in body order; empty for anything else. */
     public Set<Map.Entry<String, Node>> properties() {
-        return kind == OBJECT ? Collections.unmodifiableMap(fieldMap()).entrySet() : Set.of();
+        return kind == OBJECT ? fieldMap().entrySet() : Set.of();
     }
 
     /** An array's elements, or an object's values, in body order. */
@@ -126,7 +126,7 @@ public final class Node implements Iterable<Node> {
             return Collections.unmodifiableList(list()).iterator();
         }
         if (kind == OBJECT) {
-            return Collections.unmodifiableCollection(fieldMap().values()).iterator();
+            return fieldMap().values().iterator();
         }
         return Collections.emptyIterator();
     }
