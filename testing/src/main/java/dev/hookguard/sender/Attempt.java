@@ -19,7 +19,10 @@ public record Attempt(int status, int events, long millis, Outcome outcome, Stri
         DROPPED,
         /** The events stay queued for a later run. */
         WILL_RETRY,
-        /** 410 Gone: the webhook is unpublished and nothing more is sent. */
+        /**
+         * 410 Gone, or (with {@link MauticWebhook}) the failure after which Mautic auto-unpublished the webhook:
+         * nothing more is sent.
+         */
         UNPUBLISHED
     }
 

@@ -242,6 +242,28 @@ public final class MauticSender {
         return attempt;
     }
 
+    /** One signed POST of {@code body}, as {@code Http\Client::post}; the caller judges the answer. */
+    Http.Response exchange(byte[] body) {
+        return http.post(url, headersFor(body), body);
+    }
+
+    /** Tells the {@link Builder#onAttempt} listener. */
+    void report(Attempt attempt) {
+        listener.accept(attempt);
+    }
+
+    int batchSize() {
+        return batchSize;
+    }
+
+    QueueOrder order() {
+        return order;
+    }
+
+    RetryPolicy retryPolicy() {
+        return retryPolicy;
+    }
+
     private static void sleep(Duration delay) {
         try {
             Thread.sleep(delay.toMillis());
