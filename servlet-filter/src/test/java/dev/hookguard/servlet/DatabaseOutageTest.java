@@ -178,4 +178,53 @@ class DatabaseOutageTest {
         System.out.printf("DatabaseOutageTest: %d deliveries, %d x 202 (each one effect), %d x 503 while the database was down; %d handler reruns after the crash%n",
                 answered.size(), accepted.get(), refused.get(), reruns);
     }
+
+    /**
+     * Why a spool is needed (issue 26), as documentation that runs: without one, a Mautic 5 webhook (played by
+     * {@link dev.hookguard.sender.MauticWebhook}) loses every delivery answered 503 while the database is away, and once
+     * none of its last 100 logs is 2xx (51 failures after a success: each failure logs twice) Mautic unpublishes it:
+     * nothing more is sent after the database is back.
+     */
+    @Test
+    void withoutASpoolAMautic5WebhookLosesWhatWas503AndIsUnpublishedAfter51FailuresInARow() throws Exception {
+        PGSimpleDataSource postgres = new PGSimpleDataSource();
+        postgres.setURL(startCluster());
+        postgres.setConnectTimeout(2);
+        JdbcInbox inbox = JdbcInbox.builder(postgres).storeTimeout(Duration.ofSeconds(2)).handlerTimeout(Duration.ofSeconds(2))
+                .backoff(Duration.ofMillis(50), Duration.ofMillis(200)).pollInterval(Duration.ofMillis(20)).build();
+        inbox.initializeSchema();
+        try (Connection c = postgres.getConnection(); Statement s = c.createStatement()) {
+            s.execute("create table outage_effects (submission bigint not null)");
+        }
+        WebhookEndpoint<MauticBatch> endpoint = WebhookEndpoint.mautic().secrets(SchemeFixture.SECRET)
+                .on(FormSubmitted.class, form -> recordEffect(form.submission().id().orElseThrow())).inbox(inbox).build();
+        dev.hookguard.delivery.spi.Adapters.startInbox(endpoint);
+        try (JettyApp app = JettyApp.create().filter(WebhookVerificationFilter.of(endpoint), "/webhooks/mautic").start()) {
+            dev.hookguard.sender.MauticWebhook mautic5 = dev.hookguard.sender.MauticWebhook.builder(
+                    MauticSender.builder(app.uri("/webhooks/mautic"), SchemeFixture.SECRET).build()).retryPolicy(RetryPolicy.MAUTIC5).build();
+            SendReport before = mautic5.sendImmediate(SampleEvents.of("mautic.form_on_submit", 1, 10));
+            assertThat(before.delivered()).isEqualTo(10);
+            run("stop");
+            SendReport during = mautic5.sendImmediate(SampleEvents.of("mautic.form_on_submit", 11, 60));
+            run("resume");
+            SendReport after = mautic5.sendImmediate(SampleEvents.of("mautic.form_on_submit", 71, 5));
+            await(() -> {
+                var counts = inbox.counts();
+                return counts.pending() == 0 && counts.running() == 0;
+            }, "every stored delivery settled");
+            Map<Long, Integer> effects = effects(postgres);
+            System.out.printf("DatabaseOutageTest without a spool: %d delivered before, %d answered 503 and lost, %d never sent: %s%n",
+                    before.delivered(), during.dropped(), during.unsent() + after.unsent(), during.summary());
+            assertThat(during.attempts()).as("every request while the database was away").extracting(a -> a.status()).containsOnly(503);
+            assertThat(during.dropped()).as("51 failures after a success, then Mautic 5 unpublishes").isEqualTo(51);
+            assertThat(during.unpublished()).isTrue();
+            assertThat(during.unsent()).isEqualTo(9);
+            assertThat(after.attempts()).as("nothing is sent once the webhook is unpublished, though the database is back").isEmpty();
+            assertThat(after.unsent()).isEqualTo(5);
+            assertThat(effects.keySet()).as("only the deliveries before the outage took effect: the rest are lost")
+                    .containsExactlyInAnyOrderElementsOf(java.util.stream.LongStream.rangeClosed(20_001, 20_010).boxed().toList());
+        } finally {
+            dev.hookguard.delivery.spi.Adapters.stopInbox(endpoint, Duration.ofSeconds(5));
+        }
+    }
 }
