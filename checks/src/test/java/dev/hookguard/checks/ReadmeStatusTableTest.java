@@ -14,7 +14,7 @@ import org.junit.jupiter.api.Test;
 class ReadmeStatusTableTest {
 
     private static String row(Refusal refusal) {
-        String headers = refusal == Refusal.METHOD_NOT_ALLOWED ? "`Allow: POST`" : refusal.retryAfter() ? "`Retry-After`" : "";
+        String headers = refusal.allow().map(methods -> "`Allow: " + methods + "`").orElse(refusal.retryAfter() ? "`Retry-After`" : "");
         String connection = switch (refusal.connection()) {
             case KEEP -> "kept";
             case CLOSE -> "closed";

@@ -12,7 +12,8 @@ import java.util.Map;
 public enum Refusal {
 
     /** Not POST. */
-    METHOD_NOT_ALLOWED(405, "method_not_allowed", "Method not allowed", "webhooks are delivered with POST", Connection.CLOSE_WHEN_BODY_FOLLOWS),
+    METHOD_NOT_ALLOWED(405, "method_not_allowed", "Method not allowed", "webhooks are delivered with POST", Connection.CLOSE_WHEN_BODY_FOLLOWS,
+            false, "POST"),
     /** A Content-Type that is not JSON. */
     UNSUPPORTED_MEDIA_TYPE(415, "unsupported_media_type", "Unsupported media type", "webhook bodies are application/json",
             Connection.CLOSE_WHEN_BODY_FOLLOWS),
@@ -75,18 +76,24 @@ public enum Refusal {
     private final String detail;
     private final Connection connection;
     private final boolean retryAfter;
+    private final String allow;
 
     Refusal(int status, String code, String title, String detail, Connection connection) {
-        this(status, code, title, detail, connection, false);
+        this(status, code, title, detail, connection, false, null);
     }
 
     Refusal(int status, String code, String title, String detail, Connection connection, boolean retryAfter) {
+        this(status, code, title, detail, connection, retryAfter, null);
+    }
+
+    Refusal(int status, String code, String title, String detail, Connection connection, boolean retryAfter, String allow) {
         this.status = status;
         this.code = code;
         this.title = title;
         this.detail = detail;
         this.connection = connection;
         this.retryAfter = retryAfter;
+        this.allow = allow;
     }
 
     /** The HTTP status. */
@@ -102,6 +109,11 @@ public enum Refusal {
     /** What becomes of the connection. */
     public Connection connection() {
         return connection;
+    }
+
+    /** The methods the answer's {@code Allow} header names, when it has one (a 405). */
+    public java.util.Optional<String> allow() {
+        return java.util.Optional.ofNullable(allow);
     }
 
     /** Whether the answer says when to retry ({@code Retry-After}, the endpoint's {@code retryAfterSeconds}). */
@@ -130,8 +142,8 @@ public enum Refusal {
     /** The outcome to answer, with a detail about this request (never its body, a secret or a signature). */
     Outcome outcome(SignatureScheme scheme, int retryAfterSeconds, boolean bodyFollows, String requestDetail) {
         Map<String, String> headers = new LinkedHashMap<>();
-        if (this == METHOD_NOT_ALLOWED) {
-            headers.put("Allow", "POST");
+        if (allow != null) {
+            headers.put("Allow", allow);
         }
         if (retryAfter) {
             headers.put("Retry-After", Integer.toString(retryAfterSeconds));
