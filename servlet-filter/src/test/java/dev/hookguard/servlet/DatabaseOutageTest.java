@@ -103,6 +103,25 @@ class DatabaseOutageTest {
         }
     }
 
+    /** This test's own PostgreSQL server, started; it can be stopped and resumed while the inbox runs. */
+    private PGSimpleDataSource outageCluster() throws Exception {
+        PGSimpleDataSource postgres = new PGSimpleDataSource();
+        postgres.setURL(startCluster());
+        postgres.setConnectTimeout(2);
+        return postgres;
+    }
+
+    /** An inbox with short timeouts and retries, and the table the handlers record their effects in. */
+    private static JdbcInbox outageInbox(PGSimpleDataSource postgres) throws SQLException {
+        JdbcInbox inbox = JdbcInbox.builder(postgres).storeTimeout(Duration.ofSeconds(2)).handlerTimeout(Duration.ofSeconds(2))
+                .backoff(Duration.ofMillis(50), Duration.ofMillis(200)).pollInterval(Duration.ofMillis(20)).build();
+        inbox.initializeSchema();
+        try (Connection c = postgres.getConnection(); Statement s = c.createStatement()) {
+            s.execute("create table outage_effects (submission bigint not null)"); // no unique key: a second effect must show
+        }
+        return inbox;
+    }
+
     private static Map<Long, Integer> effects(DataSource dataSource) throws SQLException {
         Map<Long, Integer> effects = new HashMap<>();
         try (Connection c = dataSource.getConnection(); Statement s = c.createStatement();
@@ -116,15 +135,8 @@ class DatabaseOutageTest {
 
     @Test
     void whileTheDatabaseIsDownEveryDeliveryIs503AndOnceItIsBackEveryAcknowledgedOneTakesEffectOnce() throws Exception {
-        PGSimpleDataSource postgres = new PGSimpleDataSource();
-        postgres.setURL(startCluster());
-        postgres.setConnectTimeout(2);
-        JdbcInbox inbox = JdbcInbox.builder(postgres).storeTimeout(Duration.ofSeconds(2)).handlerTimeout(Duration.ofSeconds(2))
-                .backoff(Duration.ofMillis(50), Duration.ofMillis(200)).pollInterval(Duration.ofMillis(20)).build();
-        inbox.initializeSchema();
-        try (Connection c = postgres.getConnection(); Statement s = c.createStatement()) {
-            s.execute("create table outage_effects (submission bigint not null)"); // no unique key: a second effect must show
-        }
+        PGSimpleDataSource postgres = outageCluster();
+        JdbcInbox inbox = outageInbox(postgres);
         Map<Long, AtomicInteger> handled = new ConcurrentHashMap<>();
         WebhookEndpoint<MauticBatch> endpoint = WebhookEndpoint.mautic().secrets(SchemeFixture.SECRET)
                 .on(FormSubmitted.class, form -> {
@@ -187,15 +199,8 @@ class DatabaseOutageTest {
      */
     @Test
     void withoutASpoolAMautic5WebhookLosesWhatWas503AndIsUnpublishedAfter51FailuresInARow() throws Exception {
-        PGSimpleDataSource postgres = new PGSimpleDataSource();
-        postgres.setURL(startCluster());
-        postgres.setConnectTimeout(2);
-        JdbcInbox inbox = JdbcInbox.builder(postgres).storeTimeout(Duration.ofSeconds(2)).handlerTimeout(Duration.ofSeconds(2))
-                .backoff(Duration.ofMillis(50), Duration.ofMillis(200)).pollInterval(Duration.ofMillis(20)).build();
-        inbox.initializeSchema();
-        try (Connection c = postgres.getConnection(); Statement s = c.createStatement()) {
-            s.execute("create table outage_effects (submission bigint not null)");
-        }
+        PGSimpleDataSource postgres = outageCluster();
+        JdbcInbox inbox = outageInbox(postgres);
         WebhookEndpoint<MauticBatch> endpoint = WebhookEndpoint.mautic().secrets(SchemeFixture.SECRET)
                 .on(FormSubmitted.class, form -> recordEffect(form.submission().id().orElseThrow())).inbox(inbox).build();
         dev.hookguard.delivery.spi.Adapters.startInbox(endpoint);

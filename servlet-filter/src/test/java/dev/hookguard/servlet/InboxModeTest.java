@@ -1,5 +1,6 @@
 package dev.hookguard.servlet;
 
+import dev.hookguard.testsupport.TestH2;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.hookguard.delivery.WebhookEndpoint;
@@ -60,9 +61,7 @@ class InboxModeTest {
     @Test
     void inboxModeAnswers202AndHandlesEveryDeliveryOnceDespiteTheFailures() throws Exception {
         Path dir = Files.createDirectories(Path.of("target", "inbox-mode-" + System.nanoTime()));
-        JdbcDataSource h2 = new JdbcDataSource();
-        h2.setURL("jdbc:h2:file:" + dir.toAbsolutePath().resolve("inbox"));
-        h2.setUser("sa");
+        JdbcDataSource h2 = TestH2.file(dir.resolve("inbox"));
         JdbcInbox inbox = JdbcInbox.builder(h2).backoff(Duration.ofMillis(50), Duration.ofMillis(200)).pollInterval(Duration.ofMillis(20)).build();
         inbox.initializeSchema();
         FlakyOnce handler = new FlakyOnce();

@@ -1,5 +1,6 @@
 package dev.hookguard.servlet;
 
+import dev.hookguard.testsupport.TestH2;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -66,9 +67,7 @@ class InitParamTableTest {
         System.setProperty(Context.INITIAL_CONTEXT_FACTORY, WebXmlInboxTest.Naming.class.getName());
         Path dir = Files.createDirectories(Path.of("target", "init-params-" + System.nanoTime()));
         for (String name : new String[] {DIRECT_KEYS, INBOX}) {
-            JdbcDataSource h2 = new JdbcDataSource();
-            h2.setURL("jdbc:h2:file:" + dir.toAbsolutePath().resolve(name.substring(name.lastIndexOf('/') + 1)));
-            h2.setUser("sa");
+            JdbcDataSource h2 = TestH2.file(dir.resolve(name.substring(name.lastIndexOf('/') + 1)));
             WebXmlInboxTest.JNDI.put(name, h2);
         }
     }

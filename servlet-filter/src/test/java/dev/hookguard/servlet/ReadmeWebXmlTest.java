@@ -1,5 +1,6 @@
 package dev.hookguard.servlet;
 
+import dev.hookguard.testsupport.TestH2;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.hookguard.mautic.FormSubmitted;
@@ -58,9 +59,7 @@ class ReadmeWebXmlTest {
     @BeforeEach
     void naming() {
         System.setProperty(Context.INITIAL_CONTEXT_FACTORY, WebXmlInboxTest.Naming.class.getName());
-        JdbcDataSource h2 = new JdbcDataSource();
-        h2.setURL("jdbc:h2:file:" + dir.resolve("inbox").toAbsolutePath());
-        h2.setUser("sa");
+        JdbcDataSource h2 = TestH2.file(dir.resolve("inbox"));
         WebXmlInboxTest.JNDI.put("java:comp/env/jdbc/hookguard", h2);
         ApplicationServlet.FORMS.set(0);
     }

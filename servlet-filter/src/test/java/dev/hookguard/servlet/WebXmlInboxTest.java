@@ -1,5 +1,6 @@
 package dev.hookguard.servlet;
 
+import dev.hookguard.testsupport.TestH2;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -71,9 +72,7 @@ class WebXmlInboxTest {
     void naming() throws Exception {
         System.setProperty(Context.INITIAL_CONTEXT_FACTORY, Naming.class.getName());
         Path dir = Files.createDirectories(Path.of("target", "webxml-inbox-" + System.nanoTime()));
-        JdbcDataSource h2 = new JdbcDataSource();
-        h2.setURL("jdbc:h2:file:" + dir.toAbsolutePath().resolve("inbox"));
-        h2.setUser("sa");
+        JdbcDataSource h2 = TestH2.file(dir.resolve("inbox"));
         JNDI.put("java:comp/env/jdbc/hookguard", h2);
         CountingHandler.HANDLED.clear();
     }

@@ -153,8 +153,8 @@ class InboxConfiguration {
     static class Actuator {
         @Bean
         @ConditionalOnMissingBean(name = "hookguardInboxEndpoint")
-        InboxEndpoint hookguardInboxEndpoint(JdbcInbox inbox) {
-            return new InboxEndpoint(inbox);
+        InboxEndpoint hookguardInboxEndpoint(JdbcInbox inbox, HookguardProperties properties) {
+            return new InboxEndpoint(inbox, properties.logExceptionMessages());
         }
 
         @Bean

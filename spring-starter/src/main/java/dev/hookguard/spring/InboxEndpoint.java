@@ -28,16 +28,19 @@ final class InboxEndpoint {
     static final int DEAD_ROWS = 100;
 
     private final JdbcInbox inbox;
+    /** {@code hookguard.log-exception-messages}: a stored failure's message may quote a payload value. */
+    private final boolean showMessages;
 
-    InboxEndpoint(JdbcInbox inbox) {
+    InboxEndpoint(JdbcInbox inbox, boolean showMessages) {
         this.inbox = inbox;
+        this.showMessages = showMessages;
     }
 
     /** {@code GET /actuator/hookguard}. */
     @ReadOperation
     public Summary summary() {
         InboxCounts counts = inbox.counts();
-        List<Row> dead = inbox.list(JdbcInbox.State.DEAD, DEAD_ROWS).stream().map(Row::of).toList();
+        List<Row> dead = inbox.list(JdbcInbox.State.DEAD, DEAD_ROWS).stream().map(entry -> Row.of(entry, showMessages)).toList();
         return new Summary(counts.pending(), counts.running(), counts.done(), counts.dead(), counts.oldestPendingAge().toSeconds(),
                 counts.oldestDueAge().toSeconds(), inbox.liveWorkers(), dead);
     }
@@ -48,7 +51,7 @@ final class InboxEndpoint {
      */
     @ReadOperation
     public Row row(@Selector(match = Selector.Match.ALL_REMAINING) String[] key) {
-        return inbox.show(String.join("/", key)).map(Row::of).orElse(null);
+        return inbox.show(String.join("/", key)).map(entry -> Row.of(entry, showMessages)).orElse(null);
     }
 
     /**
@@ -95,16 +98,17 @@ final class InboxEndpoint {
      * @param eventType      null for a row stored before schema version 2
      * @param failureType    the class of what the handler threw, or the inbox's own reason ({@code not_handled},
      *                       {@code handler_timeout}, {@code worker_lost}); null when no attempt failed
-     * @param failureMessage its message as the inbox stored it (cut, without NUL); it may quote a payload value
+     * @param failureMessage its message as the inbox stored it (cut, without NUL), only with
+     *                       {@code hookguard.log-exception-messages=true}, since it may quote a payload value; else null
      * @param doneAt         null until handled
      */
     record Row(String key, String sender, String eventType, String state, int attempts, String failureType, String failureMessage,
                String receivedAt, String nextAttemptAt, String doneAt) {
 
-        static Row of(InboxEntry entry) {
+        static Row of(InboxEntry entry, boolean showMessages) {
             return new Row(entry.key(), entry.scheme().id(), entry.eventType().filter(t -> !t.isEmpty()).orElse(null), entry.state().name(),
                     entry.attempts(), entry.failure().map(InboxEntry.Failure::type).orElse(null),
-                    entry.failure().flatMap(InboxEntry.Failure::message).orElse(null), entry.receivedAt().toString(),
+                    showMessages ? entry.failure().flatMap(InboxEntry.Failure::message).orElse(null) : null, entry.receivedAt().toString(),
                     entry.nextAttemptAt().toString(), entry.doneAt().map(Instant::toString).orElse(null));
         }
     }

@@ -1,5 +1,6 @@
 package dev.hookguard.spring;
 
+import dev.hookguard.testsupport.TestH2;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.equalTo;
@@ -68,10 +69,7 @@ class InboxEndpointTest {
     static class App {
         @Bean
         DataSource dataSource() {
-            JdbcDataSource h2 = new JdbcDataSource();
-            h2.setURL("jdbc:h2:file:" + Path.of("target", "inbox-endpoint-" + System.nanoTime(), "db").toAbsolutePath());
-            h2.setUser("sa");
-            return h2;
+            return TestH2.freshFile("inbox-endpoint");
         }
 
         @Bean
@@ -176,7 +174,8 @@ class InboxEndpointTest {
                 .body("deadRows.find { it.key == '" + key + "' }.state", equalTo("DEAD"))
                 .body("deadRows.find { it.key == '" + key + "' }.attempts", equalTo(1))
                 .body("deadRows.find { it.key == '" + key + "' }.failureType", equalTo("java.lang.IllegalStateException"))
-                .body("deadRows.find { it.key == '" + key + "' }.failureMessage", equalTo("no ticket queue for submission 20101"))
+                // The message quotes a payload value (the submission's id): withheld unless hookguard.log-exception-messages.
+                .body("deadRows.find { it.key == '" + key + "' }.failureMessage", nullValue())
                 // The submission's values (an email, say) stay in the table: no answer holds a body.
                 .body(not(org.hamcrest.Matchers.containsString("@example.com")))
                 .body(not(org.hamcrest.Matchers.containsString("\"body\"")));

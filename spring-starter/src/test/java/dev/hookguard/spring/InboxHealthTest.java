@@ -1,5 +1,6 @@
 package dev.hookguard.spring;
 
+import dev.hookguard.testsupport.TestH2;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.lang.reflect.Method;
@@ -33,11 +34,8 @@ class InboxHealthTest {
     static class H2 {
         @Bean
         DataSource dataSource() {
-            JdbcDataSource h2 = new JdbcDataSource();
             // A file: the inbox refuses an in-memory database, whose crash would lose acknowledged deliveries.
-            h2.setURL("jdbc:h2:file:" + Path.of("target", "inbox-health-" + System.nanoTime(), "db").toAbsolutePath());
-            h2.setUser("sa");
-            return h2;
+            return TestH2.freshFile("inbox-health");
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.hookguard.spring;
 
+import dev.hookguard.testsupport.TestH2;
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.equalTo;
@@ -40,10 +41,7 @@ class InboxModeStarterTest {
     static class App {
         @Bean
         DataSource dataSource() {
-            JdbcDataSource h2 = new JdbcDataSource();
-            h2.setURL("jdbc:h2:file:" + Path.of("target", "inbox-starter-" + System.nanoTime(), "db").toAbsolutePath());
-            h2.setUser("sa");
-            return h2;
+            return TestH2.freshFile("inbox-starter");
         }
 
         @Bean

@@ -1,5 +1,6 @@
 package dev.hookguard.spring;
 
+import dev.hookguard.testsupport.TestH2;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Path;
@@ -22,10 +23,7 @@ class InboxSchemaCheckTest {
     static class H2 {
         @Bean
         DataSource dataSource() {
-            JdbcDataSource h2 = new JdbcDataSource();
-            h2.setURL("jdbc:h2:file:" + Path.of("target", "inbox-schema-" + System.nanoTime(), "db").toAbsolutePath());
-            h2.setUser("sa");
-            return h2;
+            return TestH2.freshFile("inbox-schema");
         }
     }
 

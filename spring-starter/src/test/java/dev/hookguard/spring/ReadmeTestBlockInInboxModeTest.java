@@ -1,5 +1,6 @@
 package dev.hookguard.spring;
 
+import dev.hookguard.testsupport.TestH2;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.hookguard.malcolm.WorkflowSession;
@@ -33,10 +34,7 @@ class ReadmeTestBlockInInboxModeTest {
     static class App {
         @Bean
         DataSource dataSource() {
-            JdbcDataSource h2 = new JdbcDataSource();
-            h2.setURL("jdbc:h2:file:" + Path.of("target", "readme-inbox-" + System.nanoTime(), "db").toAbsolutePath());
-            h2.setUser("sa");
-            return h2;
+            return TestH2.freshFile("readme-inbox");
         }
 
         @EventListener
