@@ -77,10 +77,14 @@ public final class JdbcInbox implements DeliveryInbox {
 
     private final DataSource dataSource;
     private final String table;
-    private final Dialect dialect;
+    private final boolean allowVolatileDatabase;
+    /** Learnt from the database at build, or, when it is away then and a spool takes deliveries, once it answers. */
+    private volatile Dialect dialect;
     /** Held while the workers run where the database closes with its last connection (H2); guarded by this. */
     private Connection keptOpen;
-    private final InboxSql sql;
+    private volatile InboxSql sql;
+    /** Takes deliveries while the database cannot; {@code null} without {@code spool(directory)}. */
+    private final Spool spool;
     private final int maxAttempts;
     private final Duration firstRetry;
     private final Duration maxRetry;
@@ -106,8 +110,46 @@ public final class JdbcInbox implements DeliveryInbox {
         this.workerCount = b.workers;
         this.storeTimeoutSeconds = (int) Math.max(1, b.storeTimeout.toSeconds());
         this.listeners = List.copyOf(b.listeners);
-        this.dialect = Dialect.of(dataSource, b.allowVolatileDatabase);
-        this.sql = new InboxSql(table, dialect);
+        this.allowVolatileDatabase = b.allowVolatileDatabase;
+        try {
+            resolveDialect();
+        } catch (InboxException e) {
+            if (b.spoolDirectory == null || !(e.getCause() instanceof SQLException)) {
+                throw e;
+            }
+            // An instance restarted during an outage still accepts, into its spool, and drains it once the database is back.
+            LOG.log(System.Logger.Level.WARNING, () -> "the inbox's database cannot be reached at start (" + e.getMessage()
+                    + "); deliveries are spooled until it answers");
+        }
+        try {
+            this.spool = b.spoolDirectory == null ? null
+                    : new Spool(b.spoolDirectory, b.spoolMaxBytes, b.spoolMaxAge, System::currentTimeMillis, this::storeSpooled);
+        } catch (java.io.IOException e) {
+            throw new InboxException("could not open the spool in " + b.spoolDirectory + ": " + e.getClass().getSimpleName(), e);
+        }
+    }
+
+    private Dialect dialect() {
+        Dialect known = dialect;
+        return known != null ? known : resolveDialect();
+    }
+
+    private InboxSql sql() {
+        InboxSql known = sql;
+        if (known == null) {
+            resolveDialect();
+            known = sql;
+        }
+        return known;
+    }
+
+    private synchronized Dialect resolveDialect() {
+        if (dialect == null) {
+            Dialect found = Dialect.of(dataSource, allowVolatileDatabase);
+            sql = new InboxSql(table, found);
+            dialect = found;
+        }
+        return dialect;
     }
 
     /** Starts an inbox on {@code dataSource}. */
@@ -123,10 +165,10 @@ public final class JdbcInbox implements DeliveryInbox {
         try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
             // PostgreSQL's DDL is transactional: a migration applies whole or not at all. (H2's statements are each
             // idempotent, and a version is recognised by the last column it adds, so a cut run is run again.)
-            c.setAutoCommit(dialect != Dialect.POSTGRESQL);
+            c.setAutoCommit(dialect() != Dialect.POSTGRESQL);
             int version = schemaVersion(c);
             for (int v = version + 1; v <= SCHEMA_VERSION; v++) {
-                String resource = "/db/hookguard/" + dialect.folder + "/V" + v + "__inbox.sql";
+                String resource = "/db/hookguard/" + dialect().folder + "/V" + v + "__inbox.sql";
                 for (String statement : statements(resource)) {
                     s.execute(statement);
                 }
@@ -159,7 +201,7 @@ public final class JdbcInbox implements DeliveryInbox {
 
     /** The folder of this database's schema files in the jar: {@code db/hookguard/postgresql} or {@code db/hookguard/h2}. */
     public String schemaLocation() {
-        return "db/hookguard/" + dialect.folder;
+        return "db/hookguard/" + dialect().folder;
     }
 
     /** 0 without a table, 1 for the first schema, 2 once {@code id} (the last column version 2 adds) exists. */
@@ -199,26 +241,64 @@ public final class JdbcInbox implements DeliveryInbox {
 
     /**
      * Stores each part not stored yet, all in one transaction; a part whose earlier delivery died is made pending
-     * again (a redelivery is a duplicate only of what was handled, or will be).
+     * again (a redelivery is a duplicate only of what was handled, or will be). With a spool: while it holds
+     * anything, or when the database refuses or does not answer within the store timeout, the delivery is appended to
+     * the spool instead and counts as new; the spool stores it here once the database answers.
      *
      * @return how many parts are new or revived (0: a duplicate)
+     * @throws SQLException when the database refuses and there is no spool
+     * @throws java.io.IOException when the spool refuses (full, or its disk fails)
      */
     @Override
-    public int store(InboxDelivery delivery) throws SQLException {
+    public int store(InboxDelivery delivery) throws SQLException, java.io.IOException {
+        if (spool == null) {
+            return storeInDatabase(delivery);
+        }
+        if (spool.isEmpty()) {
+            try {
+                return storeInDatabase(delivery);
+            } catch (SQLException e) {
+                if (!spoolable(e)) {
+                    throw e;
+                }
+                return spool(delivery, e);
+            } catch (InboxException e) {
+                if (!(e.getCause() instanceof SQLException cause) || !spoolable(cause)) {
+                    throw e;
+                }
+                return spool(delivery, cause);
+            }
+        }
+        return spool(delivery, null); // behind what waits: the database sees deliveries in the order they were acknowledged
+    }
+
+    private int spool(InboxDelivery delivery, SQLException why) throws java.io.IOException {
+        spool.append(new Spool.Entry(System.currentTimeMillis(), delivery.scheme().id(), delivery.tenant(), headerText(delivery.headers()),
+                delivery.parts()), why);
+        return delivery.parts().size();
+    }
+
+    /** A refusal another try may not meet: not bad data (class 22) nor a broken constraint (class 23), which would fail again. */
+    private static boolean spoolable(SQLException e) {
+        String state = e.getSQLState();
+        return state == null || !(state.startsWith("22") || state.startsWith("23"));
+    }
+
+    private int storeInDatabase(InboxDelivery delivery) throws SQLException {
         String headers = headerText(delivery.headers());
         try (Connection c = dataSource.getConnection()) {
             boolean single = delivery.parts().size() == 1;
             // One part (a Malcolm! session, an immediate Mautic event): one autocommit statement, no savepoint.
             c.setAutoCommit(single);
-            try (PreparedStatement insert = c.prepareStatement(dialect == Dialect.POSTGRESQL ? sql.insertPostgresql : sql.insert);
-                 PreparedStatement revive = c.prepareStatement(sql.reviveDead)) {
+            try (PreparedStatement insert = c.prepareStatement(dialect() == Dialect.POSTGRESQL ? sql().insertPostgresql : sql().insert);
+                 PreparedStatement revive = c.prepareStatement(sql().reviveDead)) {
                 insert.setQueryTimeout(storeTimeoutSeconds);
                 revive.setQueryTimeout(storeTimeoutSeconds);
                 int stored = 0;
                 for (InboxDelivery.Part part : delivery.parts()) {
                     // PostgreSQL skips a stored part in the statement itself; H2 needs a savepoint to go on after one.
-                    Savepoint before = single || dialect == Dialect.POSTGRESQL ? null : c.setSavepoint();
-                    bind(insert, part, delivery, headers);
+                    Savepoint before = single || dialect() == Dialect.POSTGRESQL ? null : c.setSavepoint();
+                    bind(insert, part, delivery.scheme().id(), delivery.tenant(), headers);
                     try {
                         if (insert.executeUpdate() == 1) {
                             stored++;
@@ -254,12 +334,67 @@ public final class JdbcInbox implements DeliveryInbox {
         }
     }
 
-    private static void bind(PreparedStatement insert, InboxDelivery.Part part, InboxDelivery delivery, String headers) throws SQLException {
+    /**
+     * The spool's drain: its entries, in journal order, in one transaction. A part whose key the inbox holds is
+     * skipped, whatever its state: the spool only ever repeats what the inbox may already have (a store that timed
+     * out but committed, or a drain cut short by a crash), so it never revives a dead row.
+     */
+    private void storeSpooled(List<Spool.Entry> entries) throws SQLException {
+        Dialect database = dialect();
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            try (PreparedStatement insert = c.prepareStatement(database == Dialect.POSTGRESQL ? sql().insertPostgresql : sql().insert)) {
+                insert.setQueryTimeout(Math.max(30, storeTimeoutSeconds));
+                for (Spool.Entry entry : entries) {
+                    for (InboxDelivery.Part part : entry.parts()) {
+                        bind(insert, part, entry.scheme(), entry.tenant(), entry.headers());
+                        if (database == Dialect.POSTGRESQL) {
+                            insert.addBatch();
+                            continue;
+                        }
+                        Savepoint before = c.setSavepoint();
+                        try {
+                            insert.executeUpdate();
+                            c.releaseSavepoint(before);
+                        } catch (SQLException e) {
+                            if (!"23505".equals(e.getSQLState())) {
+                                throw e;
+                            }
+                            c.rollback(before);
+                        }
+                    }
+                }
+                if (database == Dialect.POSTGRESQL) {
+                    insert.executeBatch();
+                }
+                c.commit();
+            } catch (SQLException | RuntimeException e) {
+                try {
+                    c.rollback();
+                } catch (SQLException ignored) {
+                    // the connection is gone: nothing was committed
+                }
+                throw e;
+            }
+        }
+    }
+
+    /** What this instance's spool holds; empty without a spool. */
+    public Optional<SpoolCounts> spoolCounts() {
+        return spool == null ? Optional.empty() : Optional.of(spool.counts());
+    }
+
+    /** The spool, for tests in this package. */
+    Spool spool() {
+        return spool;
+    }
+
+    private static void bind(PreparedStatement insert, InboxDelivery.Part part, String scheme, String tenant, String headers) throws SQLException {
         insert.setString(1, fit(part.key()));
         insert.setString(2, part.key());
         insert.setString(3, cut(part.eventType(), 64));
-        insert.setString(4, delivery.scheme().id());
-        insert.setString(5, delivery.tenant());
+        insert.setString(4, scheme);
+        insert.setString(5, tenant);
         insert.setBytes(6, part.body());
         insert.setString(7, headers);
     }
@@ -297,7 +432,7 @@ public final class JdbcInbox implements DeliveryInbox {
             workers = new Workers(this, started, workerCount, pollInterval, handlerTimeout);
             workers.start();
             try {
-                keptOpen = dialect.holdOpen(dataSource);
+                keptOpen = dialect().holdOpen(dataSource);
             } catch (SQLException e) {
                 LOG.log(System.Logger.Level.WARNING, () -> "could not hold the database open while the workers run: " + InboxException.cause(e));
             }
@@ -357,7 +492,7 @@ public final class JdbcInbox implements DeliveryInbox {
             return List.of();
         }
         List<State> ordered = List.copyOf(EnumSet.copyOf(states));
-        return query(sql.list(ordered.size()), ps -> {
+        return query(sql().list(ordered.size()), ps -> {
             int i = 1;
             for (State state : ordered) {
                 ps.setString(i++, state.name());
@@ -369,12 +504,12 @@ public final class JdbcInbox implements DeliveryInbox {
 
     /** One row by its key (the whole key, or the stored {@code sha256:} form); without its body. */
     public Optional<InboxEntry> show(String key) {
-        return query(sql.show, ps -> ps.setString(1, fit(key))).stream().findFirst();
+        return query(sql().show, ps -> ps.setString(1, fit(key))).stream().findFirst();
     }
 
     /** The body a row holds: the part's own bytes (a Mautic event in an array under its type, or the Malcolm! session). */
     public Optional<byte[]> body(String key) {
-        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql.body)) {
+        try (Connection c = dataSource.getConnection(); PreparedStatement ps = c.prepareStatement(sql().body)) {
             ps.setString(1, fit(key));
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next() ? Optional.of(rs.getBytes(1)) : Optional.empty();
@@ -389,17 +524,17 @@ public final class JdbcInbox implements DeliveryInbox {
      * such row in either state (a row pending or running is left to its worker: a replay never races a retry).
      */
     public boolean replay(String key) {
-        return update(sql.replay, ps -> ps.setString(1, fit(key))) == 1;
+        return update(sql().replay, ps -> ps.setString(1, fit(key))) == 1;
     }
 
     /** Replays every dead row in one statement; how many. */
     public int replayDead() {
-        return update(sql.replayDead, ps -> { });
+        return update(sql().replayDead, ps -> { });
     }
 
     /** Deletes rows done longer than {@code age} ago; how many. Their keys are then forgotten: a replay of them is handled again. */
     public int purgeDone(Duration age) {
-        return update(sql.purgeDone, ps -> ps.setLong(1, age.toMillis()));
+        return update(sql().purgeDone, ps -> ps.setLong(1, age.toMillis()));
     }
 
     /** How many rows are in each state, and how long the oldest pending and the oldest due row have waited (by the database's clock). */
@@ -411,7 +546,7 @@ public final class JdbcInbox implements DeliveryInbox {
         long oldestReceived = -1;
         long oldestDue = -1;
         long now = 0;
-        try (Connection c = dataSource.getConnection(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql.count)) {
+        try (Connection c = dataSource.getConnection(); Statement s = c.createStatement(); ResultSet rs = s.executeQuery(sql().count)) {
             while (rs.next()) {
                 State state = State.valueOf(rs.getString(1));
                 counts.put(state, rs.getLong(2));
@@ -443,9 +578,9 @@ public final class JdbcInbox implements DeliveryInbox {
         String schemeList = schemeList(schemes);
         List<Lease> leases = new ArrayList<>();
         try (Connection c = dataSource.getConnection()) {
-            if (dialect == Dialect.POSTGRESQL) {
+            if (dialect() == Dialect.POSTGRESQL) {
                 c.setAutoCommit(true);
-                try (PreparedStatement claim = c.prepareStatement(sql.claimDuePostgresql(schemeList))) {
+                try (PreparedStatement claim = c.prepareStatement(sql().claimDuePostgresql(schemeList))) {
                     claim.setInt(1, limit);
                     claim.setString(2, token);
                     try (ResultSet rs = claim.executeQuery()) {
@@ -458,7 +593,7 @@ public final class JdbcInbox implements DeliveryInbox {
             }
             c.setAutoCommit(false);
             try {
-                try (PreparedStatement select = c.prepareStatement(sql.selectDue(schemeList))) {
+                try (PreparedStatement select = c.prepareStatement(sql().selectDue(schemeList))) {
                     select.setInt(1, limit);
                     try (ResultSet rs = select.executeQuery()) {
                         while (rs.next()) {
@@ -493,8 +628,8 @@ public final class JdbcInbox implements DeliveryInbox {
         List<String> deadKeys = new ArrayList<>();
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
-            try (PreparedStatement select = c.prepareStatement(sql.selectOrphaned(schemeList(schemes)));
-                 PreparedStatement rescue = c.prepareStatement(sql.rescueOrphan)) {
+            try (PreparedStatement select = c.prepareStatement(sql().selectOrphaned(schemeList(schemes)));
+                 PreparedStatement rescue = c.prepareStatement(sql().rescueOrphan)) {
                 select.setLong(1, CLAIM_GRACE.toMillis());
                 select.setInt(2, limit);
                 try (ResultSet rs = select.executeQuery()) {
@@ -534,7 +669,7 @@ public final class JdbcInbox implements DeliveryInbox {
         if (leases.isEmpty()) {
             return;
         }
-        try (PreparedStatement mark = c.prepareStatement(sql.markClaimed)) {
+        try (PreparedStatement mark = c.prepareStatement(sql().markClaimed)) {
             for (Lease lease : leases) {
                 mark.setString(1, lease.token());
                 mark.setString(2, lease.key());
@@ -558,7 +693,7 @@ public final class JdbcInbox implements DeliveryInbox {
         Connection c = dataSource.getConnection();
         try {
             c.setAutoCommit(false);
-            dialect.beginHandling(c);
+            dialect().beginHandling(c);
             return c;
         } catch (SQLException | RuntimeException e) {
             c.close();
@@ -574,7 +709,7 @@ public final class JdbcInbox implements DeliveryInbox {
         Map<String, Lease> byKey = new LinkedHashMap<>();
         leases.forEach(l -> byKey.put(l.key(), l));
         List<Claimed> locked = new ArrayList<>();
-        try (PreparedStatement ps = transaction.prepareStatement(sql.lockClaimed(leases.size()))) {
+        try (PreparedStatement ps = transaction.prepareStatement(sql().lockClaimed(leases.size()))) {
             ps.setString(1, leases.get(0).token());
             int i = 2;
             for (Lease lease : leases) {
@@ -614,9 +749,9 @@ public final class JdbcInbox implements DeliveryInbox {
         done.forEach(lease -> settled.put(lease, Settlement.DONE));
         failed.keySet().forEach(lease -> settled.put(lease, lease.attempt() >= maxAttempts ? Settlement.DEAD : Settlement.RETRY));
         givenBack.forEach(lease -> settled.put(lease, Settlement.GIVEN_BACK));
-        inBatch(transaction, sql.markDone, done, (ps, lease) -> bindLease(ps, lease));
-        inBatch(transaction, sql.markFailed, failed.keySet(), (ps, lease) -> bindFailure(ps, lease, failed.get(lease)));
-        inBatch(transaction, sql.giveBack, givenBack, (ps, lease) -> bindLease(ps, lease));
+        inBatch(transaction, sql().markDone, done, (ps, lease) -> bindLease(ps, lease));
+        inBatch(transaction, sql().markFailed, failed.keySet(), (ps, lease) -> bindFailure(ps, lease, failed.get(lease)));
+        inBatch(transaction, sql().giveBack, givenBack, (ps, lease) -> bindLease(ps, lease));
         return settled;
     }
 
@@ -647,14 +782,14 @@ public final class JdbcInbox implements DeliveryInbox {
 
     /** Fails one row outside any handling transaction (its handler was abandoned); true when the lease still held it. */
     boolean failAbandoned(Lease lease, Failure failure) {
-        return update(sql.markFailed, ps -> bindFailure(ps, lease, failure)) == 1;
+        return update(sql().markFailed, ps -> bindFailure(ps, lease, failure)) == 1;
     }
 
     /** Gives back rows outside any handling transaction (their worker was abandoned). */
     void giveBack(List<Lease> leases) {
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(true);
-            inBatch(c, sql.giveBack, leases, JdbcInbox::bindLease);
+            inBatch(c, sql().giveBack, leases, JdbcInbox::bindLease);
         } catch (SQLException e) {
             throw new InboxException("the inbox could not be updated: " + InboxException.cause(e), e);
         }
@@ -841,6 +976,9 @@ public final class JdbcInbox implements DeliveryInbox {
         private int workers = 2;
         private Duration storeTimeout = Duration.ofSeconds(5);
         private boolean allowVolatileDatabase;
+        private java.nio.file.Path spoolDirectory;
+        private long spoolMaxBytes = 1L << 30;
+        private Duration spoolMaxAge = Duration.ofHours(24);
         private final List<InboxListener> listeners = new ArrayList<>();
 
         private Builder(DataSource dataSource) {
@@ -906,6 +1044,31 @@ public final class JdbcInbox implements DeliveryInbox {
         /** How long storing one delivery may take before the endpoint answers 503 (default 5 s, in whole seconds). */
         public Builder storeTimeout(Duration storeTimeout) {
             this.storeTimeout = Objects.requireNonNull(storeTimeout, "storeTimeout");
+            return this;
+        }
+
+        /**
+         * Keeps a spool in {@code directory}: while the database refuses or does not answer within the store timeout,
+         * verified deliveries are appended to a journal there, forced to disk and answered 202, then stored in the
+         * inbox, in order and each part once, as soon as the database answers; a restart drains what the journal holds.
+         * Each instance needs a directory of its own on a disk that outlives the process (a persistent volume);
+         * a second inbox on the same directory is refused.
+         */
+        public Builder spool(java.nio.file.Path directory) {
+            this.spoolDirectory = Objects.requireNonNull(directory, "directory");
+            return this;
+        }
+
+        /**
+         * The spool's bounds (default 1 GiB and 24 h): past either (its size, or the age of its oldest delivery),
+         * deliveries are answered 503 with {@code Retry-After}, as without a spool; nothing spooled is dropped.
+         */
+        public Builder spoolLimits(long maxBytes, Duration maxAge) {
+            if (maxBytes < 1 || maxAge.isNegative() || maxAge.isZero()) {
+                throw new IllegalArgumentException("the spool's bounds must be positive");
+            }
+            this.spoolMaxBytes = maxBytes;
+            this.spoolMaxAge = maxAge;
             return this;
         }
 

@@ -1,0 +1,643 @@
+package dev.hookguard.inbox;
+
+import dev.hookguard.delivery.spi.InboxDelivery;
+import java.io.ByteArrayOutputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.nio.BufferUnderflowException;
+import java.nio.ByteBuffer;
+import java.nio.channels.ClosedChannelException;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.FileSystems;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Iterator;
+import java.util.List;
+import java.util.Set;
+import java.util.function.LongSupplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+import java.util.zip.CRC32C;
+
+/**
+ * The spool: a journal on local disk that takes verified deliveries while the inbox's database cannot (Kafka's log
+ * segments and Vector's disk buffer in miniature). Each entry is {@code magic, length, CRC32C, payload}; an append
+ * returns once the entry is forced to disk, and concurrent appends share one force (group commit). One drainer
+ * thread stores entries into the database in journal order, a batch per transaction, each part deduplicated by its
+ * key there; a segment file is deleted only once every entry in it is committed. At start the journal is read back:
+ * a torn last entry (a crash mid-write: never acknowledged) is cut, with one WARN, and everything whole is drained.
+ *
+ * <p>Rule of the accept path (see {@link JdbcInbox#store}): while the spool holds anything, new deliveries join it,
+ * behind what waits, so the database sees them in the order they were acknowledged and no request waits on a
+ * database known to be away.
+ */
+final class Spool implements AutoCloseable {
+
+    /** "HGS1". */
+    static final int MAGIC = 0x48475331;
+    static final int HEADER_BYTES = 12;
+    /** Larger than any delivery the endpoint accepts (16 MiB at most) with its headers and keys. */
+    static final int MAX_ENTRY_BYTES = 64 << 20;
+    static final long SEGMENT_BYTES = 16 << 20;
+    private static final int DRAIN_BATCH_ENTRIES = 256;
+    private static final long DRAIN_BATCH_BYTES = 8 << 20;
+    private static final Pattern SEGMENT = Pattern.compile("spool-(\\d{12})\\.log");
+    private static final System.Logger LOG = System.getLogger(Spool.class.getName());
+
+    /** Where drained entries go: one transaction for the batch. */
+    @FunctionalInterface
+    interface Sink {
+        void store(List<Entry> entries) throws SQLException;
+    }
+
+    /** One spooled delivery, as the inbox's rows need it: the kept headers only, never the signature. */
+    record Entry(long spooledAt, String scheme, String tenant, String headers, List<InboxDelivery.Part> parts) {
+
+        byte[] encode() {
+            ByteArrayOutputStream bytes = new ByteArrayOutputStream(256 + parts.stream().mapToInt(p -> p.body().length + p.key().length() + 64).sum());
+            try (DataOutputStream out = new DataOutputStream(bytes)) {
+                out.writeLong(spooledAt);
+                text(out, scheme);
+                text(out, tenant);
+                text(out, headers);
+                out.writeInt(parts.size());
+                for (InboxDelivery.Part part : parts) {
+                    text(out, part.key());
+                    text(out, part.eventType());
+                    out.writeInt(part.body().length);
+                    out.write(part.body());
+                }
+            } catch (IOException e) {
+                throw new IllegalStateException(e); // a ByteArrayOutputStream does not fail
+            }
+            return bytes.toByteArray();
+        }
+
+        static Entry decode(ByteBuffer payload) {
+            long spooledAt = payload.getLong();
+            String scheme = text(payload);
+            String tenant = text(payload);
+            String headers = text(payload);
+            int count = payload.getInt();
+            if (count < 0 || count > payload.remaining()) {
+                throw new IllegalArgumentException("bad part count");
+            }
+            List<InboxDelivery.Part> parts = new ArrayList<>(count);
+            for (int i = 0; i < count; i++) {
+                String key = text(payload);
+                String eventType = text(payload);
+                parts.add(new InboxDelivery.Part(key, eventType, bytes(payload)));
+            }
+            return new Entry(spooledAt, scheme, tenant, headers, parts);
+        }
+
+        private static void text(DataOutputStream out, String text) throws IOException {
+            byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+            out.writeInt(bytes.length);
+            out.write(bytes);
+        }
+
+        private static String text(ByteBuffer in) {
+            return new String(bytes(in), StandardCharsets.UTF_8);
+        }
+
+        private static byte[] bytes(ByteBuffer in) {
+            int length = in.getInt();
+            if (length < 0 || length > in.remaining()) {
+                throw new IllegalArgumentException("bad length");
+            }
+            byte[] bytes = new byte[length];
+            in.get(bytes);
+            return bytes;
+        }
+    }
+
+    /** Refused: the spool is at its size or age bound; nothing was written. */
+    static final class FullException extends IOException {
+        FullException(String message) {
+            super(message);
+        }
+    }
+
+    /** What recovery found at start: whole entries kept, and torn bytes cut. */
+    record Recovery(int entries, long cutBytes) {
+    }
+
+    private static final class Segment {
+        final long number;
+        final Path path;
+        final FileChannel channel;
+        /** Guarded by the spool's lock. */
+        long written;
+        /** Guarded by the spool's lock: entries written and not yet committed to the database. */
+        int undrained;
+        volatile long forced;
+
+        Segment(long number, Path path, FileChannel channel) {
+            this.number = number;
+            this.path = path;
+            this.channel = channel;
+        }
+    }
+
+    private record Position(Segment segment, long offset, int length, long spooledAt) {
+    }
+
+    private final Path directory;
+    private final long maxBytes;
+    private final Duration maxAge;
+    private final LongSupplier clock;
+    private final Sink sink;
+    private final FileChannel lockFile;
+    private final FileLock directoryLock;
+    private final Recovery recovery;
+
+    private final Object lock = new Object();
+    private final Object forceLock = new Object();
+    private final ArrayDeque<Segment> segments = new ArrayDeque<>();
+    private final ArrayDeque<Position> undrained = new ArrayDeque<>();
+    private long bytes;
+    private long nextSegment;
+    private Thread drainer;
+    private boolean closed;
+    /** Set when an outage begins (the first entry spooled), so that it is logged once, and its end once. */
+    private long spooledThisOutage;
+    private volatile boolean emptyHint = true;
+    /** Guarded by {@link #lock}: the last append was refused for size, and nothing has drained since. */
+    private boolean refusingForSize;
+
+    Spool(Path directory, long maxBytes, Duration maxAge, LongSupplier clock, Sink sink) throws IOException {
+        this.directory = directory.toAbsolutePath();
+        this.maxBytes = maxBytes;
+        this.maxAge = maxAge;
+        this.clock = clock;
+        this.sink = sink;
+        createPrivateDirectory(this.directory);
+        this.lockFile = FileChannel.open(this.directory.resolve("spool.lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+        FileLock held;
+        try {
+            held = lockFile.tryLock();
+        } catch (java.nio.channels.OverlappingFileLockException e) {
+            held = null;
+        }
+        if (held == null) {
+            lockFile.close();
+            throw new IllegalStateException("another inbox holds the spool directory " + this.directory + ": each instance needs a directory of its own");
+        }
+        this.directoryLock = held;
+        this.recovery = recover();
+        emptyHint = undrained.isEmpty();
+        if (!undrained.isEmpty()) {
+            LOG.log(System.Logger.Level.INFO, () -> "the spool in " + this.directory + " holds " + undrained.size()
+                    + " deliveries from before this start; they are stored in the inbox as soon as its database answers");
+            synchronized (lock) {
+                startDrainer();
+            }
+        }
+    }
+
+    private static void createPrivateDirectory(Path directory) throws IOException {
+        if (Files.isDirectory(directory)) {
+            return;
+        }
+        if (FileSystems.getDefault().supportedFileAttributeViews().contains("posix")) {
+            // The entries hold payloads (personal data): the directory is the application's alone.
+            Files.createDirectories(directory, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+        } else {
+            Files.createDirectories(directory);
+        }
+    }
+
+    /** Whether nothing waits in the spool; a hint, read without the lock, for the accept path's rule. */
+    boolean isEmpty() {
+        return emptyHint;
+    }
+
+    Recovery recovery() {
+        return recovery;
+    }
+
+    Path directory() {
+        return directory;
+    }
+
+    /**
+     * Appends an entry and returns once it is on disk.
+     *
+     * @throws FullException when the spool is at its size bound, or its oldest entry at its age bound
+     * @throws IOException   when the disk refuses: nothing of the entry stays behind
+     */
+    void append(Entry entry, SQLException why) throws IOException {
+        byte[] payload = entry.encode();
+        if (payload.length > MAX_ENTRY_BYTES) {
+            throw new IOException("a delivery of " + payload.length + " bytes is larger than a spool entry may be");
+        }
+        CRC32C crc = new CRC32C();
+        crc.update(payload);
+        ByteBuffer record = ByteBuffer.allocate(HEADER_BYTES + payload.length);
+        record.putInt(MAGIC).putInt(payload.length).putInt((int) crc.getValue()).put(payload).flip();
+        Segment segment;
+        long end;
+        synchronized (lock) {
+            if (closed) {
+                throw new IOException("the spool is closed");
+            }
+            refuseWhenFull(record.remaining());
+            segment = segments.peekLast();
+            if (segment == null || segment.written > 0 && segment.written + record.remaining() > SEGMENT_BYTES) {
+                segment = newSegment();
+            }
+            long offset = segment.written;
+            try {
+                while (record.hasRemaining()) {
+                    segment.channel.write(record, offset + record.position());
+                }
+            } catch (IOException e) {
+                try {
+                    segment.channel.truncate(offset); // a torn entry left now would be cut at the next start anyway
+                } catch (IOException ignored) {
+                    // recovery cuts it
+                }
+                throw e;
+            }
+            segment.written = offset + HEADER_BYTES + payload.length;
+            segment.undrained++;
+            bytes += HEADER_BYTES + payload.length;
+            undrained.addLast(new Position(segment, offset, payload.length, entry.spooledAt()));
+            emptyHint = false;
+            end = segment.written;
+            if (spooledThisOutage++ == 0) {
+                String cause = why == null ? "the spool holds deliveries from before this start" : "the inbox's database refused a store (" + InboxException.cause(why) + ")";
+                LOG.log(System.Logger.Level.WARNING, () -> cause + "; verified deliveries are spooled in " + directory
+                        + " and answered 202, and stored in the inbox once it answers again");
+            }
+            startDrainer();
+        }
+        force(segment, end);
+    }
+
+    private void refuseWhenFull(int size) throws FullException {
+        if (bytes + size > maxBytes) {
+            refusingForSize = true;
+            throw new FullException("the spool is full: it holds " + bytes + " bytes of its " + maxBytes);
+        }
+        Position oldest = undrained.peekFirst();
+        if (oldest != null && clock.getAsLong() - oldest.spooledAt() > maxAge.toMillis()) {
+            throw new FullException("the spool's oldest delivery has waited longer than its bound of " + maxAge);
+        }
+    }
+
+    /** Group commit: whoever forces, forces everything written so far, and those behind it find their entry already forced. */
+    private void force(Segment segment, long end) throws IOException {
+        if (segment.forced >= end) {
+            return;
+        }
+        synchronized (forceLock) {
+            if (segment.forced >= end) {
+                return;
+            }
+            long target;
+            synchronized (lock) {
+                target = segment.written;
+            }
+            try {
+                segment.channel.force(false);
+            } catch (ClosedChannelException e) {
+                // Deleted: every entry in it was committed to the database, ours included.
+                return;
+            }
+            segment.forced = Math.max(segment.forced, target);
+        }
+    }
+
+    private Segment newSegment() throws IOException {
+        Segment previous = segments.peekLast();
+        if (previous != null) {
+            previous.channel.force(false); // those waiting on it return at once
+            previous.forced = previous.written;
+        }
+        long number = nextSegment++;
+        Path path = directory.resolve(String.format("spool-%012d.log", number));
+        FileChannel channel = FileChannel.open(path, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ, StandardOpenOption.WRITE);
+        forceDirectory(); // the new file's name survives a crash too
+        Segment segment = new Segment(number, path, channel);
+        segments.addLast(segment);
+        return segment;
+    }
+
+    private void forceDirectory() {
+        try (FileChannel dir = FileChannel.open(directory, StandardOpenOption.READ)) {
+            dir.force(true);
+        } catch (IOException e) {
+            // Some file systems cannot open a directory; the file's data is forced all the same.
+        }
+    }
+
+    /** Reads the journal back: every whole entry is kept to drain; a torn or corrupt tail is cut, with one WARN. */
+    private Recovery recover() throws IOException {
+        List<Path> files;
+        try (Stream<Path> list = Files.list(directory)) {
+            files = list.filter(p -> SEGMENT.matcher(p.getFileName().toString()).matches()).sorted().toList();
+        }
+        int entries = 0;
+        long cut = 0;
+        for (Path path : files) {
+            Matcher name = SEGMENT.matcher(path.getFileName().toString());
+            name.matches();
+            long number = Long.parseLong(name.group(1));
+            nextSegment = Math.max(nextSegment, number + 1);
+            FileChannel channel = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE);
+            Segment segment = new Segment(number, path, channel);
+            long size = channel.size();
+            long position = 0;
+            while (position < size) {
+                Position entry = readPosition(segment, position, size);
+                if (entry == null) {
+                    break;
+                }
+                undrained.addLast(entry);
+                segment.undrained++;
+                entries++;
+                position += HEADER_BYTES + entry.length();
+            }
+            if (position < size) {
+                long cutHere = size - position;
+                long at = position;
+                cut += cutHere;
+                channel.truncate(position);
+                channel.force(true);
+                LOG.log(System.Logger.Level.WARNING, () -> "the spool's " + path.getFileName() + " ended in a torn entry: " + cutHere
+                        + " bytes cut at offset " + at + " (a write a crash interrupted, so never acknowledged); every whole entry before it is kept");
+            }
+            segment.written = position;
+            segment.forced = position;
+            if (segment.undrained == 0) {
+                channel.close();
+                Files.deleteIfExists(path);
+            } else {
+                segments.addLast(segment);
+                bytes += position;
+            }
+        }
+        return new Recovery(entries, cut);
+    }
+
+    /** The entry at {@code position}, checked whole, or {@code null} when what is there is torn or corrupt. */
+    private static Position readPosition(Segment segment, long position, long size) throws IOException {
+        if (size - position < HEADER_BYTES) {
+            return null;
+        }
+        ByteBuffer header = readFully(segment.channel, position, HEADER_BYTES);
+        int magic = header.getInt();
+        int length = header.getInt();
+        int checksum = header.getInt();
+        if (magic != MAGIC || length < Long.BYTES || length > MAX_ENTRY_BYTES || length > size - position - HEADER_BYTES) {
+            return null;
+        }
+        ByteBuffer payload = readFully(segment.channel, position + HEADER_BYTES, length);
+        CRC32C crc = new CRC32C();
+        crc.update(payload.duplicate());
+        if ((int) crc.getValue() != checksum) {
+            return null;
+        }
+        return new Position(segment, position, length, payload.getLong(0));
+    }
+
+    private static ByteBuffer readFully(FileChannel channel, long position, int length) throws IOException {
+        ByteBuffer buffer = ByteBuffer.allocate(length);
+        while (buffer.hasRemaining()) {
+            if (channel.read(buffer, position + buffer.position()) < 0) {
+                throw new IOException("the spool file ended early");
+            }
+        }
+        return buffer.flip();
+    }
+
+    // ---- draining ----
+
+    /** Guarded by {@link #lock}. */
+    private void startDrainer() {
+        if (drainer == null && !closed && !undrained.isEmpty()) {
+            drainer = new Thread(this::drain, "hookguard-spool-drainer");
+            drainer.setDaemon(true);
+            drainer.start();
+        }
+    }
+
+    private void drain() {
+        long pause = 50;
+        boolean warned = false;
+        long drained = 0;
+        int oneByOne = 0; // entries to take alone, after a batch met data the database refuses for good
+        while (true) {
+            List<Position> batch = new ArrayList<>();
+            synchronized (lock) {
+                if (closed || undrained.isEmpty()) {
+                    drainer = null;
+                    if (drained > 0 && undrained.isEmpty()) {
+                        long count = drained;
+                        LOG.log(System.Logger.Level.INFO, () -> "the spool is drained: " + count + " deliveries stored in the inbox");
+                        spooledThisOutage = 0;
+                    }
+                    return;
+                }
+                long batchBytes = 0;
+                int limit = oneByOne > 0 ? 1 : DRAIN_BATCH_ENTRIES;
+                for (Iterator<Position> it = undrained.iterator(); it.hasNext() && batch.size() < limit && batchBytes < DRAIN_BATCH_BYTES; ) {
+                    Position p = it.next();
+                    batch.add(p);
+                    batchBytes += p.length();
+                }
+            }
+            List<Entry> entries = new ArrayList<>(batch.size());
+            try {
+                for (Position p : batch) {
+                    entries.add(read(p));
+                }
+                sink.store(entries);
+            } catch (SQLException | IOException | RuntimeException e) {
+                if (refusedForGood(e)) {
+                    if (batch.size() > 1) {
+                        oneByOne = batch.size(); // find the entry, keep the others
+                        continue;
+                    }
+                    setAside(batch.get(0), e);
+                    drained++;
+                    settle(batch);
+                    oneByOne = Math.max(0, oneByOne - 1);
+                    continue;
+                }
+                if (!warned) {
+                    warned = true;
+                    LOG.log(System.Logger.Level.WARNING, () -> "the spool cannot drain yet (" + describe(e) + "); it tries again until the database answers");
+                }
+                if (!sleep(pause)) {
+                    return;
+                }
+                pause = Math.min(pause * 2, 2_000);
+                continue;
+            }
+            pause = 50;
+            warned = false;
+            drained += batch.size();
+            oneByOne = Math.max(0, oneByOne - batch.size());
+            settle(batch);
+        }
+    }
+
+    /**
+     * Bad data (class 22) or a broken constraint other than the key (class 23): no retry will store it, and it would
+     * hold every entry behind it. An entry that cannot be read back is the same.
+     */
+    private static boolean refusedForGood(Exception e) {
+        if (e instanceof IOException && e.getCause() != null) {
+            return true; // decoding failed
+        }
+        String state = e instanceof SQLException sql ? sql.getSQLState() : null;
+        return state != null && (state.startsWith("22") || state.startsWith("23") && !state.equals("23505"));
+    }
+
+    /** Keeps an entry the database refuses for good in {@code rejected.log} beside the journal, whole, and says so once. */
+    private void setAside(Position position, Exception why) {
+        Path rejected = directory.resolve("rejected.log");
+        try (FileChannel out = FileChannel.open(rejected, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND)) {
+            ByteBuffer record = readFully(position.segment().channel, position.offset(), HEADER_BYTES + position.length());
+            while (record.hasRemaining()) {
+                out.write(record);
+            }
+            out.force(false);
+        } catch (IOException e) {
+            LOG.log(System.Logger.Level.ERROR, () -> "could not keep a refused spool entry in " + rejected);
+        }
+        LOG.log(System.Logger.Level.ERROR, () -> "the inbox's database refuses a spooled delivery for good (" + describe(why)
+                + "); it is kept in " + rejected + " and the spool goes on");
+    }
+
+    private static String describe(Exception e) {
+        return e instanceof SQLException sql ? InboxException.cause(sql) : e.getClass().getName();
+    }
+
+    private boolean sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+            return true;
+        } catch (InterruptedException e) {
+            synchronized (lock) {
+                drainer = null;
+            }
+            return false;
+        }
+    }
+
+    private Entry read(Position position) throws IOException {
+        ByteBuffer payload = readFully(position.segment().channel, position.offset() + HEADER_BYTES, position.length());
+        try {
+            return Entry.decode(payload);
+        } catch (BufferUnderflowException | IllegalArgumentException e) {
+            throw new IOException("a spool entry cannot be read back", e);
+        }
+    }
+
+    /** The batch is committed in the database: forget it, and delete each segment nothing in which waits any more. */
+    private void settle(List<Position> batch) {
+        synchronized (lock) {
+            for (Position p : batch) {
+                undrained.removeFirst();
+                p.segment().undrained--;
+            }
+            for (Iterator<Segment> it = segments.iterator(); it.hasNext(); ) {
+                Segment segment = it.next();
+                if (segment.undrained > 0) {
+                    break;
+                }
+                it.remove();
+                bytes -= segment.written;
+                try {
+                    segment.channel.close();
+                    Files.deleteIfExists(segment.path);
+                } catch (IOException e) {
+                    LOG.log(System.Logger.Level.WARNING, () -> "could not delete the drained spool file " + segment.path.getFileName()
+                            + "; its entries are in the inbox, and drained again (as duplicates) after a restart");
+                }
+            }
+            emptyHint = undrained.isEmpty();
+            refusingForSize = false;
+        }
+    }
+
+    // ---- state ----
+
+    /** What the spool holds now. */
+    SpoolCounts counts() {
+        synchronized (lock) {
+            Position oldest = undrained.peekFirst();
+            Duration age = oldest == null ? Duration.ZERO : Duration.ofMillis(Math.max(0, clock.getAsLong() - oldest.spooledAt()));
+            boolean full = refusingForSize || bytes >= maxBytes || oldest != null && age.compareTo(maxAge) > 0;
+            return new SpoolCounts(undrained.size(), bytes, age, !full);
+        }
+    }
+
+    /** Waits up to {@code timeout} for the drainer to store everything; whether it did. */
+    boolean awaitDrained(Duration timeout) throws InterruptedException {
+        long until = System.nanoTime() + timeout.toNanos();
+        while (!emptyHint) {
+            if (System.nanoTime() > until) {
+                return false;
+            }
+            Thread.sleep(10);
+        }
+        return true;
+    }
+
+    /** Stops draining and closes the files; what waits stays on disk for the next start. */
+    @Override
+    public void close() {
+        Thread running;
+        synchronized (lock) {
+            closed = true;
+            running = drainer;
+        }
+        if (running != null) {
+            running.interrupt();
+            try {
+                running.join(5_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        synchronized (forceLock) {
+            synchronized (lock) {
+                for (Segment segment : segments) {
+                    try {
+                        segment.channel.force(false);
+                        segment.channel.close();
+                    } catch (IOException e) {
+                        // what was acknowledged was forced before its answer
+                    }
+                }
+                segments.clear();
+            }
+        }
+        try {
+            directoryLock.release();
+            lockFile.close();
+        } catch (IOException e) {
+            // the lock goes with the process
+        }
+    }
+
+    static Set<String> fileNames(Path directory) throws IOException {
+        try (Stream<Path> list = Files.list(directory)) {
+            return list.map(p -> p.getFileName().toString()).filter(n -> SEGMENT.matcher(n).matches()).collect(java.util.stream.Collectors.toSet());
+        }
+    }
+}

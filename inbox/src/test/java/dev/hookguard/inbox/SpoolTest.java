@@ -1,0 +1,377 @@
+package dev.hookguard.inbox;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.hookguard.delivery.Headers;
+import dev.hookguard.delivery.spi.InboxDelivery;
+import dev.hookguard.signature.SignatureScheme;
+import dev.hookguard.testsupport.LogCapture;
+import dev.hookguard.testsupport.TestH2;
+import java.lang.reflect.Proxy;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.SQLTransientConnectionException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import javax.sql.DataSource;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** The spool on a real disk: its journal alone (a sink that stands for the database), then inside a JdbcInbox on H2. */
+class SpoolTest {
+
+    private final List<AutoCloseable> open = new ArrayList<>();
+
+    @AfterEach
+    void close() throws Exception {
+        for (AutoCloseable c : open) {
+            c.close();
+        }
+    }
+
+    private static Path directory() throws Exception {
+        return Files.createDirectories(Path.of("target", "spool-" + System.nanoTime()));
+    }
+
+    private Spool spool(Path dir, long maxBytes, Duration maxAge, AtomicLong clock, Spool.Sink sink) throws Exception {
+        Spool spool = new Spool(dir, maxBytes, maxAge, clock::get, sink);
+        open.add(spool);
+        return spool;
+    }
+
+    private static Spool.Entry entry(long at, String key) {
+        return new Spool.Entry(at, "mautic", "", "User-Agent: test\n",
+                List.of(new InboxDelivery.Part(key, "mautic.form_on_submit", ("{\"key\":\"" + key + "\"}").getBytes(StandardCharsets.UTF_8))));
+    }
+
+    private static final Spool.Sink AWAY = entries -> {
+        throw new SQLTransientConnectionException("connection refused", "08001");
+    };
+
+    private static List<String> keys(List<Spool.Entry> entries) {
+        return entries.stream().flatMap(e -> e.parts().stream()).map(InboxDelivery.Part::key).toList();
+    }
+
+    private static void await(java.util.function.BooleanSupplier condition, String what) throws InterruptedException {
+        long until = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        while (!condition.getAsBoolean()) {
+            assertThat(System.nanoTime()).as(what).isLessThan(until);
+            Thread.sleep(5);
+        }
+    }
+
+    @Test
+    void aTornLastEntryIsCutWithOneWarningAndEveryWholeEntryBeforeItIsDrainedInOrder() throws Exception {
+        Path dir = directory();
+        AtomicLong clock = new AtomicLong(1_000);
+        Spool first = new Spool(dir, 1 << 20, Duration.ofHours(1), clock::get, AWAY);
+        for (int i = 1; i <= 5; i++) {
+            first.append(entry(clock.get(), "k" + i), null);
+        }
+        first.close();
+        Path segment;
+        try (var files = Files.list(dir)) {
+            segment = files.filter(p -> p.getFileName().toString().startsWith("spool-")).findFirst().orElseThrow();
+        }
+        long size = Files.size(segment);
+        try (FileChannel channel = FileChannel.open(segment, StandardOpenOption.WRITE)) {
+            channel.truncate(size - 7); // the crash cut the fifth entry's write
+        }
+        List<Spool.Entry> stored = new CopyOnWriteArrayList<>();
+        try (LogCapture log = LogCapture.of(Spool.class)) {
+            Spool second = spool(dir, 1 << 20, Duration.ofHours(1), clock, stored::addAll);
+            assertThat(second.recovery().entries()).as("whole entries recovered").isEqualTo(4);
+            assertThat(second.recovery().cutBytes()).as("the torn entry's bytes, cut").isEqualTo(size / 5 - 7);
+            await(() -> stored.size() == 4, "the four whole entries stored");
+            assertThat(log.lines().stream().filter(l -> l.startsWith("WARNING") && l.contains("torn entry"))).as("one WARN for the cut").hasSize(1);
+            assertThat(log.lines()).noneMatch(l -> l.contains("k5") || l.contains("\"key\""));
+        }
+        assertThat(keys(stored)).containsExactly("k1", "k2", "k3", "k4");
+        await(() -> {
+            try {
+                return Spool.fileNames(dir).isEmpty();
+            } catch (java.io.IOException e) {
+                throw new AssertionError(e);
+            }
+        }, "the drained segment deleted");
+    }
+
+    @Test
+    void aCorruptEntryEndsTheRecoveryThereAndEverythingBeforeItIsKept() throws Exception {
+        Path dir = directory();
+        AtomicLong clock = new AtomicLong(1_000);
+        Spool first = new Spool(dir, 1 << 20, Duration.ofHours(1), clock::get, AWAY);
+        for (int i = 1; i <= 3; i++) {
+            first.append(entry(clock.get(), "k" + i), null);
+        }
+        first.close();
+        Path segment = dir.resolve(Spool.fileNames(dir).iterator().next());
+        byte[] bytes = Files.readAllBytes(segment);
+        bytes[bytes.length - 3] ^= 0x40; // a flipped bit in the third entry's body: its checksum fails
+        Files.write(segment, bytes);
+        List<Spool.Entry> stored = new CopyOnWriteArrayList<>();
+        Spool second = spool(dir, 1 << 20, Duration.ofHours(1), clock, stored::addAll);
+        assertThat(second.recovery().entries()).isEqualTo(2);
+        assertThat(second.recovery().cutBytes()).isEqualTo(bytes.length / 3);
+        await(() -> stored.size() == 2, "the two whole entries stored");
+        assertThat(keys(stored)).containsExactly("k1", "k2");
+    }
+
+    @Test
+    void aFullSpoolRefusesAndLosesNothingItAcknowledged() throws Exception {
+        Path dir = directory();
+        AtomicLong clock = new AtomicLong(1_000);
+        Spool spool = new Spool(dir, 1_000, Duration.ofHours(1), clock::get, AWAY);
+        List<String> acknowledged = new ArrayList<>();
+        int refused = 0;
+        for (int i = 1; i <= 40; i++) {
+            try {
+                spool.append(entry(clock.get(), "k" + i), null);
+                acknowledged.add("k" + i);
+            } catch (Spool.FullException e) {
+                refused++;
+                assertThat(e.getMessage()).contains("full").doesNotContain("k" + i);
+            }
+        }
+        assertThat(acknowledged).as("some fit").hasSizeBetween(5, 20);
+        assertThat(refused).isEqualTo(40 - acknowledged.size());
+        assertThat(spool.counts().accepting()).isFalse();
+        assertThat(spool.counts().entries()).isEqualTo(acknowledged.size());
+        spool.close();
+        List<Spool.Entry> stored = new CopyOnWriteArrayList<>();
+        spool(dir, 1_000, Duration.ofHours(1), clock, stored::addAll);
+        await(() -> stored.size() == acknowledged.size(), "every acknowledged entry stored after a restart");
+        assertThat(keys(stored)).isEqualTo(acknowledged);
+    }
+
+    @Test
+    void aSpoolWhoseOldestEntryIsPastItsAgeRefusesNewOnesAndStillDrainsTheOld() throws Exception {
+        Path dir = directory();
+        AtomicLong clock = new AtomicLong(1_000);
+        AtomicBoolean away = new AtomicBoolean(true);
+        List<Spool.Entry> stored = new CopyOnWriteArrayList<>();
+        Spool spool = spool(dir, 1 << 20, Duration.ofMinutes(10), clock, entries -> {
+            if (away.get()) {
+                AWAY.store(entries);
+            }
+            stored.addAll(entries);
+        });
+        spool.append(entry(clock.get(), "old"), null);
+        clock.addAndGet(Duration.ofMinutes(11).toMillis());
+        assertThat(spool.counts().oldestAge()).isEqualTo(Duration.ofMinutes(11));
+        assertThat(spool.counts().accepting()).isFalse();
+        assertThatThrownBy(() -> spool.append(entry(clock.get(), "new"), null)).isInstanceOf(Spool.FullException.class)
+                .hasMessageContaining("waited longer");
+        away.set(false);
+        await(() -> spool.counts().entries() == 0, "drained once the database is back");
+        assertThat(keys(stored)).containsExactly("old");
+        spool.append(entry(clock.get(), "new"), null);
+        await(() -> stored.size() == 2, "accepting again");
+    }
+
+    @Test
+    void anEntryTheDatabaseRefusesForGoodIsSetAsideAndTheOthersGoOn() throws Exception {
+        Path dir = directory();
+        AtomicLong clock = new AtomicLong(1_000);
+        AtomicBoolean away = new AtomicBoolean(true);
+        List<Spool.Entry> stored = new CopyOnWriteArrayList<>();
+        Spool spool = spool(dir, 1 << 20, Duration.ofHours(1), clock, entries -> {
+            if (away.get()) {
+                AWAY.store(entries);
+            }
+            if (keys(entries).contains("bad")) {
+                throw new SQLException("value too long", "22001");
+            }
+            stored.addAll(entries);
+        });
+        for (String key : List.of("a", "bad", "c")) {
+            spool.append(entry(clock.get(), key), null);
+        }
+        away.set(false);
+        await(() -> spool.counts().entries() == 0, "drained");
+        assertThat(keys(stored)).containsExactly("a", "c");
+        assertThat(dir.resolve("rejected.log")).exists();
+        assertThat(Files.readString(dir.resolve("rejected.log"), StandardCharsets.ISO_8859_1)).contains("bad");
+    }
+
+    @Test
+    void aSecondSpoolOnTheSameDirectoryIsRefused() throws Exception {
+        Path dir = directory();
+        spool(dir, 1 << 20, Duration.ofHours(1), new AtomicLong(), AWAY);
+        assertThatThrownBy(() -> new Spool(dir, 1 << 20, Duration.ofHours(1), () -> 0, AWAY))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("each instance needs a directory of its own");
+    }
+
+    @Test
+    void concurrentAppendsAllReturnDurableAndInTheJournal() throws Exception {
+        Path dir = directory();
+        AtomicLong clock = new AtomicLong(1_000);
+        Spool spool = new Spool(dir, 64 << 20, Duration.ofHours(1), clock::get, AWAY);
+        List<Thread> threads = new ArrayList<>();
+        for (int t = 0; t < 8; t++) {
+            int thread = t;
+            threads.add(new Thread(() -> {
+                for (int i = 0; i < 200; i++) {
+                    try {
+                        spool.append(entry(clock.get(), thread + "-" + i), null);
+                    } catch (java.io.IOException e) {
+                        throw new AssertionError(e);
+                    }
+                }
+            }));
+        }
+        threads.forEach(Thread::start);
+        for (Thread t : threads) {
+            t.join();
+        }
+        spool.close();
+        List<Spool.Entry> stored = new CopyOnWriteArrayList<>();
+        Spool again = spool(dir, 64 << 20, Duration.ofHours(1), clock, stored::addAll);
+        assertThat(again.recovery()).isEqualTo(new Spool.Recovery(1_600, 0));
+        await(() -> stored.size() == 1_600, "all drained");
+        assertThat(keys(stored)).doesNotHaveDuplicates().hasSize(1_600);
+        for (int t = 0; t < 8; t++) {
+            String prefix = t + "-";
+            List<String> own = keys(stored).stream().filter(k -> k.startsWith(prefix)).toList();
+            assertThat(own).as("each thread's entries in the order it wrote them")
+                    .isEqualTo(java.util.stream.IntStream.range(0, 200).mapToObj(i -> prefix + i).toList());
+        }
+    }
+
+    // ---- inside the inbox ----
+
+    /** An H2 database that can be made to refuse every connection, as a database that went away does. */
+    private static final class Switchable {
+        final DataSource real;
+        final AtomicBoolean away = new AtomicBoolean();
+        final DataSource dataSource;
+
+        Switchable(DataSource real) {
+            this.real = real;
+            this.dataSource = (DataSource) Proxy.newProxyInstance(SpoolTest.class.getClassLoader(), new Class<?>[] {DataSource.class},
+                    (proxy, method, args) -> {
+                        if (method.getName().equals("getConnection") && away.get()) {
+                            throw new SQLTransientConnectionException("Connection refused", "08001");
+                        }
+                        try {
+                            return method.invoke(real, args);
+                        } catch (java.lang.reflect.InvocationTargetException e) {
+                            throw e.getCause();
+                        }
+                    });
+        }
+    }
+
+    private static InboxDelivery delivery(String... keys) {
+        List<InboxDelivery.Part> parts = new ArrayList<>();
+        for (String key : keys) {
+            parts.add(new InboxDelivery.Part(key, "mautic.form_on_submit", "{}".getBytes(StandardCharsets.UTF_8)));
+        }
+        return new InboxDelivery(SignatureScheme.MAUTIC, "", parts, "{}".getBytes(StandardCharsets.UTF_8),
+                Headers.of(java.util.Map.of("User-Agent", "Mautic", "Webhook-Signature", "secret-ish")));
+    }
+
+    private static long rows(DataSource dataSource, String key) throws SQLException {
+        try (Connection c = dataSource.getConnection(); var ps = c.prepareStatement("select count(*) from hookguard_inbox where part_key = ?")) {
+            ps.setString(1, key);
+            try (var rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        }
+    }
+
+    @Test
+    void whileTheDatabaseIsAwayTheInboxSpoolsThenStoresEachPartOnceInOrderAndNewDeliveriesQueueBehind() throws Exception {
+        Switchable db = new Switchable(TestH2.freshFile("spool-inbox"));
+        Path dir = directory();
+        JdbcInbox inbox = JdbcInbox.builder(db.dataSource).spool(dir).build();
+        open.add(inbox.spool());
+        inbox.initializeSchema();
+        assertThat(inbox.store(delivery("before"))).isEqualTo(1);
+        db.away.set(true);
+        try (LogCapture log = LogCapture.of(Spool.class)) {
+            assertThat(inbox.store(delivery("during-1", "during-2"))).as("spooled: both parts count as new (202)").isEqualTo(2);
+            assertThat(inbox.store(delivery("before"))).as("a duplicate cannot be known while the database is away").isEqualTo(1);
+            assertThat(inbox.store(delivery("during-3"))).isEqualTo(1);
+            assertThat(log.lines().stream().filter(l -> l.startsWith("WARNING") && l.contains("spooled in"))).as("one WARN per outage").hasSize(1);
+            assertThat(inbox.spoolCounts().orElseThrow().entries()).isEqualTo(3);
+            assertThat(String.join("\n", log.lines())).doesNotContain("secret-ish");
+        }
+        assertThat(String.join("", Spool.fileNames(dir).stream().map(n -> {
+            try {
+                return Files.readString(dir.resolve(n), StandardCharsets.ISO_8859_1);
+            } catch (java.io.IOException e) {
+                throw new AssertionError(e);
+            }
+        }).toList())).as("the signature is never spooled").doesNotContain("secret-ish").doesNotContain("Webhook-Signature");
+        db.away.set(false);
+        inbox.spool().awaitDrained(Duration.ofSeconds(10));
+        for (String key : List.of("before", "during-1", "during-2", "during-3")) {
+            assertThat(rows(db.real, key)).as(key + " stored once").isEqualTo(1);
+        }
+        assertThat(inbox.spoolCounts().orElseThrow().entries()).isZero();
+        assertThat(Spool.fileNames(dir)).as("the journal is empty once everything is committed").isEmpty();
+        assertThat(inbox.store(delivery("after"))).isEqualTo(1);
+        assertThat(inbox.store(delivery("after"))).as("with the database back, duplicates are known again").isZero();
+    }
+
+    @Test
+    void aSpooledDeliveryNeverRevivesARowThatDied() throws Exception {
+        Switchable db = new Switchable(TestH2.freshFile("spool-dead"));
+        JdbcInbox inbox = JdbcInbox.builder(db.dataSource).spool(directory()).build();
+        open.add(inbox.spool());
+        inbox.initializeSchema();
+        inbox.store(delivery("died"));
+        try (Connection c = db.real.getConnection(); var s = c.createStatement()) {
+            s.executeUpdate("update hookguard_inbox set state = 'DEAD' where part_key = 'died'");
+        }
+        db.away.set(true);
+        inbox.store(delivery("died", "fresh"));
+        db.away.set(false);
+        inbox.spool().awaitDrained(Duration.ofSeconds(10));
+        assertThat(inbox.show("died").orElseThrow().state()).isEqualTo(JdbcInbox.State.DEAD);
+        assertThat(rows(db.real, "fresh")).isEqualTo(1);
+    }
+
+    @Test
+    void anInstanceStartedWhileTheDatabaseIsAwayAcceptsIntoItsSpoolAndDrainsWhatAnEarlierRunLeft() throws Exception {
+        Switchable db = new Switchable(TestH2.freshFile("spool-restart"));
+        Path dir = directory();
+        JdbcInbox before = JdbcInbox.builder(db.dataSource).spool(dir).build();
+        before.initializeSchema();
+        db.away.set(true);
+        before.store(delivery("left-1"));
+        before.store(delivery("left-2"));
+        before.spool().close(); // the process ends; its journal stays
+        JdbcInbox restarted = JdbcInbox.builder(db.dataSource).spool(dir).build(); // the database is still away
+        open.add(restarted.spool());
+        assertThat(restarted.spoolCounts().orElseThrow().entries()).isEqualTo(2);
+        assertThat(restarted.store(delivery("new"))).isEqualTo(1);
+        db.away.set(false);
+        restarted.spool().awaitDrained(Duration.ofSeconds(10));
+        for (String key : List.of("left-1", "left-2", "new")) {
+            assertThat(rows(db.real, key)).as(key).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void withoutASpoolARefusalIsTheCallersAndNothingIsWritten() throws Exception {
+        Switchable db = new Switchable(TestH2.freshFile("spool-none"));
+        JdbcInbox inbox = JdbcInbox.builder(db.dataSource).build();
+        inbox.initializeSchema();
+        db.away.set(true);
+        assertThatThrownBy(() -> inbox.store(delivery("x"))).isInstanceOf(SQLException.class);
+        assertThat(inbox.spoolCounts()).isEmpty();
+    }
+}
