@@ -433,8 +433,8 @@ public final class JdbcInbox implements DeliveryInbox {
             workers.start();
             try {
                 keptOpen = dialect().holdOpen(dataSource);
-            } catch (SQLException e) {
-                LOG.log(System.Logger.Level.WARNING, () -> "could not hold the database open while the workers run: " + InboxException.cause(e));
+            } catch (SQLException | InboxException e) { // away at start: the workers wait for it as they would mid-run
+                LOG.log(System.Logger.Level.WARNING, () -> "could not hold the database open while the workers run: " + (e instanceof SQLException sql ? InboxException.cause(sql) : e.getMessage()));
             }
         }
     }

@@ -523,6 +523,9 @@ final class Spool implements AutoCloseable {
     }
 
     private static String describe(Exception e) {
+        if (e instanceof InboxException inbox && inbox.getCause() instanceof SQLException sql) {
+            return InboxException.cause(sql);
+        }
         return e instanceof SQLException sql ? InboxException.cause(sql) : e.getClass().getName();
     }
 

@@ -26,6 +26,14 @@ import java.util.concurrent.atomic.AtomicInteger;
 final class Workers {
 
     private static final System.Logger LOG = System.getLogger(JdbcInbox.class.getName());
+    /** Shared by the workers: a database away is one story, not one line per worker per poll. */
+    private final RepeatedFailureLog workerFailures = new RepeatedFailureLog(LOG, "the inbox's workers");
+    private final RepeatedFailureLog rescuerFailures = new RepeatedFailureLog(LOG, "the inbox rescuer");
+
+    private static String describe(Throwable t) {
+        SQLException sql = t instanceof SQLException s ? s : t instanceof InboxException && t.getCause() instanceof SQLException s ? s : null;
+        return t.getClass().getName() + (sql != null ? " (" + InboxException.cause(sql) + ")" : "");
+    }
     /** Rows claimed at once: as many as the last batches suggest fit in {@link #BATCH_TARGET_NANOS}, from 1 to this. */
     static final int MAX_BATCH = 32;
     /** How long a batch's handlers should run together: rows of a batch wait for its one commit. */
@@ -140,9 +148,9 @@ final class Workers {
             try {
                 JdbcInbox.Rescued rescued = inbox.rescue(RESCUE_LIMIT, endpoints.keySet());
                 rescued.dead().forEach(scheme -> inbox.tell(l -> l.deadLettered(scheme)));
+                rescuerFailures.succeeded();
             } catch (Throwable t) {
-                LOG.log(Level.WARNING, () -> "the inbox rescuer met " + t.getClass().getName()
-                        + (t instanceof SQLException s ? " (" + InboxException.cause(s) + ")" : "") + "; it goes on");
+                rescuerFailures.failed(() -> describe(t));
             }
         }
     }
@@ -288,6 +296,7 @@ final class Workers {
                 Thread.interrupted();
                 try {
                     List<Lease> leases = inbox.claim(batchSize, endpoints.keySet());
+                    workerFailures.succeeded();
                     if (leases.isEmpty()) {
                         Thread.sleep(pollMillis);
                         continue;
@@ -299,8 +308,7 @@ final class Workers {
                     }
                 } catch (Throwable t) {
                     // A worker never dies of what it meets: a database away, an Error in a listener, memory short for a moment.
-                    LOG.log(Level.WARNING, () -> "an inbox worker met " + t.getClass().getName()
-                            + (t instanceof SQLException s ? " (" + InboxException.cause(s) + ")" : "") + "; it goes on");
+                    workerFailures.failed(() -> describe(t));
                     pause();
                 }
             }

@@ -45,9 +45,14 @@ class DatabaseOutageTest {
     private static final Path SCRIPT = Path.of("..", ".ci", "postgres.sh").toAbsolutePath().normalize();
 
     private Path clusterDir;
+    private String clusterUrl;
+    private final java.util.List<Process> receivers = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     @AfterEach
     void stopCluster() throws Exception {
+        for (Process receiver : receivers) {
+            receiver.destroyForcibly().waitFor();
+        }
         if (clusterDir != null) {
             run("stop");
         }
@@ -106,7 +111,8 @@ class DatabaseOutageTest {
     /** This test's own PostgreSQL server, started; it can be stopped and resumed while the inbox runs. */
     private PGSimpleDataSource outageCluster() throws Exception {
         PGSimpleDataSource postgres = new PGSimpleDataSource();
-        postgres.setURL(startCluster());
+        clusterUrl = startCluster();
+        postgres.setURL(clusterUrl);
         postgres.setConnectTimeout(2);
         return postgres;
     }
@@ -230,6 +236,98 @@ class DatabaseOutageTest {
                     .containsExactlyInAnyOrderElementsOf(java.util.stream.LongStream.rangeClosed(20_001, 20_010).boxed().toList());
         } finally {
             dev.hookguard.delivery.spi.Adapters.stopInbox(endpoint, Duration.ofSeconds(5));
+        }
+    }
+
+    /** A receiver in a JVM of its own ({@link SpoolingReceiverProcess}); returns once it answers, with what its spool held at start. */
+    private long receiver(String url, Path spool, int port) throws Exception {
+        Process process = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp", System.getProperty("java.class.path"),
+                SpoolingReceiverProcess.class.getName(), url, spool.toString(), Integer.toString(port)).redirectErrorStream(true).start();
+        receivers.add(process);
+        java.io.BufferedReader out = new java.io.BufferedReader(new java.io.InputStreamReader(process.getInputStream(), java.nio.charset.StandardCharsets.UTF_8));
+        String line;
+        while ((line = out.readLine()) != null && !line.startsWith("ready ")) {
+            System.out.println("receiver> " + line);
+        }
+        assertThat(line).as("the receiver started").isNotNull();
+        Thread echo = new Thread(() -> out.lines().forEach(l -> System.out.println("receiver> " + l)));
+        echo.setDaemon(true);
+        echo.start();
+        return Long.parseLong(line.substring("ready ".length()));
+    }
+
+    private static int freePort() throws IOException {
+        try (java.net.ServerSocket socket = new java.net.ServerSocket(0)) {
+            return socket.getLocalPort();
+        }
+    }
+
+    /**
+     * The promise of the spool (issue 26): PostgreSQL stopped for 30 s under a Mautic 5 webhook, which drops whatever is
+     * not answered 2xx; halfway through, the receiver is killed with {@code kill -9} and started again while the
+     * database is still away. Every delivery is answered 202, the webhook stays published, and once the database is
+     * back each one takes effect exactly once: the journal carried what the killed process had acknowledged.
+     */
+    @Test
+    void withASpoolAMautic5WebhookSeesOnly2xxThroughA30SecondOutageAndAKill9AndEachDeliveryTakesEffectOnce() throws Exception {
+        PGSimpleDataSource postgres = outageCluster();
+        outageInbox(postgres); // the schema and the effects table, while the database is there
+        Path spool = clusterDir.resolve("spool");
+        int port = freePort();
+        receiver(clusterUrl, spool, port);
+        dev.hookguard.sender.MauticWebhook mautic5 = dev.hookguard.sender.MauticWebhook.builder(
+                MauticSender.builder(java.net.URI.create("http://127.0.0.1:" + port + "/webhooks/mautic"), SchemeFixture.SECRET).build())
+                .retryPolicy(RetryPolicy.MAUTIC5).build();
+        java.util.List<SendReport> reports = new java.util.ArrayList<>();
+        int next = 1;
+        reports.add(mautic5.sendImmediate(SampleEvents.of("mautic.form_on_submit", next, 10)));
+        next += 10;
+        run("stop");
+        long outageStarted = System.nanoTime();
+        long recovered = -1;
+        while (System.nanoTime() - outageStarted < Duration.ofSeconds(30).toNanos()) {
+            reports.add(mautic5.sendImmediate(SampleEvents.of("mautic.form_on_submit", next, 10)));
+            next += 10;
+            if (recovered < 0 && System.nanoTime() - outageStarted > Duration.ofSeconds(12).toNanos()) {
+                Process first = receivers.get(0);
+                new ProcessBuilder("kill", "-9", Long.toString(first.pid())).start().waitFor(); // no shutdown hook, no flush
+                first.waitFor();
+                recovered = receiver(clusterUrl, spool, port); // the database is still away
+            }
+            Thread.sleep(250);
+        }
+        run("resume");
+        reports.add(mautic5.sendImmediate(SampleEvents.of("mautic.form_on_submit", next, 10)));
+        next += 10;
+        int sent = next - 1;
+        java.util.List<Long> submissions = java.util.stream.LongStream.rangeClosed(20_001, 20_000 + sent).boxed().toList();
+        await60(() -> {
+            try {
+                return effects(postgres).size() == sent;
+            } catch (SQLException e) {
+                return false;
+            }
+        }, "every delivery's effect, once the database is back");
+        Thread.sleep(500); // a second effect, had there been one, would show by now
+        Map<Long, Integer> effects = effects(postgres);
+        java.util.List<dev.hookguard.sender.Attempt> attempts = reports.stream().flatMap(r -> r.attempts().stream()).toList();
+        System.out.printf("DatabaseOutageTest with a spool: %d deliveries over a 30 s outage, %d of them held by the killed receiver's journal; %s%n",
+                sent, recovered, attempts.stream().collect(Collectors.groupingBy(a -> a.status(), Collectors.counting())));
+        assertThat(attempts).as("every request answered").hasSize(sent);
+        assertThat(attempts).extracting(a -> a.status()).as("every request, during the outage too, answered 202").containsOnly(202);
+        assertThat(mautic5.published()).as("the webhook was never unpublished").isTrue();
+        assertThat(recovered).as("the restarted receiver found the killed one's deliveries in its journal").isPositive();
+        assertThat(effects.keySet()).as("an effect for every delivery").containsExactlyInAnyOrderElementsOf(submissions);
+        assertThat(effects).as("each effect exactly once").allSatisfy((id, n) -> assertThat(n).isEqualTo(1));
+    }
+
+    private static void await60(BooleanSupplier condition, String what) throws InterruptedException {
+        long until = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > until) {
+                throw new AssertionError("not reached within 60 s: " + what);
+            }
+            Thread.sleep(50);
         }
     }
 }

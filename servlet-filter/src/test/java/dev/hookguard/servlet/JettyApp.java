@@ -73,6 +73,12 @@ final class JettyApp implements AutoCloseable {
         return this;
     }
 
+    /** On this port instead of any free one: a process restarted on it is reached at the same address. */
+    JettyApp port(int port) {
+        connector.setPort(port);
+        return this;
+    }
+
     JettyApp start() throws Exception {
         server.start();
         return this;
