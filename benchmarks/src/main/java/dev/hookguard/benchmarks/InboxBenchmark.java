@@ -42,7 +42,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * <ul>
  *   <li>{@code direct}: Hookguard in direct mode, a no-op handler (no database);</li>
  *   <li>{@code inbox}: Hookguard in inbox mode, answering 202 once the delivery is committed (workers off: accept only);</li>
- *   <li>{@code bare}: no Hookguard, one autocommit {@code INSERT} of the raw body per request, on the same pool.</li>
+ *   <li>{@code bare}: no Hookguard, one autocommit {@code INSERT} of the raw body per request, on the same pool;</li>
+ *   <li>{@code spooled} (PostgreSQL runs only): inbox mode with a spool whose database is away (a port nobody listens
+ *   on), so every delivery is appended to the journal and forced to disk before its 202: accept during an outage.</li>
  * </ul>
  * Each round loads all three back to back (rotating the order) and gives throughput, p50/p99 latency and the
  * server's CPU per request; ratios are computed within a round. Then, on PostgreSQL, two workers handle what the
@@ -52,7 +54,7 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class InboxBenchmark {
 
-    enum Variant { DIRECT, INBOX, BARE }
+    enum Variant { DIRECT, INBOX, BARE, SPOOLED }
 
     private static final String SECRET = VerifyBenchmark.SECRET;
     private static final Path POSTGRES_SCRIPT = Path.of(".ci", "postgres.sh");
@@ -87,6 +89,18 @@ public final class InboxBenchmark {
                 JdbcInbox inbox = JdbcInbox.builder(pool(url)).build();
                 inbox.initializeSchema();
                 // The inbox's store alone (DeliveryInbox is one method): accept is measured without workers competing.
+                yield Javalin.create(cfg -> {
+                    cfg.startup.showJavalinBanner = false;
+                    cfg.registerPlugin(new HookguardPlugin(h -> h.malcolm("/webhooks/malcolm", SECRET)
+                            .inbox(inbox::store, Duration.ofSeconds(5)).onMalcolm(session -> { })));
+                });
+            }
+            case SPOOLED -> {
+                org.postgresql.ds.PGSimpleDataSource away = new org.postgresql.ds.PGSimpleDataSource();
+                away.setURL("jdbc:postgresql://127.0.0.1:9/away");
+                away.setConnectTimeout(1);
+                Path spool = Files.createTempDirectory(Files.createDirectories(Path.of(url)), "spool");
+                JdbcInbox inbox = JdbcInbox.builder(away).spool(spool).spoolLimits(16L << 30, Duration.ofDays(1)).build();
                 yield Javalin.create(cfg -> {
                     cfg.startup.showJavalinBanner = false;
                     cfg.registerPlugin(new HookguardPlugin(h -> h.malcolm("/webhooks/malcolm", SECRET)
@@ -244,26 +258,26 @@ public final class InboxBenchmark {
                                           AtomicLong ids) throws Exception {
         Map<Variant, Process> servers = new EnumMap<>(Variant.class);
         Map<Variant, Integer> ports = new EnumMap<>(Variant.class);
+        Variant[] all = urls.keySet().toArray(Variant[]::new);
         try {
-            for (Variant v : Variant.values()) {
+            for (Variant v : all) {
                 Process server = startServer(v, urls.get(v));
                 servers.put(v, server);
                 ports.put(v, HttpBenchmark.port(server));
             }
-            for (Variant v : Variant.values()) {
+            for (Variant v : all) {
                 run(servers.get(v), ports.get(v), 0, WARMUP_SECONDS * 1000L, connections, ids);
             }
             Map<Variant, double[]> rps = new EnumMap<>(Variant.class);
             Map<Variant, double[]> p50 = new EnumMap<>(Variant.class);
             Map<Variant, double[]> p99 = new EnumMap<>(Variant.class);
             Map<Variant, double[]> cpu = new EnumMap<>(Variant.class);
-            for (Variant v : Variant.values()) {
+            for (Variant v : all) {
                 rps.put(v, new double[rounds]);
                 p50.put(v, new double[rounds]);
                 p99.put(v, new double[rounds]);
                 cpu.put(v, new double[rounds]);
             }
-            Variant[] all = Variant.values();
             for (int r = 0; r < rounds; r++) {
                 StringBuilder line = new StringBuilder(String.format(Locale.ROOT, "%s round %d:", database, r + 1));
                 for (int i = 0; i < all.length; i++) {
@@ -331,6 +345,7 @@ public final class InboxBenchmark {
                 urls.put(Variant.DIRECT, "-");
                 urls.put(Variant.INBOX, postgres.newDatabase("inbox" + connections));
                 urls.put(Variant.BARE, postgres.newDatabase("bare" + connections));
+                urls.put(Variant.SPOOLED, Path.of("benchmarks", "target", "spools").toAbsolutePath().toString());
                 DatabaseResult r = measure("postgresql/" + connections, urls, roundMillis, connections, rounds, ids);
                 double[] vsBare = new double[rounds];
                 double[] p50Ratio = new double[rounds];
@@ -338,13 +353,22 @@ public final class InboxBenchmark {
                     vsBare[i] = r.rps().get(Variant.INBOX)[i] / r.rps().get(Variant.BARE)[i];
                     p50Ratio[i] = r.p50().get(Variant.INBOX)[i] / r.p50().get(Variant.BARE)[i];
                 }
-                System.out.printf(Locale.ROOT, "postgresql, %d connections: inbox %.0f req/s p50 %.0f us, bare %.0f req/s p50 %.0f us:"
-                        + " inbox/bare throughput %.2fx, p50 %.2fx (medians of rounds)%n", connections,
+                double[] spooledVsBare = new double[rounds];
+                double[] spooledP50 = new double[rounds];
+                for (int i = 0; i < rounds; i++) {
+                    spooledVsBare[i] = r.rps().get(Variant.SPOOLED)[i] / r.rps().get(Variant.BARE)[i];
+                    spooledP50[i] = r.p50().get(Variant.SPOOLED)[i] / r.p50().get(Variant.BARE)[i];
+                }
+                System.out.printf(Locale.ROOT, "postgresql, %d connections: inbox %.0f req/s p50 %.0f us, bare %.0f req/s p50 %.0f us,"
+                        + " spooled %.0f req/s p50 %.0f us: inbox/bare throughput %.2fx, p50 %.2fx; spooled/bare %.2fx, p50 %.2fx"
+                        + " (medians of rounds)%n", connections,
                         HttpBenchmark.median(r.rps().get(Variant.INBOX)), HttpBenchmark.median(r.p50().get(Variant.INBOX)),
                         HttpBenchmark.median(r.rps().get(Variant.BARE)), HttpBenchmark.median(r.p50().get(Variant.BARE)),
-                        HttpBenchmark.median(vsBare), HttpBenchmark.median(p50Ratio));
+                        HttpBenchmark.median(r.rps().get(Variant.SPOOLED)), HttpBenchmark.median(r.p50().get(Variant.SPOOLED)),
+                        HttpBenchmark.median(vsBare), HttpBenchmark.median(p50Ratio), HttpBenchmark.median(spooledVsBare),
+                        HttpBenchmark.median(spooledP50));
                 json.append(k == 0 ? "" : ",").append("{\"connections\":").append(connections);
-                for (Variant v : Variant.values()) {
+                for (Variant v : r.rps().keySet()) {
                     String name = v.name().toLowerCase(Locale.ROOT);
                     json.append(",\"").append(name).append("\":{\"rps\":").append(json(r.rps().get(v))).append(",\"p50\":")
                             .append(json(r.p50().get(v))).append(",\"p99\":").append(json(r.p99().get(v))).append('}');
@@ -396,7 +420,7 @@ public final class InboxBenchmark {
         for (int i = 0; i < results.size(); i++) {
             DatabaseResult r = results.get(i);
             json.append(i == 0 ? "" : ",").append("{\"database\":\"").append(r.database()).append('"');
-            for (Variant v : Variant.values()) {
+            for (Variant v : r.rps().keySet()) {
                 String name = v.name().toLowerCase(Locale.ROOT);
                 json.append(",\"").append(name).append("\":{\"rps\":").append(json(r.rps().get(v))).append(",\"p50\":").append(json(r.p50().get(v)))
                         .append(",\"p99\":").append(json(r.p99().get(v))).append(",\"cpu\":").append(json(r.cpu().get(v))).append('}');

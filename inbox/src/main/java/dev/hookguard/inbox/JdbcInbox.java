@@ -273,9 +273,8 @@ public final class JdbcInbox implements DeliveryInbox {
     }
 
     private int spool(InboxDelivery delivery, SQLException why) throws java.io.IOException {
-        spool.append(new Spool.Entry(System.currentTimeMillis(), delivery.scheme().id(), delivery.tenant(), headerText(delivery.headers()),
+        return spool.append(new Spool.Entry(System.currentTimeMillis(), delivery.scheme().id(), delivery.tenant(), headerText(delivery.headers()),
                 delivery.parts()), why);
-        return delivery.parts().size();
     }
 
     /** A refusal another try may not meet: not bad data (class 22) nor a broken constraint (class 23), which would fail again. */

@@ -149,7 +149,7 @@ final class Spool implements AutoCloseable {
         }
     }
 
-    private record Position(Segment segment, long offset, int length, long spooledAt) {
+    private record Position(Segment segment, long offset, int length, long spooledAt, List<String> keys) {
     }
 
     private final Path directory;
@@ -165,6 +165,11 @@ final class Spool implements AutoCloseable {
     private final Object forceLock = new Object();
     private final ArrayDeque<Segment> segments = new ArrayDeque<>();
     private final ArrayDeque<Position> undrained = new ArrayDeque<>();
+    /**
+     * The keys of every part waiting in the journal: a delivery replayed while the database is away (by a stranger
+     * holding one valid delivery, or a sender's retry) is a duplicate here too, and cannot fill the spool.
+     */
+    private final java.util.HashSet<String> spooledKeys = new java.util.HashSet<>();
     private long bytes;
     private long nextSegment;
     private Thread drainer;
@@ -236,7 +241,17 @@ final class Spool implements AutoCloseable {
      * @throws FullException when the spool is at its size bound, or its oldest entry at its age bound
      * @throws IOException   when the disk refuses: nothing of the entry stays behind
      */
-    void append(Entry entry, SQLException why) throws IOException {
+    int append(Entry delivery, SQLException why) throws IOException {
+        Entry entry;
+        synchronized (lock) {
+            List<InboxDelivery.Part> fresh = delivery.parts().stream().filter(p -> !spooledKeys.contains(p.key())).toList();
+            if (fresh.isEmpty()) {
+                return 0;
+            }
+            entry = fresh.size() == delivery.parts().size() ? delivery
+                    : new Entry(delivery.spooledAt(), delivery.scheme(), delivery.tenant(), delivery.headers(), fresh);
+        }
+        List<String> keys = entry.parts().stream().map(InboxDelivery.Part::key).toList();
         byte[] payload = entry.encode();
         if (payload.length > MAX_ENTRY_BYTES) {
             throw new IOException("a delivery of " + payload.length + " bytes is larger than a spool entry may be");
@@ -250,6 +265,10 @@ final class Spool implements AutoCloseable {
         synchronized (lock) {
             if (closed) {
                 throw new IOException("the spool is closed");
+            }
+            if (keys.stream().anyMatch(spooledKeys::contains)) {
+                // Another request spooled one of these parts meanwhile: store only what is still new.
+                return append(delivery, why);
             }
             refuseWhenFull(record.remaining());
             segment = segments.peekLast();
@@ -272,7 +291,8 @@ final class Spool implements AutoCloseable {
             segment.written = offset + HEADER_BYTES + payload.length;
             segment.undrained++;
             bytes += HEADER_BYTES + payload.length;
-            undrained.addLast(new Position(segment, offset, payload.length, entry.spooledAt()));
+            undrained.addLast(new Position(segment, offset, payload.length, entry.spooledAt(), keys));
+            spooledKeys.addAll(keys);
             emptyHint = false;
             end = segment.written;
             if (spooledThisOutage++ == 0) {
@@ -283,6 +303,7 @@ final class Spool implements AutoCloseable {
             startDrainer();
         }
         force(segment, end);
+        return keys.size();
     }
 
     private void refuseWhenFull(int size) throws FullException {
@@ -365,6 +386,7 @@ final class Spool implements AutoCloseable {
                     break;
                 }
                 undrained.addLast(entry);
+                spooledKeys.addAll(entry.keys());
                 segment.undrained++;
                 entries++;
                 position += HEADER_BYTES + entry.length();
@@ -409,7 +431,13 @@ final class Spool implements AutoCloseable {
         if ((int) crc.getValue() != checksum) {
             return null;
         }
-        return new Position(segment, position, length, payload.getLong(0));
+        List<String> keys;
+        try {
+            keys = Entry.decode(payload.duplicate()).parts().stream().map(InboxDelivery.Part::key).toList();
+        } catch (BufferUnderflowException | IllegalArgumentException e) {
+            return null; // its checksum held, yet it does not read back: written by something else
+        }
+        return new Position(segment, position, length, payload.getLong(0), keys);
     }
 
     private static ByteBuffer readFully(FileChannel channel, long position, int length) throws IOException {
@@ -556,6 +584,7 @@ final class Spool implements AutoCloseable {
             for (Position p : batch) {
                 undrained.removeFirst();
                 p.segment().undrained--;
+                p.keys().forEach(spooledKeys::remove);
             }
             for (Iterator<Segment> it = segments.iterator(); it.hasNext(); ) {
                 Segment segment = it.next();

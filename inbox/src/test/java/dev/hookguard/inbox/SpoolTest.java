@@ -205,6 +205,26 @@ class SpoolTest {
     }
 
     @Test
+    void aDeliveryReplayedWhileTheDatabaseIsAwayIsADuplicateOfTheSpoolAndCannotFillIt() throws Exception {
+        Path dir = directory();
+        AtomicLong clock = new AtomicLong(1_000);
+        Spool spool = spool(dir, 4_000, Duration.ofHours(1), clock, AWAY);
+        assertThat(spool.append(entry(clock.get(), "one"), null)).isEqualTo(1);
+        long bytes = spool.counts().bytes();
+        for (int i = 0; i < 1_000; i++) {
+            assertThat(spool.append(entry(clock.get(), "one"), null)).as("a replay: nothing new").isZero();
+        }
+        assertThat(spool.counts().bytes()).as("the journal did not grow").isEqualTo(bytes);
+        Spool.Entry both = new Spool.Entry(clock.get(), "mautic", "", "", List.of(entry(0, "one").parts().get(0), entry(0, "two").parts().get(0)));
+        assertThat(spool.append(both, null)).as("only the new part of a batch").isEqualTo(1);
+        spool.close();
+        List<Spool.Entry> stored = new CopyOnWriteArrayList<>();
+        Spool again = spool(dir, 4_000, Duration.ofHours(1), clock, stored::addAll);
+        await(() -> again.counts().entries() == 0, "drained");
+        assertThat(keys(stored)).containsExactly("one", "two");
+    }
+
+    @Test
     void aSecondSpoolOnTheSameDirectoryIsRefused() throws Exception {
         Path dir = directory();
         spool(dir, 1 << 20, Duration.ofHours(1), new AtomicLong(), AWAY);
