@@ -41,8 +41,9 @@ class TwoInstancesInboxPostgresIT {
         Path dir = Files.createDirectories(Path.of("target", "two-inbox-it-" + System.nanoTime()));
         String[] args = {"--spring.datasource.url=" + database, "--hookguard.inbox.enabled=true",
                 "--hookguard.inbox.first-retry=200ms", "--hookguard.inbox.max-retry=1s"};
-        try (PmsProcess a = new PmsProcess(PmsProcess.freePort(), dir.resolve("a.log"), args).start();
-             PmsProcess b = new PmsProcess(PmsProcess.freePort(), dir.resolve("b.log"), args).start()) {
+        // A data directory each: each instance keeps its own spool there.
+        try (PmsProcess a = new PmsProcess(PmsProcess.freePort(), dir.resolve("a.log"), args).in(Files.createDirectories(dir.resolve("a"))).start();
+             PmsProcess b = new PmsProcess(PmsProcess.freePort(), dir.resolve("b.log"), args).in(Files.createDirectories(dir.resolve("b"))).start()) {
             List<MauticSender> senders = List.of(a, b).stream().map(p -> MauticSender.builder(p.uri("/webhooks/mautic"), PmsApp.MAUTIC_SECRET)
                     .retryPolicy(RetryPolicy.MAUTIC5).requestTimeout(Duration.ofSeconds(20)).build()).toList();
             Map<Integer, AtomicInteger> statuses = new ConcurrentHashMap<>();

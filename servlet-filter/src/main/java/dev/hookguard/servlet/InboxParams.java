@@ -5,13 +5,23 @@ import static dev.hookguard.servlet.WebhookVerificationFilter.INBOX_BACKOFF_MAX_
 import static dev.hookguard.servlet.WebhookVerificationFilter.INBOX_HANDLER_TIMEOUT_PARAM;
 import static dev.hookguard.servlet.WebhookVerificationFilter.INBOX_INITIALIZE_SCHEMA_PARAM;
 import static dev.hookguard.servlet.WebhookVerificationFilter.INBOX_MAX_ATTEMPTS_PARAM;
+import static dev.hookguard.servlet.WebhookVerificationFilter.INBOX_SPOOL_DIRECTORY_PARAM;
+import static dev.hookguard.servlet.WebhookVerificationFilter.INBOX_SPOOL_MAX_AGE_PARAM;
+import static dev.hookguard.servlet.WebhookVerificationFilter.INBOX_SPOOL_MAX_BYTES_PARAM;
 import static dev.hookguard.servlet.WebhookVerificationFilter.INBOX_STORE_TIMEOUT_PARAM;
 import static dev.hookguard.servlet.WebhookVerificationFilter.INBOX_TABLE_PARAM;
 import static dev.hookguard.servlet.WebhookVerificationFilter.INBOX_WORKERS_PARAM;
 
 import dev.hookguard.delivery.spi.DeliveryInbox;
+import dev.hookguard.inbox.InboxException;
 import dev.hookguard.inbox.JdbcInbox;
 import jakarta.servlet.ServletException;
+import java.io.IOException;
+import java.nio.file.InvalidPathException;
+import java.nio.file.Path;
+import java.sql.SQLException;
+import java.sql.SQLNonTransientConnectionException;
+import java.sql.SQLTransientConnectionException;
 import java.time.Duration;
 import java.util.Optional;
 import javax.sql.DataSource;
@@ -26,8 +36,23 @@ final class InboxParams {
     /** The inbox's own defaults, repeated only to pair a backoff given by half. */
     private static final Duration FIRST_RETRY = Duration.ofSeconds(10);
     private static final Duration MAX_RETRY = Duration.ofHours(1);
+    /** The spool's own bounds, repeated only to pair a bound given alone. */
+    private static final long SPOOL_MAX_BYTES = 1L << 30;
+    private static final Duration SPOOL_MAX_AGE = Duration.ofHours(24);
+    private static final System.Logger LOG = System.getLogger(InboxParams.class.getName());
 
     private InboxParams() {
+    }
+
+    /** A connection that could not be had, as opposed to a database that answers and refuses. */
+    private static boolean unreachable(InboxException e) {
+        for (Throwable cause = e.getCause(); cause != null; cause = cause.getCause()) {
+            if (cause instanceof SQLTransientConnectionException || cause instanceof SQLNonTransientConnectionException
+                    || cause instanceof SQLException sql && sql.getSQLState() != null && sql.getSQLState().startsWith("08")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     static DeliveryInbox inbox(DataSource dataSource, InitParams params) throws ServletException {
@@ -54,9 +79,50 @@ final class InboxParams {
             }
             builder.backoff(firstRetry, maxRetry);
         }
-        JdbcInbox inbox = builder.build();
-        if (params.bool(INBOX_INITIALIZE_SCHEMA_PARAM, false)) {
-            inbox.initializeSchema();
+        Optional<Long> spoolBytes = params.positiveLong(INBOX_SPOOL_MAX_BYTES_PARAM);
+        Optional<Duration> spoolAge = params.duration(INBOX_SPOOL_MAX_AGE_PARAM);
+        Optional<String> spool = params.text(INBOX_SPOOL_DIRECTORY_PARAM);
+        if (spool.isPresent()) {
+            try {
+                builder.spool(Path.of(spool.get()));
+            } catch (InvalidPathException e) {
+                throw params.fail("init-param '" + INBOX_SPOOL_DIRECTORY_PARAM + "' is not a path: " + e.getReason());
+            }
+            builder.spoolLimits(spoolBytes.orElse(SPOOL_MAX_BYTES), spoolAge.orElse(SPOOL_MAX_AGE));
+        } else if (spoolBytes.isPresent() || spoolAge.isPresent()) {
+            // A bound without a spool would be ignored silently.
+            throw params.fail("init-param '" + (spoolBytes.isPresent() ? INBOX_SPOOL_MAX_BYTES_PARAM : INBOX_SPOOL_MAX_AGE_PARAM)
+                    + "' needs '" + INBOX_SPOOL_DIRECTORY_PARAM + "'");
+        }
+        // Read before the inbox is built: a built inbox holds its spool directory for as long as the JVM runs.
+        boolean initialize = params.bool(INBOX_INITIALIZE_SCHEMA_PARAM, false);
+        JdbcInbox inbox;
+        try {
+            inbox = builder.build();
+        } catch (InboxException e) {
+            if (spool.isPresent() && e.getCause() instanceof IOException) {
+                throw params.fail("init-param '" + INBOX_SPOOL_DIRECTORY_PARAM + "': " + e.getMessage()); // cannot be created or written
+            }
+            throw e;
+        } catch (IllegalStateException e) {
+            // Another inbox holds the directory: in one web.xml, most often a second filter given the same one.
+            if (spool.isPresent() && String.valueOf(e.getMessage()).contains("spool directory")) {
+                throw params.fail("init-param '" + INBOX_SPOOL_DIRECTORY_PARAM + "': " + e.getMessage());
+            }
+            throw e;
+        }
+        try {
+            if (initialize) {
+                inbox.initializeSchema();
+            }
+        } catch (InboxException e) {
+            if (spool.isEmpty() || !unreachable(e)) {
+                throw e;
+            }
+            // A container (re)started during an outage takes deliveries into the spool, as it would mid-run; the table
+            // was there before the outage, or the spool's drain says it is not.
+            LOG.log(System.Logger.Level.WARNING, () -> "the inbox's database cannot be reached at startup (" + e.getMessage()
+                    + "): its table is not created or checked; deliveries are spooled until the database answers");
         }
         return inbox;
     }

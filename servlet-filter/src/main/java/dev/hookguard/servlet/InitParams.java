@@ -10,6 +10,9 @@ import static dev.hookguard.servlet.WebhookVerificationFilter.INBOX_DATASOURCE_P
 import static dev.hookguard.servlet.WebhookVerificationFilter.INBOX_HANDLER_TIMEOUT_PARAM;
 import static dev.hookguard.servlet.WebhookVerificationFilter.INBOX_INITIALIZE_SCHEMA_PARAM;
 import static dev.hookguard.servlet.WebhookVerificationFilter.INBOX_MAX_ATTEMPTS_PARAM;
+import static dev.hookguard.servlet.WebhookVerificationFilter.INBOX_SPOOL_DIRECTORY_PARAM;
+import static dev.hookguard.servlet.WebhookVerificationFilter.INBOX_SPOOL_MAX_AGE_PARAM;
+import static dev.hookguard.servlet.WebhookVerificationFilter.INBOX_SPOOL_MAX_BYTES_PARAM;
 import static dev.hookguard.servlet.WebhookVerificationFilter.INBOX_STORE_TIMEOUT_PARAM;
 import static dev.hookguard.servlet.WebhookVerificationFilter.INBOX_TABLE_PARAM;
 import static dev.hookguard.servlet.WebhookVerificationFilter.INBOX_WORKERS_PARAM;
@@ -103,7 +106,8 @@ final class InitParams {
             builder.inbox(InboxParams.inbox(dataSource(INBOX_DATASOURCE_PARAM, inboxDataSource.get()), this));
         } else {
             requireAbsent(INBOX_DATASOURCE_PARAM, INBOX_INITIALIZE_SCHEMA_PARAM, INBOX_TABLE_PARAM, INBOX_MAX_ATTEMPTS_PARAM,
-                    INBOX_BACKOFF_FIRST_PARAM, INBOX_BACKOFF_MAX_PARAM, INBOX_HANDLER_TIMEOUT_PARAM, INBOX_WORKERS_PARAM, INBOX_STORE_TIMEOUT_PARAM);
+                    INBOX_BACKOFF_FIRST_PARAM, INBOX_BACKOFF_MAX_PARAM, INBOX_HANDLER_TIMEOUT_PARAM, INBOX_WORKERS_PARAM, INBOX_STORE_TIMEOUT_PARAM,
+                    INBOX_SPOOL_DIRECTORY_PARAM, INBOX_SPOOL_MAX_BYTES_PARAM, INBOX_SPOOL_MAX_AGE_PARAM);
         }
         return builder.build();
     }
@@ -137,6 +141,23 @@ final class InitParams {
         }
         try {
             int number = Integer.parseInt(value.get());
+            if (number >= 1) {
+                return Optional.of(number);
+            }
+        } catch (NumberFormatException e) {
+            // answered below, with the param's name
+        }
+        throw fail("init-param '" + param + "' must be a whole number of at least 1");
+    }
+
+    /** A positive whole number that may exceed an int (a size in bytes). */
+    Optional<Long> positiveLong(String param) throws ServletException {
+        Optional<String> value = text(param);
+        if (value.isEmpty()) {
+            return Optional.empty();
+        }
+        try {
+            long number = Long.parseLong(value.get());
             if (number >= 1) {
                 return Optional.of(number);
             }

@@ -76,6 +76,15 @@ public final class WebhookVerificationFilter implements Filter {
     public static final String INBOX_WORKERS_PARAM = "inbox-workers";
     /** Init-param: how long storing a delivery may take before the answer is 503 (default {@code 5s}). */
     public static final String INBOX_STORE_TIMEOUT_PARAM = "inbox-store-timeout";
+    /**
+     * Init-param: a directory (one per instance, on a disk that outlives the process) where verified deliveries are
+     * spooled, and answered 202, while the inbox's database is away; stored in it once it answers. Default: no spool.
+     */
+    public static final String INBOX_SPOOL_DIRECTORY_PARAM = "inbox-spool-directory";
+    /** Init-param: the spool's size in bytes past which it refuses deliveries (answered 503; default 1073741824, 1 GiB). */
+    public static final String INBOX_SPOOL_MAX_BYTES_PARAM = "inbox-spool-max-bytes";
+    /** Init-param: the age of the oldest spooled delivery past which the spool refuses deliveries (default {@code 24h}). */
+    public static final String INBOX_SPOOL_MAX_AGE_PARAM = "inbox-spool-max-age";
     /** Init-param: {@code true} to show exception messages in a failing handler's log entry (default {@code false}: they may quote payload values). */
     public static final String LOG_EXCEPTION_MESSAGES_PARAM = "log-exception-messages";
     /** Init-param: the JNDI name of a DataSource that keeps delivery keys (direct mode; default: in memory). */

@@ -107,6 +107,8 @@ class InitParamTableTest {
         Map<String, String> keys = with(direct, "idempotency-datasource", DIRECT_KEYS);
         Map<String, String> inbox = with(direct, "handler-class", WebXmlInboxTest.CountingHandler.class.getName(), "inbox-datasource", INBOX,
                 "inbox-initialize-schema", "true");
+        // Never opened: a bound is refused before the inbox is built.
+        String spool = Path.of("target", "init-params-spool-" + System.nanoTime()).toString();
         return Stream.of(
                 Arguments.of("scheme", with(direct, "scheme", "github")),
                 Arguments.of("secrets", with(direct, "secrets", " , ")),
@@ -126,7 +128,11 @@ class InitParamTableTest {
                 Arguments.of("inbox-backoff-max", with(inbox, "inbox-backoff-max", "-1s")),
                 Arguments.of("inbox-handler-timeout", with(inbox, "inbox-handler-timeout", "0s")),
                 Arguments.of("inbox-workers", with(inbox, "inbox-workers", "two")),
-                Arguments.of("inbox-store-timeout", with(inbox, "inbox-store-timeout", "5 seconds")));
+                Arguments.of("inbox-store-timeout", with(inbox, "inbox-store-timeout", "5 seconds")),
+                // A directory under a file cannot be created.
+                Arguments.of("inbox-spool-directory", with(inbox, "inbox-spool-directory", "pom.xml/spool")),
+                Arguments.of("inbox-spool-max-bytes", with(inbox, "inbox-spool-directory", spool, "inbox-spool-max-bytes", "1GB")),
+                Arguments.of("inbox-spool-max-age", with(inbox, "inbox-spool-directory", spool, "inbox-spool-max-age", "0s")));
     }
 
     @Test
@@ -152,6 +158,38 @@ class InitParamTableTest {
                 .hasMessageContaining("'inbox-max-attempts' needs 'inbox-datasource'");
         assertThatThrownBy(() -> filter.init(new Config(Map.of("scheme", "mautic", "secrets", "s", "idempotency-table", "keys"))))
                 .hasMessageContaining("'idempotency-table' needs 'idempotency-datasource'");
+    }
+
+    @Test
+    void aSpoolSettingWithoutTheInboxOrABoundWithoutTheSpoolStopsTheFilter() {
+        Map<String, String> direct = Map.of("scheme", "mautic", "secrets", "s");
+        assertThatThrownBy(() -> new WebhookVerificationFilter().init(new Config(with(direct, "inbox-spool-directory", "target/spool"))))
+                .hasMessageContaining("'inbox-spool-directory' needs 'inbox-datasource'");
+        assertThatThrownBy(() -> new WebhookVerificationFilter().init(new Config(with(direct, "inbox-spool-max-age", "1h"))))
+                .hasMessageContaining("'inbox-spool-max-age' needs 'inbox-datasource'");
+        Map<String, String> inbox = with(direct, "handler-class", WebXmlInboxTest.CountingHandler.class.getName(), "inbox-datasource", INBOX,
+                "inbox-initialize-schema", "true");
+        assertThatThrownBy(() -> new WebhookVerificationFilter().init(new Config(with(inbox, "inbox-spool-max-bytes", "1000000"))))
+                .hasMessageContaining("'inbox-spool-max-bytes' needs 'inbox-spool-directory'");
+        assertThatThrownBy(() -> new WebhookVerificationFilter().init(new Config(with(inbox, "inbox-spool-max-age", "1h"))))
+                .hasMessageContaining("'inbox-spool-max-age' needs 'inbox-spool-directory'");
+    }
+
+    @Test
+    void twoFiltersOnOneSpoolDirectoryStopTheSecondNamingTheParam() throws Exception {
+        String spool = Path.of("target", "init-params-shared-spool-" + System.nanoTime()).toString();
+        Map<String, String> params = Map.of("scheme", "mautic", "secrets", "s", "handler-class", WebXmlInboxTest.CountingHandler.class.getName(),
+                "inbox-datasource", INBOX, "inbox-initialize-schema", "true", "inbox-spool-directory", spool);
+        WebhookVerificationFilter first = new WebhookVerificationFilter();
+        first.init(new Config(params));
+        try {
+            Map<String, String> malcolm = with(params, "scheme", "malcolm");
+            assertThatThrownBy(() -> new WebhookVerificationFilter().init(new Config(malcolm)))
+                    .hasMessageStartingWith("filter hookguard-test: init-param 'inbox-spool-directory': ")
+                    .hasMessageContaining("each instance needs a directory of its own");
+        } finally {
+            first.destroy();
+        }
     }
 
     @Test

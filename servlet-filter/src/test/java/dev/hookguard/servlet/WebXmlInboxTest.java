@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.hookguard.delivery.WebhookHandler;
+import dev.hookguard.inbox.JdbcInbox;
 import dev.hookguard.mautic.FormSubmitted;
 import dev.hookguard.mautic.MauticBatch;
 import dev.hookguard.sender.MauticSender;
@@ -15,9 +16,12 @@ import java.lang.reflect.Proxy;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.sql.SQLTransientConnectionException;
 import java.util.Hashtable;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.naming.Context;
 import javax.naming.NameNotFoundException;
@@ -186,6 +190,115 @@ class WebXmlInboxTest {
         } finally {
             first.close();
             second.close();
+        }
+    }
+
+    // ---- the spool ----
+
+    /** The JNDI DataSource, made to refuse every new connection (SQLState 08001) while {@code away} is set. */
+    private static AtomicBoolean switchable(String name) {
+        DataSource real = JNDI.get(name);
+        AtomicBoolean away = new AtomicBoolean();
+        JNDI.put(name, (DataSource) Proxy.newProxyInstance(WebXmlInboxTest.class.getClassLoader(), new Class<?>[] {DataSource.class},
+                (proxy, method, args) -> {
+                    if (method.getName().equals("getConnection") && away.get()) {
+                        throw new SQLTransientConnectionException("Connection refused", "08001");
+                    }
+                    try {
+                        return method.invoke(real, args);
+                    } catch (java.lang.reflect.InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                }));
+        return away;
+    }
+
+    private static Map<String, String> spooled(String... pairs) {
+        Map<String, String> params = new java.util.HashMap<>(params("java:comp/env/jdbc/hookguard"));
+        params.put("inbox-spool-directory", Path.of("target", "webxml-spool-" + System.nanoTime()).toString());
+        for (int i = 0; i < pairs.length; i += 2) {
+            params.put(pairs[i], pairs[i + 1]);
+        }
+        return params;
+    }
+
+    private static int send(JettyApp app, int seq) {
+        return MauticSender.builder(app.uri("/webhooks/mautic"), SchemeFixture.SECRET).retryPolicy(RetryPolicy.MAUTIC5).build()
+                .sendImmediate(SampleEvents.of("mautic.form_on_submit", seq, 1)).attempts().get(0).status();
+    }
+
+    private static void awaitHandled(int count) throws InterruptedException {
+        long until = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while (CountingHandler.HANDLED.size() < count && System.nanoTime() < until) {
+            Thread.sleep(20);
+        }
+        Thread.sleep(200); // and nothing more, nor twice
+    }
+
+    @Test
+    void whileTheDatabaseIsAwayTheSpoolTakesDeliveriesUpToInboxSpoolMaxBytesAndTheInboxHandlesEachOnceWhenItIsBack() throws Exception {
+        AtomicBoolean away = switchable("java:comp/env/jdbc/hookguard");
+        Map<String, String> params = spooled("inbox-spool-max-bytes", "20000");
+        JettyApp app = JettyApp.create().filterByClassName(WebhookVerificationFilter.class.getName(), params, "/webhooks/mautic").start();
+        try {
+            assertThat(Path.of(params.get("inbox-spool-directory"))).as("the spool's directory, created by the inbox").isDirectory();
+            away.set(true);
+            Map<Long, Integer> statuses = new java.util.LinkedHashMap<>();
+            for (int seq = 0; seq < 40; seq++) {
+                statuses.put(20_000L + 1_000 + seq, send(app, 1_000 + seq));
+            }
+            List<Long> acknowledged = statuses.entrySet().stream().filter(e -> e.getValue() == 202).map(Map.Entry::getKey).toList();
+            assertThat(statuses.values()).as("202 while the spool has room, then 503: %s", statuses).containsOnly(202, 503)
+                    .startsWith(202).endsWith(503);
+            assertThat(acknowledged).as("a 20,000-byte bound, not the default 1 GiB").hasSizeLessThan(40);
+            assertThat(CountingHandler.HANDLED).as("nothing is handled before it is in the database").isEmpty();
+
+            away.set(false);
+            awaitHandled(acknowledged.size());
+            assertThat(CountingHandler.HANDLED).as("every acknowledged delivery, each once, and none answered 503")
+                    .containsOnlyKeys(acknowledged).allSatisfy((id, n) -> assertThat(n.get()).isEqualTo(1));
+        } finally {
+            app.close();
+        }
+    }
+
+    @Test
+    void theSpoolRefusesPastInboxSpoolMaxAge() throws Exception {
+        AtomicBoolean away = switchable("java:comp/env/jdbc/hookguard");
+        JettyApp app = JettyApp.create().filterByClassName(WebhookVerificationFilter.class.getName(), spooled("inbox-spool-max-age", "1s"),
+                "/webhooks/mautic").start();
+        try {
+            away.set(true);
+            assertThat(send(app, 1_100)).isEqualTo(202);
+            Thread.sleep(1_200);
+            assertThat(send(app, 1_101)).as("the oldest spooled delivery waited past 1 s, not the default 24 h").isEqualTo(503);
+            away.set(false);
+            awaitHandled(1);
+            assertThat(CountingHandler.HANDLED).containsOnlyKeys(21_100L).allSatisfy((id, n) -> assertThat(n.get()).isEqualTo(1));
+        } finally {
+            app.close();
+        }
+    }
+
+    @Test
+    void withASpoolTheFilterStartsWhileItsDatabaseIsAwayAndWithoutOneItDoesNot() throws Exception {
+        JdbcInbox.builder(JNDI.get("java:comp/env/jdbc/hookguard")).build().initializeSchema(); // by its migrations, before the outage
+        AtomicBoolean away = switchable("java:comp/env/jdbc/hookguard");
+        away.set(true);
+        JettyApp refused = JettyApp.create().filterByClassName(WebhookVerificationFilter.class.getName(), params("java:comp/env/jdbc/hookguard"),
+                "/webhooks/mautic");
+        assertThatThrownBy(refused::start).as("no spool: nothing could take a delivery")
+                .hasStackTraceContaining("could not open the inbox's database");
+        refused.close();
+        JettyApp app = JettyApp.create().filterByClassName(WebhookVerificationFilter.class.getName(), spooled(), "/webhooks/mautic").start();
+        try {
+            assertThat(send(app, 1_200)).isEqualTo(202);
+            assertThat(send(app, 1_201)).isEqualTo(202);
+            away.set(false);
+            awaitHandled(2);
+            assertThat(CountingHandler.HANDLED).containsOnlyKeys(21_200L, 21_201L).allSatisfy((id, n) -> assertThat(n.get()).isEqualTo(1));
+        } finally {
+            app.close();
         }
     }
 }

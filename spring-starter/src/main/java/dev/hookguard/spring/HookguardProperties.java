@@ -1,5 +1,6 @@
 package dev.hookguard.spring;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import org.springframework.boot.context.properties.ConfigurationProperties;
@@ -76,10 +77,22 @@ public record HookguardProperties(
      * @param workers          Worker threads in this instance.
      * @param shutdownTimeout  How long running listeners may finish at shutdown before their deliveries are given back.
      * @param initializeSchema Whether to create the inbox table at startup: embedded (H2), always or never.
+     * @param spool            A journal on local disk that takes verified deliveries (answered 202) while the DataSource is away.
      */
     public record Inbox(@DefaultValue("false") boolean enabled, @DefaultValue("8") int maxAttempts, @DefaultValue("10s") Duration firstRetry,
                         @DefaultValue("1h") Duration maxRetry, @DefaultValue("5m") Duration handlerTimeout, @DefaultValue("2") int workers,
-                        @DefaultValue("10s") Duration shutdownTimeout, @DefaultValue("embedded") SchemaInitialization initializeSchema) {
+                        @DefaultValue("10s") Duration shutdownTimeout, @DefaultValue("embedded") SchemaInitialization initializeSchema,
+                        @DefaultValue Spool spool) {
+
+        /**
+         * The inbox's spool: off until a directory is set.
+         *
+         * @param directory Where this instance spools deliveries while the DataSource is away: one per instance, on a persistent disk. Unset, no spool.
+         * @param maxSize   Size past which the spool refuses deliveries (503 with Retry-After); nothing spooled is dropped.
+         * @param maxAge    Age of the oldest spooled delivery past which the spool refuses deliveries, as past max-size.
+         */
+        public record Spool(Path directory, @DefaultValue("1GB") DataSize maxSize, @DefaultValue("24h") Duration maxAge) {
+        }
     }
 
     /** Which idempotency store the starter configures. */

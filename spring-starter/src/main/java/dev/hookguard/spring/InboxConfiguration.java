@@ -2,7 +2,10 @@ package dev.hookguard.spring;
 
 import dev.hookguard.delivery.WebhookEndpoint;
 import dev.hookguard.inbox.InboxCounts;
+import dev.hookguard.inbox.InboxException;
 import dev.hookguard.inbox.JdbcInbox;
+import dev.hookguard.inbox.SpoolCounts;
+import java.sql.SQLException;
 import javax.sql.DataSource;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
@@ -23,6 +26,8 @@ import org.springframework.context.annotation.Configuration;
 @ConditionalOnProperty(prefix = "hookguard.inbox", name = "enabled", havingValue = "true")
 class InboxConfiguration {
 
+    private static final System.Logger LOG = System.getLogger(InboxConfiguration.class.getName());
+
     /** After Flyway, Liquibase or SQL init: creating the table first would make Flyway refuse a non-empty schema. */
     @Bean
     @ConditionalOnMissingBean
@@ -36,6 +41,16 @@ class InboxConfiguration {
         HookguardProperties.Inbox settings = properties.inbox();
         JdbcInbox.Builder builder = JdbcInbox.builder(dataSource).maxAttempts(settings.maxAttempts())
                 .backoff(settings.firstRetry(), settings.maxRetry()).handlerTimeout(settings.handlerTimeout()).workers(settings.workers());
+        HookguardProperties.Inbox.Spool spool = settings.spool();
+        if (spool.directory() != null) {
+            if (spool.maxSize().toBytes() < 1) {
+                throw new HookguardConfigurationException("hookguard.inbox.spool.max-size", "hookguard.inbox.spool.max-size must be positive");
+            }
+            if (spool.maxAge().isNegative() || spool.maxAge().isZero()) {
+                throw new HookguardConfigurationException("hookguard.inbox.spool.max-age", "hookguard.inbox.spool.max-age must be positive");
+            }
+            builder.spool(spool.directory()).spoolLimits(spool.maxSize().toBytes(), spool.maxAge());
+        }
         if (org.springframework.util.ClassUtils.isPresent("io.micrometer.core.instrument.MeterRegistry", context.getClassLoader())) {
             InboxCounters.register(builder, context);
         }
@@ -45,11 +60,23 @@ class InboxConfiguration {
             case NEVER -> false;
             case EMBEDDED -> IdempotencyStores.isEmbedded(dataSource);
         };
-        if (create) {
-            inbox.initializeSchema();
+        int version;
+        try {
+            if (create) {
+                inbox.initializeSchema();
+            }
+            version = inbox.schemaVersion();
+        } catch (InboxException e) {
+            if (inbox.spoolCounts().isEmpty() || !unreachable(e)) {
+                throw e;
+            }
+            // An instance (re)started during an outage takes deliveries into its spool, as it would mid-run; the table
+            // it drains into was there before the outage, or the drain's WARN and the spool's health say it is not.
+            LOG.log(System.Logger.Level.WARNING, () -> "the inbox's database cannot be reached at startup (" + e.getMessage()
+                    + "): its table is not checked; deliveries are spooled until the database answers");
+            return inbox;
         }
         // Without its table every delivery would be answered 503, forever, with nothing in the log to say why.
-        int version = inbox.schemaVersion();
         if (version < JdbcInbox.requiredSchemaVersion()) {
             String missing = version == 0 ? "the inbox table does not exist" : "the inbox table is at schema version " + version + " of "
                     + JdbcInbox.requiredSchemaVersion();
@@ -58,6 +85,17 @@ class InboxConfiguration {
                     + " Flyway or Liquibase migrations");
         }
         return inbox;
+    }
+
+    /** A connection that could not be had, as opposed to a database that answers and refuses. */
+    static boolean unreachable(InboxException e) {
+        for (Throwable cause = e.getCause(); cause != null; cause = cause.getCause()) {
+            if (cause instanceof java.sql.SQLTransientConnectionException || cause instanceof java.sql.SQLNonTransientConnectionException
+                    || cause instanceof SQLException sql && sql.getSQLState() != null && sql.getSQLState().startsWith("08")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /**
@@ -102,7 +140,7 @@ class InboxConfiguration {
         };
     }
 
-    /** With Actuator on Boot 3.5: the inbox's counts as health (down when its database cannot be read). */
+    /** With Actuator on Boot 3.5: the inbox's counts as health (see {@link #report}). */
     @Configuration(proxyBeanMethods = false)
     @ConditionalOnClass(name = "org.springframework.boot.actuate.health.HealthIndicator")
     static class Health {
@@ -110,13 +148,9 @@ class InboxConfiguration {
         @ConditionalOnMissingBean(name = "hookguardInboxHealthIndicator")
         org.springframework.boot.actuate.health.HealthIndicator hookguardInboxHealthIndicator(JdbcInbox inbox) {
             return () -> {
-                try {
-                    java.util.Map<String, Object> details = details(inbox);
-                    return (workersLost(inbox) ? org.springframework.boot.actuate.health.Health.down()
-                            : org.springframework.boot.actuate.health.Health.up()).withDetails(details).build();
-                } catch (RuntimeException e) {
-                    return org.springframework.boot.actuate.health.Health.down().withDetail("error", e.getClass().getName()).build();
-                }
+                Report report = report(inbox);
+                return (report.up() ? org.springframework.boot.actuate.health.Health.up() : org.springframework.boot.actuate.health.Health.down())
+                        .withDetails(report.details()).build();
             };
         }
     }
@@ -132,14 +166,9 @@ class InboxConfiguration {
         @ConditionalOnMissingBean(name = "hookguardInboxHealthIndicator")
         org.springframework.boot.health.contributor.HealthIndicator hookguardInboxHealthIndicator(JdbcInbox inbox) {
             return () -> {
-                try {
-                    java.util.Map<String, Object> details = details(inbox);
-                    return (workersLost(inbox) ? org.springframework.boot.health.contributor.Health.down()
-                            : org.springframework.boot.health.contributor.Health.up()).withDetails(details).build();
-                } catch (RuntimeException e) {
-                    // The class only: a driver's message may quote SQL or connection details.
-                    return org.springframework.boot.health.contributor.Health.down().withDetail("error", e.getClass().getName()).build();
-                }
+                Report report = report(inbox);
+                return (report.up() ? org.springframework.boot.health.contributor.Health.up() : org.springframework.boot.health.contributor.Health.down())
+                        .withDetails(report.details()).build();
             };
         }
     }
@@ -172,20 +201,50 @@ class InboxConfiguration {
         return inbox.isStarted() && inbox.liveWorkers() == 0;
     }
 
-    /** What both lines' indicators show, in this order. */
-    static java.util.Map<String, Object> details(JdbcInbox inbox) {
-        InboxCounts counts = inbox.counts();
-        java.util.Map<String, Object> details = new java.util.LinkedHashMap<>();
-        details.put("pending", counts.pending());
-        details.put("running", counts.running());
-        details.put("dead", counts.dead());
-        details.put("oldestPendingSeconds", counts.oldestPendingAge().toSeconds());
-        details.put("oldestDueSeconds", counts.oldestDueAge().toSeconds());
-        details.put("liveWorkers", inbox.liveWorkers());
-        return details;
+    /** What both lines' indicators show: up or down, and the details in their order. */
+    record Report(boolean up, java.util.Map<String, Object> details) {
     }
 
-    /** With Micrometer: gauges of the inbox (pending, dead, oldest pending age). */
+    /**
+     * Up with the inbox's counts; down when the workers are lost, or when its database cannot be read and nothing
+     * takes deliveries in its place. With a spool, its counts too, and a database that cannot be read is down only
+     * once the spool is full: until then every verified delivery is still acknowledged safely, on disk.
+     */
+    static Report report(JdbcInbox inbox) {
+        java.util.Optional<SpoolCounts> spool = inbox.spoolCounts();
+        java.util.Map<String, Object> details = new java.util.LinkedHashMap<>();
+        boolean readable;
+        try {
+            InboxCounts counts = inbox.counts();
+            details.put("pending", counts.pending());
+            details.put("running", counts.running());
+            details.put("dead", counts.dead());
+            details.put("oldestPendingSeconds", counts.oldestPendingAge().toSeconds());
+            details.put("oldestDueSeconds", counts.oldestDueAge().toSeconds());
+            readable = true;
+        } catch (RuntimeException e) {
+            if (spool.isEmpty()) {
+                // The class only: a driver's message may quote SQL or connection details.
+                return new Report(false, java.util.Map.of("error", e.getClass().getName()));
+            }
+            details.put("database", "unreachable");
+            readable = false;
+        }
+        details.put("liveWorkers", inbox.liveWorkers());
+        boolean spoolAccepting = true;
+        if (spool.isPresent()) {
+            SpoolCounts counts = spool.get();
+            details.put("spooled", counts.entries());
+            details.put("spoolBytes", counts.bytes());
+            // Named as the README names it; ISO-8601 text (PT42S), since an "age" of a bare number would not say its unit.
+            details.put("oldestSpooledAge", counts.oldestAge().truncatedTo(java.time.temporal.ChronoUnit.SECONDS).toString());
+            details.put("spoolAccepting", counts.accepting());
+            spoolAccepting = counts.accepting();
+        }
+        return new Report(!workersLost(inbox) && (readable || spoolAccepting), details);
+    }
+
+    /** With Micrometer: gauges of the inbox (pending, dead, oldest pending age), and of its spool when it has one. */
     @Configuration(proxyBeanMethods = false)
     @ConditionalOnClass(name = "io.micrometer.core.instrument.MeterRegistry")
     static class Gauges {
@@ -203,6 +262,14 @@ class InboxConfiguration {
                         .baseUnit("seconds").description("How long the longest-due delivery has waited for a worker").register(registry);
                 io.micrometer.core.instrument.Gauge.builder("hookguard.inbox.workers.live", inbox, JdbcInbox::liveWorkers)
                         .description("Live inbox worker threads in this instance").register(registry);
+                if (inbox.spoolCounts().isPresent()) {
+                    // Read from the spool alone: they keep answering while the database, which the gauges above read, is away.
+                    io.micrometer.core.instrument.Gauge.builder("hookguard.inbox.spooled", inbox, i -> i.spoolCounts().orElseThrow().entries())
+                            .description("Deliveries acknowledged into this instance's spool and not yet stored in the database").register(registry);
+                    io.micrometer.core.instrument.Gauge.builder("hookguard.inbox.spool.oldest.age", inbox,
+                                    i -> i.spoolCounts().orElseThrow().oldestAge().toMillis() / 1000.0)
+                            .baseUnit("seconds").description("How long the oldest spooled delivery has waited for the database").register(registry);
+                }
             };
         }
     }

@@ -3,6 +3,7 @@ package dev.hookguard.spring;
 import dev.hookguard.inbox.InboxCounts;
 import dev.hookguard.inbox.InboxEntry;
 import dev.hookguard.inbox.JdbcInbox;
+import dev.hookguard.inbox.SpoolCounts;
 import java.time.Instant;
 import java.util.List;
 import org.springframework.boot.actuate.endpoint.InvalidEndpointRequestException;
@@ -14,12 +15,13 @@ import org.springframework.lang.Nullable;
 
 /**
  * The Actuator endpoint {@code hookguard} in inbox mode: the inbox's counts, the oldest due row's age, the live
- * workers and the newest dead rows with why they failed; one row by its key; replay of one row or of every dead one.
- * Never a body. Exposed, secured and limited ({@code management.endpoint.hookguard.access=read-only}) by Actuator's
- * own settings, like any endpoint; over HTTP only once {@code management.endpoints.web.exposure.include} names it.
+ * workers, the spool's counts when there is one, and the newest dead rows with why they failed; one row by its key;
+ * replay of one row or of every dead one. Never a body. Exposed, secured and limited
+ * ({@code management.endpoint.hookguard.access=read-only}) by Actuator's own settings, like any endpoint; over HTTP
+ * only once {@code management.endpoints.web.exposure.include} names it.
  *
- * <p>Answers hold only strings and numbers (times as ISO-8601 text), so both Boot lines' JSON, and JMX, write them
- * alike without Jackson modules.
+ * <p>Answers hold only strings, numbers and booleans (times as ISO-8601 text), so both Boot lines' JSON, and JMX,
+ * write them alike without Jackson modules.
  */
 @Endpoint(id = "hookguard")
 final class InboxEndpoint {
@@ -42,7 +44,7 @@ final class InboxEndpoint {
         InboxCounts counts = inbox.counts();
         List<Row> dead = inbox.list(JdbcInbox.State.DEAD, DEAD_ROWS).stream().map(entry -> Row.of(entry, showMessages)).toList();
         return new Summary(counts.pending(), counts.running(), counts.done(), counts.dead(), counts.oldestPendingAge().toSeconds(),
-                counts.oldestDueAge().toSeconds(), inbox.liveWorkers(), dead);
+                counts.oldestDueAge().toSeconds(), inbox.liveWorkers(), inbox.spoolCounts().map(Spool::of).orElse(null), dead);
     }
 
     /**
@@ -85,10 +87,25 @@ final class InboxEndpoint {
      * The summary.
      *
      * @param oldestDueSeconds how long the longest-due pending row has waited for a worker: near zero while workers keep up
+     * @param spool            what this instance's spool holds; null without {@code hookguard.inbox.spool.directory}
      * @param deadRows         the newest {@value #DEAD_ROWS} dead rows, newest first
      */
     record Summary(long pending, long running, long done, long dead, long oldestPendingSeconds, long oldestDueSeconds,
-                   int liveWorkers, List<Row> deadRows) {
+                   int liveWorkers, Spool spool, List<Row> deadRows) {
+    }
+
+    /**
+     * This instance's spool: deliveries acknowledged while the database was away and not yet stored in it.
+     *
+     * @param entries       deliveries waiting on this instance's disk
+     * @param bytes         the journal's size on disk
+     * @param oldestSeconds how long the oldest of them has waited
+     * @param accepting     false at the spool's size or age bound: deliveries are then answered 503
+     */
+    record Spool(long entries, long bytes, long oldestSeconds, boolean accepting) {
+        static Spool of(SpoolCounts counts) {
+            return new Spool(counts.entries(), counts.bytes(), counts.oldestAge().toSeconds(), counts.accepting());
+        }
     }
 
     /**

@@ -42,6 +42,8 @@ class HookguardRuntimeHintsTest {
         for (Class<?> answer : HookguardRuntimeHints.ENDPOINT_ANSWERS) {
             assertThat(RuntimeHintsPredicates.reflection().onType(answer)).as(answer.getName()).accepts(hints);
         }
+        // Reached through the summary, whose component it is.
+        assertThat(RuntimeHintsPredicates.reflection().onType(InboxEndpoint.Spool.class)).as("the summary's spool").accepts(hints);
     }
 
     @Test

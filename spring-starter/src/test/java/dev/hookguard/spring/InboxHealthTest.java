@@ -56,9 +56,9 @@ class InboxHealthTest {
         return org.springframework.util.ClassUtils.isPresent(name, loader);
     }
 
-    /** {@code health()}'s status code and details, through the line's own types. */
+    /** {@code health()}'s status code and details, through the line's own types (also for {@link InboxSpoolStarterTest}). */
     @SuppressWarnings("unchecked")
-    private static Map.Entry<String, Map<String, Object>> health(ApplicationContext context) throws Exception {
+    static Map.Entry<String, Map<String, Object>> health(ApplicationContext context) throws Exception {
         Class<?> type = lineIndicator();
         Object indicator = context.getBean("hookguardInboxHealthIndicator");
         assertThat(indicator).as("the indicator is this Boot line's HealthIndicator").isInstanceOf(type);

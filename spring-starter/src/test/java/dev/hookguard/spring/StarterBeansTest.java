@@ -120,5 +120,7 @@ class StarterBeansTest {
                 "hookguard.idempotency.initialize-schema");
         assertThat(defaults).containsEntry("hookguard.mautic.path", "/webhooks/mautic").containsEntry("hookguard.malcolm.path", "/webhooks/malcolm")
                 .containsEntry("hookguard.idempotency.store", "auto");
+        assertThat(defaults).containsKey("hookguard.inbox.spool.directory").containsEntry("hookguard.inbox.spool.max-size", "1GB")
+                .containsEntry("hookguard.inbox.spool.max-age", "24h");
     }
 }
