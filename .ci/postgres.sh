@@ -3,6 +3,8 @@
 #   .ci/postgres.sh start DIR   prints the JDBC URL on stdout
 #   .ci/postgres.sh stop DIR     (immediate: as a crash would)
 #   .ci/postgres.sh resume DIR   starts a stopped cluster again on its port
+#   .ci/postgres.sh pause DIR    freezes the server and its backends (SIGSTOP): it answers nothing, refuses nothing
+#   .ci/postgres.sh unpause DIR  lets them run again (SIGCONT)
 # Tests run with fsync off (speed); HOOKGUARD_PG_FSYNC=on gives a durable server, as benchmarks need.
 set -euo pipefail
 action=$1
@@ -27,6 +29,11 @@ case "$action" in
     port=$(cat "$dir/port")
     as_postgres "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w -t 60 \
       -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c max_connections=200 -c fsync=${HOOKGUARD_PG_FSYNC:-off}" start >&2
+    ;;
+  pause|unpause)
+    pid=$(head -n 1 "$dir/data/postmaster.pid")
+    signal=$([ "$action" = pause ] && echo STOP || echo CONT)
+    kill -s "$signal" "$pid" $(pgrep -P "$pid" || true)
     ;;
   stop)
     as_postgres "$bin/pg_ctl" -D "$dir/data" -m immediate stop >&2 || true

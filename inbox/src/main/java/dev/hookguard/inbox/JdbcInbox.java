@@ -285,14 +285,18 @@ public final class JdbcInbox implements DeliveryInbox {
 
     private int storeInDatabase(InboxDelivery delivery) throws SQLException {
         String headers = headerText(delivery.headers());
-        try (Connection c = dataSource.getConnection()) {
+        try (Connection c = dataSource.getConnection();
+             StoreDeadline deadline = spool == null ? StoreDeadline.NONE : StoreDeadline.abortAfter(c, storeTimeoutSeconds)) {
             boolean single = delivery.parts().size() == 1;
             // One part (a Malcolm! session, an immediate Mautic event): one autocommit statement, no savepoint.
             c.setAutoCommit(single);
             try (PreparedStatement insert = c.prepareStatement(dialect() == Dialect.POSTGRESQL ? sql().insertPostgresql : sql().insert);
                  PreparedStatement revive = c.prepareStatement(sql().reviveDead)) {
-                insert.setQueryTimeout(storeTimeoutSeconds);
-                revive.setQueryTimeout(storeTimeoutSeconds);
+                // With a spool the deadline aborts the connection first: a query timeout firing on a frozen server
+                // would make the driver wait out its cancel request (10 s on PostgreSQL) before the statement returns.
+                int queryTimeout = spool == null ? storeTimeoutSeconds : storeTimeoutSeconds + 5;
+                insert.setQueryTimeout(queryTimeout);
+                revive.setQueryTimeout(queryTimeout);
                 int stored = 0;
                 for (InboxDelivery.Part part : delivery.parts()) {
                     // PostgreSQL skips a stored part in the statement itself; H2 needs a savepoint to go on after one.

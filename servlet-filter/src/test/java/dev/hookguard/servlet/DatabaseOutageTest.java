@@ -321,6 +321,59 @@ class DatabaseOutageTest {
         assertThat(effects).as("each effect exactly once").allSatisfy((id, n) -> assertThat(n).isEqualTo(1));
     }
 
+    /**
+     * A database that neither answers nor refuses (its processes frozen, as a stalled disk or a full connection queue
+     * leave it): the store times out, and the delivery is spooled and answered 202 within the store timeout and the
+     * connection timeout, not left hanging; once the database moves again, each delivery takes effect once.
+     */
+    @Test
+    void aFrozenDatabaseIsATimeoutAndTheDeliveryIsSpooledNotLeftHanging() throws Exception {
+        PGSimpleDataSource postgres = outageCluster();
+        outageInbox(postgres);
+        com.zaxxer.hikari.HikariConfig config = new com.zaxxer.hikari.HikariConfig();
+        config.setJdbcUrl(clusterUrl);
+        config.setMaximumPoolSize(4);
+        config.setConnectionTimeout(2_000); // a connection is not waited for much longer than the store timeout, as the README asks
+        config.setValidationTimeout(1_000);
+        com.zaxxer.hikari.HikariDataSource pool = new com.zaxxer.hikari.HikariDataSource(config);
+        JdbcInbox inbox = JdbcInbox.builder(pool).spool(clusterDir.resolve("spool-frozen")).storeTimeout(Duration.ofSeconds(1))
+                .handlerTimeout(Duration.ofSeconds(2)).backoff(Duration.ofMillis(50), Duration.ofMillis(200)).pollInterval(Duration.ofMillis(20)).build();
+        WebhookEndpoint<MauticBatch> endpoint = WebhookEndpoint.mautic().secrets(SchemeFixture.SECRET)
+                .on(FormSubmitted.class, form -> recordEffect(form.submission().id().orElseThrow())).inbox(inbox).build();
+        dev.hookguard.delivery.spi.Adapters.startInbox(endpoint);
+        try (JettyApp app = JettyApp.create().filter(WebhookVerificationFilter.of(endpoint), "/webhooks/mautic").start()) {
+            MauticSender mautic = MauticSender.builder(app.uri("/webhooks/mautic"), SchemeFixture.SECRET).retryPolicy(RetryPolicy.MAUTIC5).build();
+            SendReport before = mautic.sendImmediate(SampleEvents.of("mautic.form_on_submit", 1, 5));
+            run("pause");
+            SendReport frozen;
+            long took;
+            try {
+                long start = System.nanoTime();
+                frozen = mautic.sendImmediate(SampleEvents.of("mautic.form_on_submit", 6, 20));
+                took = (System.nanoTime() - start) / 1_000_000;
+                System.out.printf("DatabaseOutageTest, frozen database: 20 deliveries answered %s in %d ms%n", frozen.summary(), took);
+                assertThat(inbox.spoolCounts().orElseThrow().entries()).as("held by the spool while the database is frozen").isEqualTo(20);
+            } finally {
+                run("unpause");
+            }
+            await(() -> {
+                try {
+                    return effects(postgres).size() == 25;
+                } catch (SQLException e) {
+                    return false;
+                }
+            }, "every delivery's effect once the database moves again");
+            assertThat(before.delivered()).isEqualTo(5);
+            assertThat(frozen.attempts()).extracting(a -> a.status()).as("every delivery answered 202").containsOnly(202);
+            assertThat(frozen.attempts()).as("none waits much past the 1 s store timeout: the first is aborted, the rest go straight to the spool")
+                    .allSatisfy(a -> assertThat(a.millis()).isLessThan(3_000));
+            assertThat(effects(postgres)).as("each effect once").hasSize(25).allSatisfy((id, n) -> assertThat(n).isEqualTo(1));
+        } finally {
+            dev.hookguard.delivery.spi.Adapters.stopInbox(endpoint, Duration.ofSeconds(5));
+            pool.close();
+        }
+    }
+
     private static void await60(BooleanSupplier condition, String what) throws InterruptedException {
         long until = System.nanoTime() + Duration.ofSeconds(60).toNanos();
         while (!condition.getAsBoolean()) {
