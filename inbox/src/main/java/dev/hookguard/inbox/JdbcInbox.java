@@ -59,7 +59,7 @@ import javax.sql.DataSource;
  * inbox.start(mautic);                            // workers; inbox.stop(Duration.ofSeconds(10)) on shutdown
  * }</pre>
  */
-public final class JdbcInbox implements DeliveryInbox {
+public final class JdbcInbox implements DeliveryInbox, AutoCloseable {
 
     /** Where a row is in its life. */
     public enum State { PENDING, RUNNING, DONE, DEAD }
@@ -461,6 +461,19 @@ public final class JdbcInbox implements DeliveryInbox {
             keptOpen = null;
         }
         started.clear();
+    }
+
+    /**
+     * Stops the workers (what they hold is given back at once) and closes the spool: its directory is free for the
+     * next inbox, and what it holds stays on disk, drained by that inbox. Spring calls it when its context closes;
+     * the servlet filter in its {@code destroy}. The inbox cannot store afterwards.
+     */
+    @Override
+    public void close() {
+        stop(Duration.ZERO);
+        if (spool != null) {
+            spool.close();
+        }
     }
 
     /**

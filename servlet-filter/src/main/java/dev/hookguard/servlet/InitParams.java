@@ -24,6 +24,7 @@ import static dev.hookguard.servlet.WebhookVerificationFilter.SECRETS_ENV_PARAM;
 import static dev.hookguard.servlet.WebhookVerificationFilter.SECRETS_PARAM;
 
 import dev.hookguard.delivery.WebhookEndpoint;
+import dev.hookguard.delivery.spi.DeliveryInbox;
 import dev.hookguard.delivery.WebhookHandler;
 import dev.hookguard.idempotency.JdbcIdempotencyStore;
 import dev.hookguard.signature.SignatureScheme;
@@ -51,6 +52,8 @@ final class InitParams {
     private static final Pattern SIMPLE_DURATION = Pattern.compile("(\\d+)\\s*(ms|s|m|h|d)");
 
     private final FilterConfig config;
+    /** The inbox these params built, which the filter closes in {@code destroy}: its spool's directory is then free. */
+    private AutoCloseable ownedInbox;
     private final UnaryOperator<String> environment;
 
     InitParams(FilterConfig config, UnaryOperator<String> environment) {
@@ -103,7 +106,9 @@ final class InitParams {
             } catch (ClassNotFoundException e) {
                 throw fail("init-param '" + INBOX_DATASOURCE_PARAM + "' needs dev.hookguard:hookguard-inbox on the class path");
             }
-            builder.inbox(InboxParams.inbox(dataSource(INBOX_DATASOURCE_PARAM, inboxDataSource.get()), this));
+            DeliveryInbox inbox = InboxParams.inbox(dataSource(INBOX_DATASOURCE_PARAM, inboxDataSource.get()), this);
+            ownedInbox = inbox instanceof AutoCloseable closeable ? closeable : null;
+            builder.inbox(inbox);
         } else {
             requireAbsent(INBOX_DATASOURCE_PARAM, INBOX_INITIALIZE_SCHEMA_PARAM, INBOX_TABLE_PARAM, INBOX_MAX_ATTEMPTS_PARAM,
                     INBOX_BACKOFF_FIRST_PARAM, INBOX_BACKOFF_MAX_PARAM, INBOX_HANDLER_TIMEOUT_PARAM, INBOX_WORKERS_PARAM, INBOX_STORE_TIMEOUT_PARAM,
@@ -275,5 +280,10 @@ final class InitParams {
             }
         }
         return parts;
+    }
+
+    /** The inbox built from {@code inbox-*} params, if any; the filter closes it when it is destroyed. */
+    java.util.Optional<AutoCloseable> ownedInbox() {
+        return java.util.Optional.ofNullable(ownedInbox);
     }
 }

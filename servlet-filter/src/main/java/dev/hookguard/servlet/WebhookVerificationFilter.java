@@ -100,6 +100,8 @@ public final class WebhookVerificationFilter implements Filter {
     private volatile WebhookEndpoint<?> endpoint;
     private volatile boolean nonBlockingReads;
     private volatile boolean ownsEndpoint;
+    /** The inbox built from init-params: closed in {@link #destroy}, so a redeployment can take its spool again. */
+    private volatile AutoCloseable ownedInbox;
 
     /** For containers: configured from init-params in {@link #init}. */
     public WebhookVerificationFilter() {
@@ -134,6 +136,7 @@ public final class WebhookVerificationFilter implements Filter {
             nonBlockingReads = params.nonBlockingReads();
             endpoint = params.endpoint();
             ownsEndpoint = true;
+            ownedInbox = params.ownedInbox().orElse(null);
             Adapters.startInbox(endpoint);
         }
         // One line per filter, as the starter writes per endpoint: a filter mapped where the sender does not post shows here.
@@ -148,6 +151,15 @@ public final class WebhookVerificationFilter implements Filter {
         WebhookEndpoint<?> current = endpoint;
         if (ownsEndpoint && current != null) {
             Adapters.stopInbox(current, INBOX_SHUTDOWN_TIMEOUT);
+        }
+        AutoCloseable inbox = ownedInbox;
+        if (inbox != null) {
+            try {
+                inbox.close();
+            } catch (Exception e) {
+                System.getLogger(WebhookVerificationFilter.class.getName()).log(System.Logger.Level.WARNING,
+                        () -> "could not close the filter's inbox: " + e.getClass().getName());
+            }
         }
     }
 

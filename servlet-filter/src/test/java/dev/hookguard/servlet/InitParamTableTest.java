@@ -193,6 +193,19 @@ class InitParamTableTest {
     }
 
     @Test
+    void aDestroyedFilterFreesItsSpoolDirectoryForTheNextDeployment() throws Exception {
+        String spool = Path.of("target", "init-params-redeployed-spool-" + System.nanoTime()).toString();
+        Map<String, String> params = Map.of("scheme", "mautic", "secrets", "s", "handler-class", WebXmlInboxTest.CountingHandler.class.getName(),
+                "inbox-datasource", INBOX, "inbox-initialize-schema", "true", "inbox-spool-directory", spool);
+        WebhookVerificationFilter first = new WebhookVerificationFilter();
+        first.init(new Config(params));
+        first.destroy(); // an undeployment; the JVM goes on
+        WebhookVerificationFilter redeployed = new WebhookVerificationFilter();
+        redeployed.init(new Config(params));
+        redeployed.destroy();
+    }
+
+    @Test
     void aKeyStoreInInboxModeIsRefusedBecauseTheInboxKeepsTheKeys() {
         Map<String, String> both = with(Map.of("scheme", "mautic", "secrets", "s", "handler-class", WebXmlInboxTest.CountingHandler.class.getName(),
                 "inbox-datasource", INBOX), "idempotency-datasource", DIRECT_KEYS);
