@@ -85,6 +85,14 @@ public final class JdbcInbox implements DeliveryInbox, AutoCloseable {
     private volatile InboxSql sql;
     /** Takes deliveries while the database cannot; {@code null} without {@code spool(directory)}. */
     private final Spool spool;
+    /**
+     * Held by {@link #initializeSchema()} and by each batch the spool drains. H2 loses rows committed while an
+     * {@code ALTER TABLE} copies the table (seen with H2 2.5: inserts committed during an {@code ADD COLUMN} are gone
+     * after it), and the drainer starts as soon as the journal holds anything, in the constructor when a restart finds
+     * entries: before the {@code initializeSchema()} an application calls next. Its batch was then committed, and its
+     * journal deleted, into a table being migrated: acknowledged deliveries lost. Never taken inside {@code this}.
+     */
+    private final Object schemaLock = new Object();
     private final int maxAttempts;
     private final Duration firstRetry;
     private final Duration maxRetry;
@@ -162,6 +170,12 @@ public final class JdbcInbox implements DeliveryInbox, AutoCloseable {
      * (rows included), from the SQL shipped for this database: the same files a Flyway or Liquibase user runs.
      */
     public void initializeSchema() {
+        synchronized (schemaLock) {
+            migrate();
+        }
+    }
+
+    private void migrate() {
         try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
             // PostgreSQL's DDL is transactional: a migration applies whole or not at all. (H2's statements are each
             // idempotent, and a version is recognised by the last column it adds, so a cut run is run again.)
@@ -343,6 +357,12 @@ public final class JdbcInbox implements DeliveryInbox, AutoCloseable {
      * out but committed, or a drain cut short by a crash), so it never revives a dead row.
      */
     private void storeSpooled(List<Spool.Entry> entries) throws SQLException {
+        synchronized (schemaLock) { // never into a table initializeSchema() is migrating
+            storeSpooledBatch(entries);
+        }
+    }
+
+    private void storeSpooledBatch(List<Spool.Entry> entries) throws SQLException {
         Dialect database = dialect();
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);

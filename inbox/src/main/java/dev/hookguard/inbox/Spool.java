@@ -4,9 +4,10 @@ import dev.hookguard.delivery.spi.InboxDelivery;
 import java.io.ByteArrayOutputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
+import java.io.RandomAccessFile;
 import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
-import java.nio.channels.ClosedChannelException;
+import java.nio.channels.ClosedByInterruptException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
 import java.nio.charset.StandardCharsets;
@@ -128,6 +129,13 @@ final class Spool implements AutoCloseable {
         }
     }
 
+    /** An entry whose checksum held and which does not decode: no retry reads it. */
+    private static final class Unreadable extends IOException {
+        Unreadable(RuntimeException cause) {
+            super("a spool entry cannot be read back", cause);
+        }
+    }
+
     /** What recovery found at start: whole entries kept, and torn bytes cut. */
     record Recovery(int entries, long cutBytes) {
     }
@@ -135,17 +143,51 @@ final class Spool implements AutoCloseable {
     private static final class Segment {
         final long number;
         final Path path;
-        final FileChannel channel;
+        /**
+         * Appends and forces go through a RandomAccessFile, whose I/O an interrupt does not abort. A FileChannel is
+         * closed, for every thread, as soon as one thread using it is interrupted (a cancelled request, a container
+         * stopping its pool): the journal then refused every append until a restart, the drainer could no longer
+         * read it, and the interrupted force's ClosedByInterruptException passed for "deleted, so drained": an
+         * acknowledgement without the force.
+         */
+        final RandomAccessFile file;
+        /** Reads, by recovery and the drainer only (which only close() interrupts). */
+        final FileChannel reader;
         /** Guarded by the spool's lock. */
         long written;
         /** Guarded by the spool's lock: entries written and not yet committed to the database. */
         int undrained;
+        /**
+         * Guarded by the spool's lock, and set under its force lock too (so no force runs on a closed descriptor):
+         * the files are closed, because every entry was committed and the file deleted, or the spool was closed.
+         */
+        boolean released;
         volatile long forced;
 
-        Segment(long number, Path path, FileChannel channel) {
+        Segment(long number, Path path) throws IOException {
             this.number = number;
             this.path = path;
-            this.channel = channel;
+            this.file = new RandomAccessFile(path.toFile(), "rw");
+            try {
+                this.reader = FileChannel.open(path, StandardOpenOption.READ);
+            } catch (IOException | RuntimeException e) {
+                file.close();
+                throw e;
+            }
+        }
+
+        void release() {
+            released = true;
+            try {
+                reader.close();
+            } catch (IOException e) {
+                // read only: nothing to lose
+            }
+            try {
+                file.close();
+            } catch (IOException e) {
+                // what was acknowledged was forced before its answer
+            }
         }
     }
 
@@ -166,10 +208,11 @@ final class Spool implements AutoCloseable {
     private final ArrayDeque<Segment> segments = new ArrayDeque<>();
     private final ArrayDeque<Position> undrained = new ArrayDeque<>();
     /**
-     * The keys of every part waiting in the journal: a delivery replayed while the database is away (by a stranger
-     * holding one valid delivery, or a sender's retry) is a duplicate here too, and cannot fill the spool.
+     * The keys of every part waiting in the journal, and the entry holding each: a delivery replayed while the
+     * database is away (by a stranger holding one valid delivery, or a sender's retry) is a duplicate here too, and
+     * cannot fill the spool; its answer waits until that entry is forced.
      */
-    private final java.util.HashSet<String> spooledKeys = new java.util.HashSet<>();
+    private final java.util.HashMap<String, Position> spooledKeys = new java.util.HashMap<>();
     private long bytes;
     private long nextSegment;
     private Thread drainer;
@@ -199,7 +242,16 @@ final class Spool implements AutoCloseable {
             throw new IllegalStateException("another inbox holds the spool directory " + this.directory + ": each instance needs a directory of its own");
         }
         this.directoryLock = held;
-        this.recovery = recover();
+        try {
+            this.recovery = recover();
+        } catch (IOException | RuntimeException e) {
+            // Without this, the directory stayed locked by this process: once the operator fixed what failed, no
+            // inbox in this process could open it again ("another inbox holds the spool directory").
+            segments.forEach(Segment::release);
+            segments.clear();
+            lockFile.close(); // releases the lock
+            throw e;
+        }
         emptyHint = undrained.isEmpty();
         if (!undrained.isEmpty()) {
             LOG.log(System.Logger.Level.INFO, () -> "the spool in " + this.directory + " holds " + undrained.size()
@@ -242,14 +294,45 @@ final class Spool implements AutoCloseable {
      * @throws IOException   when the disk refuses: nothing of the entry stays behind
      */
     int append(Entry delivery, SQLException why) throws IOException {
-        Entry entry;
-        synchronized (lock) {
-            List<InboxDelivery.Part> fresh = delivery.parts().stream().filter(p -> !spooledKeys.contains(p.key())).toList();
-            if (fresh.isEmpty()) {
-                return 0;
+        while (true) {
+            int stored = appendOnce(delivery, why);
+            if (stored != RACED) {
+                return stored;
             }
-            entry = fresh.size() == delivery.parts().size() ? delivery
-                    : new Entry(delivery.spooledAt(), delivery.scheme(), delivery.tenant(), delivery.headers(), fresh);
+            // Another request spooled one of these parts meanwhile: again, with only what is still new. Outside the
+            // lock: this once called itself inside it, and so waited for a force while holding the lock that a force
+            // in progress takes next (a deadlock with another request's force, every request stalled behind it).
+        }
+    }
+
+    private static final int RACED = -1;
+
+    private int appendOnce(Entry delivery, SQLException why) throws IOException {
+        Entry entry;
+        // The entries already holding some of these parts. Another request may have written one and not forced it
+        // yet (a sender's retry racing its first try): a duplicate's answer must not come before that force, or a
+        // crash could lose a part a 2xx acknowledged.
+        List<Position> holding = new ArrayList<>();
+        synchronized (lock) {
+            List<InboxDelivery.Part> fresh = new ArrayList<>();
+            for (InboxDelivery.Part part : delivery.parts()) {
+                Position held = spooledKeys.get(part.key());
+                if (held == null) {
+                    fresh.add(part);
+                } else {
+                    holding.add(held);
+                }
+            }
+            if (fresh.isEmpty()) {
+                entry = null;
+            } else {
+                entry = fresh.size() == delivery.parts().size() ? delivery
+                        : new Entry(delivery.spooledAt(), delivery.scheme(), delivery.tenant(), delivery.headers(), fresh);
+            }
+        }
+        if (entry == null) {
+            forceAll(holding);
+            return 0;
         }
         List<String> keys = entry.parts().stream().map(InboxDelivery.Part::key).toList();
         byte[] payload = entry.encode();
@@ -266,9 +349,8 @@ final class Spool implements AutoCloseable {
             if (closed) {
                 throw new IOException("the spool is closed");
             }
-            if (keys.stream().anyMatch(spooledKeys::contains)) {
-                // Another request spooled one of these parts meanwhile: store only what is still new.
-                return append(delivery, why);
+            if (keys.stream().anyMatch(spooledKeys::containsKey)) {
+                return RACED; // another request spooled one of these parts meanwhile
             }
             refuseWhenFull(record.remaining());
             segment = segments.peekLast();
@@ -277,12 +359,11 @@ final class Spool implements AutoCloseable {
             }
             long offset = segment.written;
             try {
-                while (record.hasRemaining()) {
-                    segment.channel.write(record, offset + record.position());
-                }
+                segment.file.seek(offset);
+                segment.file.write(record.array(), 0, record.limit());
             } catch (IOException e) {
                 try {
-                    segment.channel.truncate(offset); // a torn entry left now would be cut at the next start anyway
+                    segment.file.setLength(offset); // a torn entry left now would be cut at the next start anyway
                 } catch (IOException ignored) {
                     // recovery cuts it
                 }
@@ -291,9 +372,11 @@ final class Spool implements AutoCloseable {
             segment.written = offset + HEADER_BYTES + payload.length;
             segment.undrained++;
             bytes += HEADER_BYTES + payload.length;
-            undrained.addLast(new Position(segment, offset, payload.length, entry.spooledAt(), keys));
-            spooledKeys.addAll(keys);
+            Position position = new Position(segment, offset, payload.length, entry.spooledAt(), keys);
+            undrained.addLast(position);
+            keys.forEach(key -> spooledKeys.put(key, position));
             emptyHint = false;
+            refusingForSize = false; // the last append was taken
             end = segment.written;
             if (spooledThisOutage++ == 0) {
                 String cause = why == null ? "the spool holds deliveries from before this start" : "the inbox's database refused a store (" + InboxException.cause(why) + ")";
@@ -303,12 +386,23 @@ final class Spool implements AutoCloseable {
             startDrainer();
         }
         force(segment, end);
+        forceAll(holding); // in this segment or an earlier one, so forced already: a formality
         return keys.size();
+    }
+
+    private void forceAll(List<Position> positions) throws IOException {
+        for (Position p : positions) {
+            force(p.segment(), p.offset() + HEADER_BYTES + p.length());
+        }
     }
 
     private void refuseWhenFull(int size) throws FullException {
         if (bytes + size > maxBytes) {
-            refusingForSize = true;
+            // A delivery larger than the whole spool says nothing about the spool taking the others: it alone is
+            // refused, and the spool does not report itself full (not accepting) for it.
+            if (size <= maxBytes) {
+                refusingForSize = true;
+            }
             throw new FullException("the spool is full: it holds " + bytes + " bytes of its " + maxBytes);
         }
         Position oldest = undrained.peekFirst();
@@ -328,14 +422,17 @@ final class Spool implements AutoCloseable {
             }
             long target;
             synchronized (lock) {
+                if (segment.released) {
+                    if (segment.undrained == 0) {
+                        return; // deleted: every entry in it was committed to the database, ours included
+                    }
+                    // close() could not force it (when it could, it set forced): never an answer without the force
+                    throw new IOException("the spool was closed before the entry was forced");
+                }
                 target = segment.written;
             }
-            try {
-                segment.channel.force(false);
-            } catch (ClosedChannelException e) {
-                // Deleted: every entry in it was committed to the database, ours included.
-                return;
-            }
+            // A segment is released only under forceLock: the descriptor is still this file's.
+            segment.file.getFD().sync();
             segment.forced = Math.max(segment.forced, target);
         }
     }
@@ -343,23 +440,37 @@ final class Spool implements AutoCloseable {
     private Segment newSegment() throws IOException {
         Segment previous = segments.peekLast();
         if (previous != null) {
-            previous.channel.force(false); // those waiting on it return at once
+            previous.file.getFD().sync(); // those waiting on it return at once
             previous.forced = previous.written;
         }
         long number = nextSegment++;
         Path path = directory.resolve(String.format("spool-%012d.log", number));
-        FileChannel channel = FileChannel.open(path, StandardOpenOption.CREATE_NEW, StandardOpenOption.READ, StandardOpenOption.WRITE);
+        Files.createFile(path); // never over an existing file
         forceDirectory(); // the new file's name survives a crash too
-        Segment segment = new Segment(number, path, channel);
+        Segment segment = new Segment(number, path);
         segments.addLast(segment);
         return segment;
     }
 
     private void forceDirectory() {
-        try (FileChannel dir = FileChannel.open(directory, StandardOpenOption.READ)) {
-            dir.force(true);
-        } catch (IOException e) {
-            // Some file systems cannot open a directory; the file's data is forced all the same.
+        // A directory has no RandomAccessFile: its channel is forced with the caller's interrupt held back (an
+        // interrupt would close the channel and skip the force), and the interrupt restored after.
+        boolean interrupted = Thread.interrupted();
+        try {
+            while (true) {
+                try (FileChannel dir = FileChannel.open(directory, StandardOpenOption.READ)) {
+                    dir.force(true);
+                    return;
+                } catch (ClosedByInterruptException e) {
+                    interrupted |= Thread.interrupted();
+                } catch (IOException e) {
+                    return; // some file systems cannot open a directory; the file's data is forced all the same
+                }
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
         }
     }
 
@@ -376,38 +487,42 @@ final class Spool implements AutoCloseable {
             name.matches();
             long number = Long.parseLong(name.group(1));
             nextSegment = Math.max(nextSegment, number + 1);
-            FileChannel channel = FileChannel.open(path, StandardOpenOption.READ, StandardOpenOption.WRITE);
-            Segment segment = new Segment(number, path, channel);
-            long size = channel.size();
-            long position = 0;
-            while (position < size) {
-                Position entry = readPosition(segment, position, size);
-                if (entry == null) {
-                    break;
+            Segment segment = new Segment(number, path);
+            try {
+                long size = segment.reader.size();
+                long position = 0;
+                while (position < size) {
+                    Position entry = readPosition(segment, position, size);
+                    if (entry == null) {
+                        break;
+                    }
+                    undrained.addLast(entry);
+                    entry.keys().forEach(key -> spooledKeys.put(key, entry));
+                    segment.undrained++;
+                    entries++;
+                    position += HEADER_BYTES + entry.length();
                 }
-                undrained.addLast(entry);
-                spooledKeys.addAll(entry.keys());
-                segment.undrained++;
-                entries++;
-                position += HEADER_BYTES + entry.length();
+                if (position < size) {
+                    long cutHere = size - position;
+                    long at = position;
+                    cut += cutHere;
+                    segment.file.setLength(position);
+                    segment.file.getFD().sync();
+                    LOG.log(System.Logger.Level.WARNING, () -> "the spool's " + path.getFileName() + " ended in a torn entry: " + cutHere
+                            + " bytes cut at offset " + at + " (a write a crash interrupted, so never acknowledged); every whole entry before it is kept");
+                }
+                segment.written = position;
+                segment.forced = position;
+            } catch (IOException | RuntimeException e) {
+                segment.release();
+                throw e;
             }
-            if (position < size) {
-                long cutHere = size - position;
-                long at = position;
-                cut += cutHere;
-                channel.truncate(position);
-                channel.force(true);
-                LOG.log(System.Logger.Level.WARNING, () -> "the spool's " + path.getFileName() + " ended in a torn entry: " + cutHere
-                        + " bytes cut at offset " + at + " (a write a crash interrupted, so never acknowledged); every whole entry before it is kept");
-            }
-            segment.written = position;
-            segment.forced = position;
             if (segment.undrained == 0) {
-                channel.close();
+                segment.release();
                 Files.deleteIfExists(path);
             } else {
                 segments.addLast(segment);
-                bytes += position;
+                bytes += segment.written;
             }
         }
         return new Recovery(entries, cut);
@@ -418,14 +533,14 @@ final class Spool implements AutoCloseable {
         if (size - position < HEADER_BYTES) {
             return null;
         }
-        ByteBuffer header = readFully(segment.channel, position, HEADER_BYTES);
+        ByteBuffer header = readFully(segment.reader, position, HEADER_BYTES);
         int magic = header.getInt();
         int length = header.getInt();
         int checksum = header.getInt();
         if (magic != MAGIC || length < Long.BYTES || length > MAX_ENTRY_BYTES || length > size - position - HEADER_BYTES) {
             return null;
         }
-        ByteBuffer payload = readFully(segment.channel, position + HEADER_BYTES, length);
+        ByteBuffer payload = readFully(segment.reader, position + HEADER_BYTES, length);
         CRC32C crc = new CRC32C();
         crc.update(payload.duplicate());
         if ((int) crc.getValue() != checksum) {
@@ -466,6 +581,7 @@ final class Spool implements AutoCloseable {
         boolean warned = false;
         long drained = 0;
         int oneByOne = 0; // entries to take alone, after a batch met data the database refuses for good
+        boolean asideFailed = false;
         while (true) {
             List<Position> batch = new ArrayList<>();
             synchronized (lock) {
@@ -492,13 +608,35 @@ final class Spool implements AutoCloseable {
                     entries.add(read(p));
                 }
                 sink.store(entries);
-            } catch (SQLException | IOException | RuntimeException e) {
+            } catch (Exception | Error e) {
+                // An Error too (a driver class that cannot load, memory short for a moment) is retried after a pause:
+                // it used to end the drainer thread with its field still set, so no drainer ever started again and
+                // nothing was stored until a restart, while every new delivery joined the journal behind it.
                 if (refusedForGood(e)) {
                     if (batch.size() > 1) {
                         oneByOne = batch.size(); // find the entry, keep the others
                         continue;
                     }
-                    setAside(batch.get(0), e);
+                    try {
+                        setAside(batch.get(0));
+                    } catch (IOException notKept) {
+                        // Dropping it would lose a delivery answered 202 and stored nowhere: it stays at the head of
+                        // the journal, holding what follows, and is set aside again after a pause.
+                        if (!asideFailed) {
+                            asideFailed = true;
+                            LOG.log(System.Logger.Level.ERROR, () -> "the inbox's database refuses a spooled delivery for good (" + describe(e)
+                                    + ") and it could not keep it in " + directory.resolve("rejected.log") + " (" + notKept.getClass().getName()
+                                    + "); it stays in the journal, and the spool waits until it can be kept");
+                        }
+                        if (!sleep(pause)) {
+                            return;
+                        }
+                        pause = Math.min(pause * 2, 2_000);
+                        continue;
+                    }
+                    asideFailed = false;
+                    LOG.log(System.Logger.Level.ERROR, () -> "the inbox's database refuses a spooled delivery for good (" + describe(e)
+                            + "); it is kept in " + directory.resolve("rejected.log") + " and the spool goes on");
                     drained++;
                     settle(batch);
                     oneByOne = Math.max(0, oneByOne - 1);
@@ -526,31 +664,41 @@ final class Spool implements AutoCloseable {
      * Bad data (class 22) or a broken constraint other than the key (class 23): no retry will store it, and it would
      * hold every entry behind it. An entry that cannot be read back is the same.
      */
-    private static boolean refusedForGood(Exception e) {
-        if (e instanceof IOException && e.getCause() != null) {
-            return true; // decoding failed
+    private static boolean refusedForGood(Throwable e) {
+        if (e instanceof Unreadable) {
+            return true; // decoding failed (and only that: an I/O failure with a cause of its own is retried)
         }
         String state = e instanceof SQLException sql ? sql.getSQLState() : null;
         return state != null && (state.startsWith("22") || state.startsWith("23") && !state.equals("23505"));
     }
 
-    /** Keeps an entry the database refuses for good in {@code rejected.log} beside the journal, whole, and says so once. */
-    private void setAside(Position position, Exception why) {
+    /**
+     * Keeps an entry the database refuses for good in {@code rejected.log} beside the journal, whole and forced.
+     *
+     * @throws IOException when it could not be kept (nothing of it is left there): the caller keeps it in the journal
+     */
+    private void setAside(Position position) throws IOException {
         Path rejected = directory.resolve("rejected.log");
-        try (FileChannel out = FileChannel.open(rejected, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND)) {
-            ByteBuffer record = readFully(position.segment().channel, position.offset(), HEADER_BYTES + position.length());
-            while (record.hasRemaining()) {
-                out.write(record);
+        try (FileChannel out = FileChannel.open(rejected, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
+            long start = out.size();
+            ByteBuffer record = readFully(position.segment().reader, position.offset(), HEADER_BYTES + position.length());
+            try {
+                while (record.hasRemaining()) {
+                    out.write(record, start + record.position());
+                }
+                out.force(false);
+            } catch (IOException e) {
+                try {
+                    out.truncate(start); // a cut copy would be written again whole after it
+                } catch (IOException ignored) {
+                    // the next copy follows it
+                }
+                throw e;
             }
-            out.force(false);
-        } catch (IOException e) {
-            LOG.log(System.Logger.Level.ERROR, () -> "could not keep a refused spool entry in " + rejected);
         }
-        LOG.log(System.Logger.Level.ERROR, () -> "the inbox's database refuses a spooled delivery for good (" + describe(why)
-                + "); it is kept in " + rejected + " and the spool goes on");
     }
 
-    private static String describe(Exception e) {
+    private static String describe(Throwable e) {
         if (e instanceof InboxException inbox && inbox.getCause() instanceof SQLException sql) {
             return InboxException.cause(sql);
         }
@@ -570,39 +718,41 @@ final class Spool implements AutoCloseable {
     }
 
     private Entry read(Position position) throws IOException {
-        ByteBuffer payload = readFully(position.segment().channel, position.offset() + HEADER_BYTES, position.length());
+        ByteBuffer payload = readFully(position.segment().reader, position.offset() + HEADER_BYTES, position.length());
         try {
             return Entry.decode(payload);
         } catch (BufferUnderflowException | IllegalArgumentException e) {
-            throw new IOException("a spool entry cannot be read back", e);
+            throw new Unreadable(e);
         }
     }
 
     /** The batch is committed in the database: forget it, and delete each segment nothing in which waits any more. */
     private void settle(List<Position> batch) {
-        synchronized (lock) {
-            for (Position p : batch) {
-                undrained.removeFirst();
-                p.segment().undrained--;
-                p.keys().forEach(spooledKeys::remove);
-            }
-            for (Iterator<Segment> it = segments.iterator(); it.hasNext(); ) {
-                Segment segment = it.next();
-                if (segment.undrained > 0) {
-                    break;
+        synchronized (forceLock) { // a segment is released under forceLock: no force runs on its closed descriptor
+            synchronized (lock) {
+                for (Position p : batch) {
+                    undrained.removeFirst();
+                    p.segment().undrained--;
+                    p.keys().forEach(key -> spooledKeys.remove(key, p)); // a later entry may hold the key again (after a restart)
                 }
-                it.remove();
-                bytes -= segment.written;
-                try {
-                    segment.channel.close();
-                    Files.deleteIfExists(segment.path);
-                } catch (IOException e) {
-                    LOG.log(System.Logger.Level.WARNING, () -> "could not delete the drained spool file " + segment.path.getFileName()
-                            + "; its entries are in the inbox, and drained again (as duplicates) after a restart");
+                for (Iterator<Segment> it = segments.iterator(); it.hasNext(); ) {
+                    Segment segment = it.next();
+                    if (segment.undrained > 0) {
+                        break;
+                    }
+                    it.remove();
+                    bytes -= segment.written;
+                    segment.release();
+                    try {
+                        Files.deleteIfExists(segment.path);
+                    } catch (IOException e) {
+                        LOG.log(System.Logger.Level.WARNING, () -> "could not delete the drained spool file " + segment.path.getFileName()
+                                + "; its entries are in the inbox, and drained again (as duplicates) after a restart");
+                    }
                 }
+                emptyHint = undrained.isEmpty();
+                refusingForSize = false;
             }
-            emptyHint = undrained.isEmpty();
-            refusingForSize = false;
         }
     }
 
@@ -650,11 +800,12 @@ final class Spool implements AutoCloseable {
             synchronized (lock) {
                 for (Segment segment : segments) {
                     try {
-                        segment.channel.force(false);
-                        segment.channel.close();
+                        segment.file.getFD().sync();
+                        segment.forced = segment.written; // an append still waiting on its force finds it done
                     } catch (IOException e) {
-                        // what was acknowledged was forced before its answer
+                        // an append still waiting on its force is refused (its segment released unforced)
                     }
+                    segment.release();
                 }
                 segments.clear();
             }
