@@ -101,14 +101,24 @@ final class Spool implements AutoCloseable {
             return new Entry(spooledAt, scheme, tenant, headers, parts);
         }
 
+        /**
+         * UTF-16 code units, not UTF-8: a key is the sender's text, and a lone surrogate in it (which UTF-8 cannot
+         * encode, and would turn into {@code ?}) must come back as it went in, or the drain would store another key.
+         */
         private static void text(DataOutputStream out, String text) throws IOException {
-            byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
-            out.writeInt(bytes.length);
-            out.write(bytes);
+            out.writeInt(text.length() * 2);
+            out.writeChars(text);
         }
 
         private static String text(ByteBuffer in) {
-            return new String(bytes(in), StandardCharsets.UTF_8);
+            int length = in.getInt();
+            if (length < 0 || (length & 1) != 0 || length > in.remaining()) {
+                throw new IllegalArgumentException("bad text length");
+            }
+            char[] chars = new char[length / 2];
+            in.asCharBuffer().get(chars);
+            in.position(in.position() + length);
+            return new String(chars);
         }
 
         private static byte[] bytes(ByteBuffer in) {

@@ -19,32 +19,47 @@ import java.util.concurrent.TimeUnit;
  */
 final class StoreDeadline implements AutoCloseable {
 
-    static final StoreDeadline NONE = new StoreDeadline(null);
+    static final StoreDeadline NONE = new StoreDeadline();
 
     private static final ScheduledExecutorService TIMER = timer();
     /** Aborting runs on the caller's side of the socket: closing it needs no thread of its own. */
     private static final Executor INLINE = Runnable::run;
 
-    private final ScheduledFuture<?> abort;
+    /** Guarded by this: the store ended (its connection goes back to the pool) or the connection was aborted. */
+    private boolean settled;
+    private volatile ScheduledFuture<?> abort;
 
-    private StoreDeadline(ScheduledFuture<?> abort) {
-        this.abort = abort;
+    private StoreDeadline() {
     }
 
     static StoreDeadline abortAfter(Connection connection, int seconds) {
-        return new StoreDeadline(TIMER.schedule(() -> {
-            try {
-                connection.abort(INLINE);
-            } catch (SQLException | RuntimeException e) {
-                // a driver without abort: the query timeout still applies
-            }
-        }, seconds, TimeUnit.SECONDS));
+        StoreDeadline deadline = new StoreDeadline();
+        deadline.abort = TIMER.schedule(() -> deadline.abort(connection), seconds, TimeUnit.SECONDS);
+        return deadline;
+    }
+
+    /**
+     * Under the lock that {@link #close} takes: an abort either happens before the store's connection is handed back
+     * to the pool, or not at all, so it never breaks a connection another request has taken since.
+     */
+    private synchronized void abort(Connection connection) {
+        if (settled) {
+            return;
+        }
+        settled = true;
+        try {
+            connection.abort(INLINE);
+        } catch (SQLException | RuntimeException e) {
+            // a driver without abort: the query timeout still applies
+        }
     }
 
     @Override
-    public void close() {
-        if (abort != null) {
-            abort.cancel(false);
+    public synchronized void close() {
+        settled = true;
+        ScheduledFuture<?> pending = abort;
+        if (pending != null) {
+            pending.cancel(false);
         }
     }
 

@@ -225,6 +225,18 @@ class SpoolTest {
     }
 
     @Test
+    void anEntryReadsBackAsItWasWrittenLoneSurrogatesIncluded() {
+        String key = "mautic:form_on_submit:\uD800-lone-\uDFFF-" + "k".repeat(300) + "\uD83D\uDE00";
+        Spool.Entry written = new Spool.Entry(42, "mautic", "tenant:\uDC00:", "User-Agent: x\n",
+                List.of(new InboxDelivery.Part(key, "mautic.form_on_submit", new byte[] {0, 1, 2, (byte) 0xFF})));
+        Spool.Entry read = Spool.Entry.decode(java.nio.ByteBuffer.wrap(written.encode()));
+        assertThat(read.parts().get(0).key()).as("the key, code unit for code unit").isEqualTo(key);
+        assertThat(read.tenant()).isEqualTo("tenant:\uDC00:");
+        assertThat(read.parts().get(0).body()).containsExactly(0, 1, 2, 0xFF);
+        assertThat(read.spooledAt()).isEqualTo(42);
+    }
+
+    @Test
     void aSecondSpoolOnTheSameDirectoryIsRefused() throws Exception {
         Path dir = directory();
         spool(dir, 1 << 20, Duration.ofHours(1), new AtomicLong(), AWAY);
