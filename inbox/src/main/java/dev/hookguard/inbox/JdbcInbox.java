@@ -287,7 +287,7 @@ public final class JdbcInbox implements DeliveryInbox, AutoCloseable {
     }
 
     private int spool(InboxDelivery delivery, SQLException why) throws java.io.IOException {
-        return spool.append(new Spool.Entry(System.currentTimeMillis(), delivery.scheme().id(), delivery.tenant(), headerText(delivery.headers()),
+        return spool.append(new SpoolEntry(System.currentTimeMillis(), delivery.scheme().id(), delivery.tenant(), headerText(delivery.headers()),
                 delivery.parts()), why);
     }
 
@@ -356,19 +356,19 @@ public final class JdbcInbox implements DeliveryInbox, AutoCloseable {
      * skipped, whatever its state: the spool only ever repeats what the inbox may already have (a store that timed
      * out but committed, or a drain cut short by a crash), so it never revives a dead row.
      */
-    private void storeSpooled(List<Spool.Entry> entries) throws SQLException {
+    private void storeSpooled(List<SpoolEntry> entries) throws SQLException {
         synchronized (schemaLock) { // never into a table initializeSchema() is migrating
             storeSpooledBatch(entries);
         }
     }
 
-    private void storeSpooledBatch(List<Spool.Entry> entries) throws SQLException {
+    private void storeSpooledBatch(List<SpoolEntry> entries) throws SQLException {
         Dialect database = dialect();
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
             try (PreparedStatement insert = c.prepareStatement(database == Dialect.POSTGRESQL ? sql().insertPostgresql : sql().insert)) {
                 insert.setQueryTimeout(Math.max(30, storeTimeoutSeconds));
-                for (Spool.Entry entry : entries) {
+                for (SpoolEntry entry : entries) {
                     for (InboxDelivery.Part part : entry.parts()) {
                         bind(insert, part, entry.scheme(), entry.tenant(), entry.headers());
                         if (database == Dialect.POSTGRESQL) {

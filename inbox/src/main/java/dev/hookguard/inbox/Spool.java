@@ -1,8 +1,6 @@
 package dev.hookguard.inbox;
 
 import dev.hookguard.delivery.spi.InboxDelivery;
-import java.io.ByteArrayOutputStream;
-import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.RandomAccessFile;
 import java.nio.BufferUnderflowException;
@@ -10,7 +8,6 @@ import java.nio.ByteBuffer;
 import java.nio.channels.ClosedByInterruptException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -57,79 +54,7 @@ final class Spool implements AutoCloseable {
     /** Where drained entries go: one transaction for the batch. */
     @FunctionalInterface
     interface Sink {
-        void store(List<Entry> entries) throws SQLException;
-    }
-
-    /** One spooled delivery, as the inbox's rows need it: the kept headers only, never the signature. */
-    record Entry(long spooledAt, String scheme, String tenant, String headers, List<InboxDelivery.Part> parts) {
-
-        byte[] encode() {
-            ByteArrayOutputStream bytes = new ByteArrayOutputStream(256 + parts.stream().mapToInt(p -> p.body().length + p.key().length() + 64).sum());
-            try (DataOutputStream out = new DataOutputStream(bytes)) {
-                out.writeLong(spooledAt);
-                text(out, scheme);
-                text(out, tenant);
-                text(out, headers);
-                out.writeInt(parts.size());
-                for (InboxDelivery.Part part : parts) {
-                    text(out, part.key());
-                    text(out, part.eventType());
-                    out.writeInt(part.body().length);
-                    out.write(part.body());
-                }
-            } catch (IOException e) {
-                throw new IllegalStateException(e); // a ByteArrayOutputStream does not fail
-            }
-            return bytes.toByteArray();
-        }
-
-        static Entry decode(ByteBuffer payload) {
-            long spooledAt = payload.getLong();
-            String scheme = text(payload);
-            String tenant = text(payload);
-            String headers = text(payload);
-            int count = payload.getInt();
-            if (count < 0 || count > payload.remaining()) {
-                throw new IllegalArgumentException("bad part count");
-            }
-            List<InboxDelivery.Part> parts = new ArrayList<>(count);
-            for (int i = 0; i < count; i++) {
-                String key = text(payload);
-                String eventType = text(payload);
-                parts.add(new InboxDelivery.Part(key, eventType, bytes(payload)));
-            }
-            return new Entry(spooledAt, scheme, tenant, headers, parts);
-        }
-
-        /**
-         * UTF-16 code units, not UTF-8: a key is the sender's text, and a lone surrogate in it (which UTF-8 cannot
-         * encode, and would turn into {@code ?}) must come back as it went in, or the drain would store another key.
-         */
-        private static void text(DataOutputStream out, String text) throws IOException {
-            out.writeInt(text.length() * 2);
-            out.writeChars(text);
-        }
-
-        private static String text(ByteBuffer in) {
-            int length = in.getInt();
-            if (length < 0 || (length & 1) != 0 || length > in.remaining()) {
-                throw new IllegalArgumentException("bad text length");
-            }
-            char[] chars = new char[length / 2];
-            in.asCharBuffer().get(chars);
-            in.position(in.position() + length);
-            return new String(chars);
-        }
-
-        private static byte[] bytes(ByteBuffer in) {
-            int length = in.getInt();
-            if (length < 0 || length > in.remaining()) {
-                throw new IllegalArgumentException("bad length");
-            }
-            byte[] bytes = new byte[length];
-            in.get(bytes);
-            return bytes;
-        }
+        void store(List<SpoolEntry> entries) throws SQLException;
     }
 
     /** Refused: the spool is at its size or age bound; nothing was written. */
@@ -303,7 +228,7 @@ final class Spool implements AutoCloseable {
      * @throws FullException when the spool is at its size bound, or its oldest entry at its age bound
      * @throws IOException   when the disk refuses: nothing of the entry stays behind
      */
-    int append(Entry delivery, SQLException why) throws IOException {
+    int append(SpoolEntry delivery, SQLException why) throws IOException {
         while (true) {
             int stored = appendOnce(delivery, why);
             if (stored != RACED) {
@@ -317,8 +242,8 @@ final class Spool implements AutoCloseable {
 
     private static final int RACED = -1;
 
-    private int appendOnce(Entry delivery, SQLException why) throws IOException {
-        Entry entry;
+    private int appendOnce(SpoolEntry delivery, SQLException why) throws IOException {
+        SpoolEntry entry;
         // The entries already holding some of these parts. Another request may have written one and not forced it
         // yet (a sender's retry racing its first try): a duplicate's answer must not come before that force, or a
         // crash could lose a part a 2xx acknowledged.
@@ -337,7 +262,7 @@ final class Spool implements AutoCloseable {
                 entry = null;
             } else {
                 entry = fresh.size() == delivery.parts().size() ? delivery
-                        : new Entry(delivery.spooledAt(), delivery.scheme(), delivery.tenant(), delivery.headers(), fresh);
+                        : new SpoolEntry(delivery.spooledAt(), delivery.scheme(), delivery.tenant(), delivery.headers(), fresh);
             }
         }
         if (entry == null) {
@@ -558,7 +483,7 @@ final class Spool implements AutoCloseable {
         }
         List<String> keys;
         try {
-            keys = Entry.decode(payload.duplicate()).parts().stream().map(InboxDelivery.Part::key).toList();
+            keys = SpoolEntry.decode(payload.duplicate()).parts().stream().map(InboxDelivery.Part::key).toList();
         } catch (BufferUnderflowException | IllegalArgumentException e) {
             return null; // its checksum held, yet it does not read back: written by something else
         }
@@ -612,7 +537,7 @@ final class Spool implements AutoCloseable {
                     batchBytes += p.length();
                 }
             }
-            List<Entry> entries = new ArrayList<>(batch.size());
+            List<SpoolEntry> entries = new ArrayList<>(batch.size());
             try {
                 for (Position p : batch) {
                     entries.add(read(p));
@@ -727,10 +652,10 @@ final class Spool implements AutoCloseable {
         }
     }
 
-    private Entry read(Position position) throws IOException {
+    private SpoolEntry read(Position position) throws IOException {
         ByteBuffer payload = readFully(position.segment().reader, position.offset() + HEADER_BYTES, position.length());
         try {
-            return Entry.decode(payload);
+            return SpoolEntry.decode(payload);
         } catch (BufferUnderflowException | IllegalArgumentException e) {
             throw new Unreadable(e);
         }

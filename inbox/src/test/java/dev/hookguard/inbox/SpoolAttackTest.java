@@ -72,19 +72,19 @@ class SpoolAttackTest {
         return spool;
     }
 
-    private static Spool.Entry entry(long at, String key) {
+    private static SpoolEntry entry(long at, String key) {
         return entry(at, key, ("{\"key\":\"" + key + "\"}").getBytes(StandardCharsets.UTF_8));
     }
 
-    private static Spool.Entry entry(long at, String key, byte[] body) {
-        return new Spool.Entry(at, "mautic", "", "User-Agent: test\n", List.of(new InboxDelivery.Part(key, "mautic.form_on_submit", body)));
+    private static SpoolEntry entry(long at, String key, byte[] body) {
+        return new SpoolEntry(at, "mautic", "", "User-Agent: test\n", List.of(new InboxDelivery.Part(key, "mautic.form_on_submit", body)));
     }
 
     private static final Spool.Sink AWAY = entries -> {
         throw new SQLTransientConnectionException("connection refused", "08001");
     };
 
-    private static List<String> keys(Collection<Spool.Entry> entries) {
+    private static List<String> keys(Collection<SpoolEntry> entries) {
         return entries.stream().flatMap(e -> e.parts().stream()).map(InboxDelivery.Part::key).toList();
     }
 
@@ -137,7 +137,7 @@ class SpoolAttackTest {
     }
 
     /** One journal record, as the spool writes it. */
-    private static byte[] record(Spool.Entry entry) {
+    private static byte[] record(SpoolEntry entry) {
         byte[] payload = entry.encode();
         CRC32C crc = new CRC32C();
         crc.update(payload);
@@ -194,7 +194,7 @@ class SpoolAttackTest {
         // Closed at the end only: close() would hang on a deadlocked spool, and the test must fail, not hang.
         Spool spool = new Spool(directory(), 256L << 20, Duration.ofHours(1), clock::get, AWAY);
         Object forceLock = field(spool, "forceLock");
-        Spool.Entry big = new Spool.Entry(clock.get(), "mautic", "", "", List.of(new InboxDelivery.Part("k", "t", new byte[48 << 20]),
+        SpoolEntry big = new SpoolEntry(clock.get(), "mautic", "", "", List.of(new InboxDelivery.Part("k", "t", new byte[48 << 20]),
                 new InboxDelivery.Part("m", "t", new byte[1])));
         Attempt<Integer> loser;
         Attempt<Integer> winner;
@@ -223,7 +223,7 @@ class SpoolAttackTest {
         AtomicLong clock = new AtomicLong(1_000);
         Path dir = directory();
         AtomicBoolean away = new AtomicBoolean(true);
-        List<Spool.Entry> stored = new CopyOnWriteArrayList<>();
+        List<SpoolEntry> stored = new CopyOnWriteArrayList<>();
         Spool spool = spool(dir, 1 << 20, clock, entries -> {
             if (away.get()) {
                 AWAY.store(entries);
@@ -308,7 +308,7 @@ class SpoolAttackTest {
     void appendsRacingADrainerThatDeletesTheCurrentSegmentLoseNothing() throws Exception {
         Path dir = directory();
         AtomicLong clock = new AtomicLong(1_000);
-        List<Spool.Entry> stored = new CopyOnWriteArrayList<>();
+        List<SpoolEntry> stored = new CopyOnWriteArrayList<>();
         AtomicInteger calls = new AtomicInteger();
         Spool spool = spool(dir, 64 << 20, clock, entries -> {
             if (calls.incrementAndGet() % 5 == 0) {
@@ -354,7 +354,7 @@ class SpoolAttackTest {
         Path dir = directory();
         AtomicLong clock = new AtomicLong(1_000);
         AtomicBoolean away = new AtomicBoolean(true);
-        List<Spool.Entry> stored = new CopyOnWriteArrayList<>();
+        List<SpoolEntry> stored = new CopyOnWriteArrayList<>();
         Spool spool = spool(dir, 256L << 20, clock, entries -> {
             if (away.get()) {
                 AWAY.store(entries);
@@ -452,7 +452,7 @@ class SpoolAttackTest {
         AtomicLong clock = new AtomicLong(1_000);
         AtomicBoolean away = new AtomicBoolean(true);
         AtomicInteger badTries = new AtomicInteger();
-        List<Spool.Entry> stored = new CopyOnWriteArrayList<>();
+        List<SpoolEntry> stored = new CopyOnWriteArrayList<>();
         Spool spool = spool(dir, 1 << 20, clock, entries -> {
             if (away.get()) {
                 AWAY.store(entries);
@@ -486,7 +486,7 @@ class SpoolAttackTest {
         Path dir = directory();
         AtomicLong clock = new AtomicLong(1_000);
         AtomicInteger calls = new AtomicInteger();
-        List<Spool.Entry> stored = new CopyOnWriteArrayList<>();
+        List<SpoolEntry> stored = new CopyOnWriteArrayList<>();
         Spool spool = spool(dir, 1 << 20, clock, entries -> {
             switch (calls.incrementAndGet()) {
                 case 1 -> throw new SQLException("gone", "08006", new IOException("socket closed"));
@@ -512,7 +512,7 @@ class SpoolAttackTest {
     void anErrorFromTheDriverDoesNotEndTheDrainForGood() throws Exception {
         AtomicLong clock = new AtomicLong(1_000);
         AtomicInteger calls = new AtomicInteger();
-        List<Spool.Entry> stored = new CopyOnWriteArrayList<>();
+        List<SpoolEntry> stored = new CopyOnWriteArrayList<>();
         Spool spool = spool(directory(), 1 << 20, clock, entries -> {
             if (calls.incrementAndGet() == 1) {
                 throw new NoClassDefFoundError("org/postgresql/core/SomeClass");
@@ -575,7 +575,7 @@ class SpoolAttackTest {
         }
         AtomicLong clock = new AtomicLong(1_000);
         AtomicBoolean away = new AtomicBoolean(true);
-        List<Spool.Entry> stored = new CopyOnWriteArrayList<>();
+        List<SpoolEntry> stored = new CopyOnWriteArrayList<>();
         Spool spool = spool(dir, 1 << 20, clock, entries -> {
             if (away.get()) {
                 AWAY.store(entries);

@@ -49,8 +49,8 @@ class SpoolTest {
         return spool;
     }
 
-    private static Spool.Entry entry(long at, String key) {
-        return new Spool.Entry(at, "mautic", "", "User-Agent: test\n",
+    private static SpoolEntry entry(long at, String key) {
+        return new SpoolEntry(at, "mautic", "", "User-Agent: test\n",
                 List.of(new InboxDelivery.Part(key, "mautic.form_on_submit", ("{\"key\":\"" + key + "\"}").getBytes(StandardCharsets.UTF_8))));
     }
 
@@ -58,7 +58,7 @@ class SpoolTest {
         throw new SQLTransientConnectionException("connection refused", "08001");
     };
 
-    private static List<String> keys(List<Spool.Entry> entries) {
+    private static List<String> keys(List<SpoolEntry> entries) {
         return entries.stream().flatMap(e -> e.parts().stream()).map(InboxDelivery.Part::key).toList();
     }
 
@@ -87,7 +87,7 @@ class SpoolTest {
         try (FileChannel channel = FileChannel.open(segment, StandardOpenOption.WRITE)) {
             channel.truncate(size - 7); // the crash cut the fifth entry's write
         }
-        List<Spool.Entry> stored = new CopyOnWriteArrayList<>();
+        List<SpoolEntry> stored = new CopyOnWriteArrayList<>();
         try (LogCapture log = LogCapture.of(Spool.class)) {
             Spool second = spool(dir, 1 << 20, Duration.ofHours(1), clock, stored::addAll);
             assertThat(second.recovery().entries()).as("whole entries recovered").isEqualTo(4);
@@ -119,7 +119,7 @@ class SpoolTest {
         byte[] bytes = Files.readAllBytes(segment);
         bytes[bytes.length - 3] ^= 0x40; // a flipped bit in the third entry's body: its checksum fails
         Files.write(segment, bytes);
-        List<Spool.Entry> stored = new CopyOnWriteArrayList<>();
+        List<SpoolEntry> stored = new CopyOnWriteArrayList<>();
         Spool second = spool(dir, 1 << 20, Duration.ofHours(1), clock, stored::addAll);
         assertThat(second.recovery().entries()).isEqualTo(2);
         assertThat(second.recovery().cutBytes()).isEqualTo(bytes.length / 3);
@@ -148,7 +148,7 @@ class SpoolTest {
         assertThat(spool.counts().accepting()).isFalse();
         assertThat(spool.counts().entries()).isEqualTo(acknowledged.size());
         spool.close();
-        List<Spool.Entry> stored = new CopyOnWriteArrayList<>();
+        List<SpoolEntry> stored = new CopyOnWriteArrayList<>();
         spool(dir, 1_000, Duration.ofHours(1), clock, stored::addAll);
         await(() -> stored.size() == acknowledged.size(), "every acknowledged entry stored after a restart");
         assertThat(keys(stored)).isEqualTo(acknowledged);
@@ -159,7 +159,7 @@ class SpoolTest {
         Path dir = directory();
         AtomicLong clock = new AtomicLong(1_000);
         AtomicBoolean away = new AtomicBoolean(true);
-        List<Spool.Entry> stored = new CopyOnWriteArrayList<>();
+        List<SpoolEntry> stored = new CopyOnWriteArrayList<>();
         Spool spool = spool(dir, 1 << 20, Duration.ofMinutes(10), clock, entries -> {
             if (away.get()) {
                 AWAY.store(entries);
@@ -184,7 +184,7 @@ class SpoolTest {
         Path dir = directory();
         AtomicLong clock = new AtomicLong(1_000);
         AtomicBoolean away = new AtomicBoolean(true);
-        List<Spool.Entry> stored = new CopyOnWriteArrayList<>();
+        List<SpoolEntry> stored = new CopyOnWriteArrayList<>();
         Spool spool = spool(dir, 1 << 20, Duration.ofHours(1), clock, entries -> {
             if (away.get()) {
                 AWAY.store(entries);
@@ -215,10 +215,10 @@ class SpoolTest {
             assertThat(spool.append(entry(clock.get(), "one"), null)).as("a replay: nothing new").isZero();
         }
         assertThat(spool.counts().bytes()).as("the journal did not grow").isEqualTo(bytes);
-        Spool.Entry both = new Spool.Entry(clock.get(), "mautic", "", "", List.of(entry(0, "one").parts().get(0), entry(0, "two").parts().get(0)));
+        SpoolEntry both = new SpoolEntry(clock.get(), "mautic", "", "", List.of(entry(0, "one").parts().get(0), entry(0, "two").parts().get(0)));
         assertThat(spool.append(both, null)).as("only the new part of a batch").isEqualTo(1);
         spool.close();
-        List<Spool.Entry> stored = new CopyOnWriteArrayList<>();
+        List<SpoolEntry> stored = new CopyOnWriteArrayList<>();
         Spool again = spool(dir, 4_000, Duration.ofHours(1), clock, stored::addAll);
         await(() -> again.counts().entries() == 0, "drained");
         assertThat(keys(stored)).containsExactly("one", "two");
@@ -227,9 +227,9 @@ class SpoolTest {
     @Test
     void anEntryReadsBackAsItWasWrittenLoneSurrogatesIncluded() {
         String key = "mautic:form_on_submit:\uD800-lone-\uDFFF-" + "k".repeat(300) + "\uD83D\uDE00";
-        Spool.Entry written = new Spool.Entry(42, "mautic", "tenant:\uDC00:", "User-Agent: x\n",
+        SpoolEntry written = new SpoolEntry(42, "mautic", "tenant:\uDC00:", "User-Agent: x\n",
                 List.of(new InboxDelivery.Part(key, "mautic.form_on_submit", new byte[] {0, 1, 2, (byte) 0xFF})));
-        Spool.Entry read = Spool.Entry.decode(java.nio.ByteBuffer.wrap(written.encode()));
+        SpoolEntry read = SpoolEntry.decode(java.nio.ByteBuffer.wrap(written.encode()));
         assertThat(read.parts().get(0).key()).as("the key, code unit for code unit").isEqualTo(key);
         assertThat(read.tenant()).isEqualTo("tenant:\uDC00:");
         assertThat(read.parts().get(0).body()).containsExactly(0, 1, 2, 0xFF);
@@ -267,7 +267,7 @@ class SpoolTest {
             t.join();
         }
         spool.close();
-        List<Spool.Entry> stored = new CopyOnWriteArrayList<>();
+        List<SpoolEntry> stored = new CopyOnWriteArrayList<>();
         Spool again = spool(dir, 64 << 20, Duration.ofHours(1), clock, stored::addAll);
         assertThat(again.recovery()).isEqualTo(new Spool.Recovery(1_600, 0));
         await(() -> stored.size() == 1_600, "all drained");
