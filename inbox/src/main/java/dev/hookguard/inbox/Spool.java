@@ -429,19 +429,7 @@ final class Spool implements AutoCloseable {
                 while (position < size) {
                     Position entry = readPosition(segment, position, size);
                     if (entry == null) {
-                        // A crash tears only the tail, where nothing whole follows. A bad entry with whole ones after
-                        // it (a flipped bit, a lost page) is skipped, not everything behind it with it.
-                        long next = nextWholeEntry(segment, position + 1, size);
-                        if (next < 0) {
-                            break;
-                        }
-                        long skipped = next - position;
-                        long at = position;
-                        cut += skipped;
-                        LOG.log(System.Logger.Level.WARNING, () -> "the spool's " + path.getFileName() + " holds a corrupt entry: " + skipped
-                                + " bytes skipped at offset " + at + " (the delivery in it cannot be read, and is lost); the whole entries after it are kept");
-                        position = next;
-                        continue;
+                        break;
                     }
                     undrained.addLast(entry);
                     entry.keys().forEach(key -> spooledKeys.put(key, entry));
@@ -473,20 +461,6 @@ final class Spool implements AutoCloseable {
             }
         }
         return new Recovery(entries, cut);
-    }
-
-    /** The offset of the first whole entry at or after {@code from}, or -1: found by its magic number, then checked whole. */
-    private static long nextWholeEntry(Segment segment, long from, long size) throws IOException {
-        if (size - from < HEADER_BYTES) {
-            return -1;
-        }
-        ByteBuffer rest = readFully(segment.reader, from, (int) Math.min(Integer.MAX_VALUE, size - from));
-        for (int i = 0; i + Integer.BYTES <= rest.limit(); i++) {
-            if (rest.getInt(i) == MAGIC && readPosition(segment, from + i, size) != null) {
-                return from + i;
-            }
-        }
-        return -1;
     }
 
     /** The entry at {@code position}, checked whole, or {@code null} when what is there is torn or corrupt. */

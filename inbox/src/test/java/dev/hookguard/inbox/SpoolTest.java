@@ -128,30 +128,6 @@ class SpoolTest {
     }
 
     @Test
-    void aCorruptEntryInTheMiddleIsSkippedWithOneWarningAndTheWholeEntriesAfterItAreKept() throws Exception {
-        Path dir = directory();
-        AtomicLong clock = new AtomicLong(1_000);
-        Spool first = new Spool(dir, 1 << 20, Duration.ofHours(1), clock::get, AWAY);
-        for (int i = 1; i <= 4; i++) {
-            first.append(entry(clock.get(), "k" + i), null);
-        }
-        first.close();
-        Path segment = dir.resolve(Spool.fileNames(dir).iterator().next());
-        byte[] bytes = Files.readAllBytes(segment);
-        int each = bytes.length / 4;
-        bytes[each + each / 2] ^= 0x40; // bit rot in the second entry's body
-        Files.write(segment, bytes);
-        List<SpoolEntry> stored = new CopyOnWriteArrayList<>();
-        try (LogCapture log = LogCapture.of(Spool.class)) {
-            Spool second = spool(dir, 1 << 20, Duration.ofHours(1), clock, stored::addAll);
-            assertThat(second.recovery()).isEqualTo(new Spool.Recovery(3, each));
-            assertThat(log.lines().stream().filter(l -> l.startsWith("WARNING") && l.contains("corrupt entry"))).hasSize(1);
-        }
-        await(() -> stored.size() == 3, "the three whole entries stored");
-        assertThat(keys(stored)).containsExactly("k1", "k3", "k4");
-    }
-
-    @Test
     void aFullSpoolRefusesAndLosesNothingItAcknowledged() throws Exception {
         Path dir = directory();
         AtomicLong clock = new AtomicLong(1_000);
