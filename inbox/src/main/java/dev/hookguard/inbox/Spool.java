@@ -102,6 +102,7 @@ final class Spool implements AutoCloseable {
         Segment(long number, Path path) throws IOException {
             this.number = number;
             this.path = path;
+            createPrivateFile(path);
             this.file = new RandomAccessFile(path.toFile(), "rw");
             try {
                 this.reader = FileChannel.open(path, StandardOpenOption.READ);
@@ -158,13 +159,35 @@ final class Spool implements AutoCloseable {
     /** Guarded by {@link #lock}: the last append was refused for size, and nothing has drained since. */
     private boolean refusingForSize;
 
+    /** How a segment's writes reach the disk; tests make one fail. */
+    @FunctionalInterface
+    interface Syncer {
+        Syncer FSYNC = file -> file.getFD().sync();
+
+        void sync(RandomAccessFile file) throws IOException;
+    }
+
+    private final Syncer syncer;
+    /**
+     * Set by the first failed sync, for good: after a failed fsync Linux may mark the pages it could not write clean,
+     * so a later sync that succeeds would acknowledge entries beside data already lost (PostgreSQL stops on this for
+     * the same reason). The spool then takes nothing more until a restart reads back what is really on disk.
+     */
+    private volatile boolean syncFailed;
+
     Spool(Path directory, long maxBytes, Duration maxAge, LongSupplier clock, Sink sink) throws IOException {
+        this(directory, maxBytes, maxAge, clock, sink, Syncer.FSYNC);
+    }
+
+    Spool(Path directory, long maxBytes, Duration maxAge, LongSupplier clock, Sink sink, Syncer syncer) throws IOException {
+        this.syncer = syncer;
         this.directory = directory.toAbsolutePath();
         this.maxBytes = maxBytes;
         this.maxAge = maxAge;
         this.clock = clock;
         this.sink = sink;
         createPrivateDirectory(this.directory);
+        createPrivateFile(this.directory.resolve("spool.lock"));
         this.lockFile = FileChannel.open(this.directory.resolve("spool.lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
         FileLock held;
         try {
@@ -194,6 +217,25 @@ final class Spool implements AutoCloseable {
             synchronized (lock) {
                 startDrainer();
             }
+        }
+    }
+
+    /**
+     * Creates the file readable and writable by this user alone ({@code rw-------}) where it does not exist: the entries
+     * hold payloads, and a directory given ready-made (a mounted volume) may be open to others.
+     */
+    static void createPrivateFile(Path file) throws IOException {
+        if (Files.exists(file)) {
+            return;
+        }
+        try {
+            if (FileSystems.getDefault().supportedFileAttributeViews().contains("posix")) {
+                Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+            } else {
+                Files.createFile(file);
+            }
+        } catch (java.nio.file.FileAlreadyExistsException e) {
+            // created meanwhile: opened as it is
         }
     }
 
@@ -284,6 +326,9 @@ final class Spool implements AutoCloseable {
             if (closed) {
                 throw new IOException("the spool is closed");
             }
+            if (syncFailed) {
+                throw new IOException("a sync of the spool failed: it takes nothing more until a restart");
+            }
             if (keys.stream().anyMatch(spooledKeys::containsKey)) {
                 return RACED; // another request spooled one of these parts meanwhile
             }
@@ -367,7 +412,7 @@ final class Spool implements AutoCloseable {
                 target = segment.written;
             }
             // A segment is released only under forceLock: the descriptor is still this file's.
-            segment.file.getFD().sync();
+            sync(segment.file);
             segment.forced = Math.max(segment.forced, target);
         }
     }
@@ -375,16 +420,35 @@ final class Spool implements AutoCloseable {
     private Segment newSegment() throws IOException {
         Segment previous = segments.peekLast();
         if (previous != null) {
-            previous.file.getFD().sync(); // those waiting on it return at once
+            sync(previous.file); // those waiting on it return at once
             previous.forced = previous.written;
         }
         long number = nextSegment++;
         Path path = directory.resolve(String.format("spool-%012d.log", number));
-        Files.createFile(path); // never over an existing file
+        // Never over an existing file, and this user's alone.
+        if (FileSystems.getDefault().supportedFileAttributeViews().contains("posix")) {
+            Files.createFile(path, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        } else {
+            Files.createFile(path);
+        }
         forceDirectory(); // the new file's name survives a crash too
         Segment segment = new Segment(number, path);
         segments.addLast(segment);
         return segment;
+    }
+
+    private void sync(RandomAccessFile file) throws IOException {
+        if (syncFailed) {
+            throw new IOException("a sync of the spool failed before: it takes nothing more until a restart");
+        }
+        try {
+            syncer.sync(file);
+        } catch (IOException | RuntimeException e) {
+            syncFailed = true;
+            LOG.log(System.Logger.Level.ERROR, () -> "a sync of the spool in " + directory + " failed (" + e.getClass().getName()
+                    + "): it refuses deliveries (503) until a restart reads back what is on disk");
+            throw e;
+        }
     }
 
     private void forceDirectory() {
@@ -614,6 +678,7 @@ final class Spool implements AutoCloseable {
      */
     private void setAside(Position position) throws IOException {
         Path rejected = directory.resolve("rejected.log");
+        createPrivateFile(rejected);
         try (FileChannel out = FileChannel.open(rejected, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
             long start = out.size();
             ByteBuffer record = readFully(position.segment().reader, position.offset(), HEADER_BYTES + position.length());
@@ -698,7 +763,7 @@ final class Spool implements AutoCloseable {
         synchronized (lock) {
             Position oldest = undrained.peekFirst();
             Duration age = oldest == null ? Duration.ZERO : Duration.ofMillis(Math.max(0, clock.getAsLong() - oldest.spooledAt()));
-            boolean full = refusingForSize || bytes >= maxBytes || oldest != null && age.compareTo(maxAge) > 0;
+            boolean full = syncFailed || refusingForSize || bytes >= maxBytes || oldest != null && age.compareTo(maxAge) > 0;
             return new SpoolCounts(undrained.size(), bytes, age, !full);
         }
     }

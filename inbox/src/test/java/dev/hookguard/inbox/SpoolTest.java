@@ -237,6 +237,43 @@ class SpoolTest {
     }
 
     @Test
+    void afterAFailedSyncTheSpoolRefusesEverythingUntilARestartAndSaysItIsNotAccepting() throws Exception {
+        Path dir = directory();
+        AtomicLong clock = new AtomicLong(1_000);
+        AtomicBoolean failing = new AtomicBoolean();
+        Spool spool = new Spool(dir, 1 << 20, Duration.ofHours(1), clock::get, AWAY, file -> {
+            if (failing.get()) {
+                throw new java.io.IOException("EIO");
+            }
+            file.getFD().sync();
+        });
+        open.add(spool);
+        spool.append(entry(clock.get(), "before"), null);
+        failing.set(true);
+        assertThatThrownBy(() -> spool.append(entry(clock.get(), "lost-sync"), null)).isInstanceOf(java.io.IOException.class);
+        failing.set(false); // the disk seems fine again: a later sync would succeed, over pages the kernel may have dropped
+        assertThatThrownBy(() -> spool.append(entry(clock.get(), "after"), null)).as("refused for good").isInstanceOf(java.io.IOException.class)
+                .hasMessageContaining("until a restart");
+        assertThat(spool.counts().accepting()).isFalse();
+    }
+
+    @Test
+    void theJournalsFilesAreTheApplicationsAlone() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(java.nio.file.FileSystems.getDefault().supportedFileAttributeViews().contains("posix"));
+        Path dir = directory(); // exists already, as a mounted volume would
+        AtomicLong clock = new AtomicLong(1_000);
+        Spool spool = spool(dir, 1 << 20, Duration.ofHours(1), clock, AWAY);
+        spool.append(entry(clock.get(), "k"), null);
+        for (String name : Spool.fileNames(dir)) {
+            assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve(name)))).as(name).isEqualTo("rw-------");
+        }
+        assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve("spool.lock")))).isEqualTo("rw-------");
+        Path fresh = dir.resolve("made-by-the-spool");
+        spool(fresh, 1 << 20, Duration.ofHours(1), clock, AWAY);
+        assertThat(java.nio.file.attribute.PosixFilePermissions.toString(Files.getPosixFilePermissions(fresh))).isEqualTo("rwx------");
+    }
+
+    @Test
     void aSecondSpoolOnTheSameDirectoryIsRefused() throws Exception {
         Path dir = directory();
         spool(dir, 1 << 20, Duration.ofHours(1), new AtomicLong(), AWAY);
