@@ -117,6 +117,7 @@ final class InboxParams {
             }
         } catch (InboxException e) {
             if (spool.isEmpty() || !unreachable(e)) {
+                inbox.close(); // the filter fails to start: free the spool's directory for the next deployment
                 throw e;
             }
             // A container (re)started during an outage takes deliveries into the spool, as it would mid-run; the table

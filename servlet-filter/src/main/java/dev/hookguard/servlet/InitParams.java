@@ -114,7 +114,18 @@ final class InitParams {
                     INBOX_BACKOFF_FIRST_PARAM, INBOX_BACKOFF_MAX_PARAM, INBOX_HANDLER_TIMEOUT_PARAM, INBOX_WORKERS_PARAM, INBOX_STORE_TIMEOUT_PARAM,
                     INBOX_SPOOL_DIRECTORY_PARAM, INBOX_SPOOL_MAX_BYTES_PARAM, INBOX_SPOOL_MAX_AGE_PARAM);
         }
-        return builder.build();
+        try {
+            return builder.build();
+        } catch (RuntimeException e) {
+            if (ownedInbox != null) {
+                try {
+                    ownedInbox.close(); // no filter, so no destroy: free the spool's directory for the next deployment
+                } catch (Exception ignored) {
+                    // the build's failure is the one to report
+                }
+            }
+            throw e;
+        }
     }
 
     boolean nonBlockingReads() throws ServletException {

@@ -55,6 +55,15 @@ class InboxConfiguration {
             InboxCounters.register(builder, context);
         }
         JdbcInbox inbox = builder.build();
+        try {
+            return checkedSchema(inbox, settings, dataSource);
+        } catch (RuntimeException e) {
+            inbox.close(); // no bean, so no destroy: free the spool's directory for the context's next start
+            throw e;
+        }
+    }
+
+    private static JdbcInbox checkedSchema(JdbcInbox inbox, HookguardProperties.Inbox settings, DataSource dataSource) {
         boolean create = switch (settings.initializeSchema()) {
             case ALWAYS -> true;
             case NEVER -> false;
@@ -207,13 +216,13 @@ class InboxConfiguration {
 
     /**
      * Up with the inbox's counts; down when the workers are lost, or when its database cannot be read and nothing
-     * takes deliveries in its place. With a spool, its counts too, and a database that cannot be read is down only
-     * once the spool is full: until then every verified delivery is still acknowledged safely, on disk.
+     * takes deliveries in its place. With a spool, its counts too: a database that cannot be read is not down while
+     * the spool accepts (every verified delivery is still acknowledged safely, on disk), and a spool that refuses is
+     * down whatever the database (deliveries are answered 503).
      */
     static Report report(JdbcInbox inbox) {
         java.util.Optional<SpoolCounts> spool = inbox.spoolCounts();
         java.util.Map<String, Object> details = new java.util.LinkedHashMap<>();
-        boolean readable;
         try {
             InboxCounts counts = inbox.counts();
             details.put("pending", counts.pending());
@@ -221,14 +230,12 @@ class InboxConfiguration {
             details.put("dead", counts.dead());
             details.put("oldestPendingSeconds", counts.oldestPendingAge().toSeconds());
             details.put("oldestDueSeconds", counts.oldestDueAge().toSeconds());
-            readable = true;
         } catch (RuntimeException e) {
             if (spool.isEmpty()) {
                 // The class only: a driver's message may quote SQL or connection details.
                 return new Report(false, java.util.Map.of("error", e.getClass().getName()));
             }
             details.put("database", "unreachable");
-            readable = false;
         }
         details.put("liveWorkers", inbox.liveWorkers());
         boolean spoolAccepting = true;
@@ -241,7 +248,8 @@ class InboxConfiguration {
             details.put("spoolAccepting", counts.accepting());
             spoolAccepting = counts.accepting();
         }
-        return new Report(!workersLost(inbox) && (readable || spoolAccepting), details);
+        // A spool that refuses means 503s, whether the database is away or the spool still drains into it.
+        return new Report(!workersLost(inbox) && spoolAccepting, details);
     }
 
     /** With Micrometer: gauges of the inbox (pending, dead, oldest pending age), and of its spool when it has one. */

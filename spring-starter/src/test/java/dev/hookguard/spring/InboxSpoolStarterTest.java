@@ -209,6 +209,19 @@ class InboxSpoolStarterTest {
     }
 
     @Test
+    void aContextThatFailsToStartFreesItsSpoolDirectoryForTheNextStart() {
+        SwitchableDataSource db = database();
+        Path dir = freshDirectory();
+        runner(db, "hookguard.inbox.spool.directory=" + dir, "hookguard.inbox.initialize-schema=never").run(context -> {
+            assertThat(context).as("no inbox table, and the database answers").hasFailed();
+        });
+        runner(db, "hookguard.inbox.spool.directory=" + dir).run(context -> {
+            assertThat(context).as("the same directory, once the table is created").hasNotFailed();
+            assertThat(context.getBean(JdbcInbox.class).spoolCounts()).isPresent();
+        });
+    }
+
+    @Test
     void withASpoolAnInstanceStartsWhileItsDatabaseIsAwayAndWithoutOneItDoesNot() throws Exception {
         SwitchableDataSource db = database();
         JdbcInbox.builder(db).build().initializeSchema(); // by its migrations, before the outage
