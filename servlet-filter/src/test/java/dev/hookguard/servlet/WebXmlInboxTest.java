@@ -251,6 +251,15 @@ class WebXmlInboxTest {
             assertThat(statuses.values()).as("202 while the spool has room, then 503: %s", statuses).containsOnly(202, 503)
                     .startsWith(202).endsWith(503);
             assertThat(acknowledged).as("a 20,000-byte bound, not the default 1 GiB").hasSizeLessThan(40);
+            byte[] body = ("{\"mautic.form_on_submit\":[{\"submission\":{\"id\":29999,\"padding\":\"" + "x".repeat(4_000)
+                    + "\"}}],\"timestamp\":\"2026-12-04T10:00:00+00:00\"}").getBytes(java.nio.charset.StandardCharsets.UTF_8); // more than the room left
+            java.net.http.HttpResponse<String> full = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(app.uri("/webhooks/mautic"))
+                    .header("Content-Type", "application/json")
+                    .header("Webhook-Signature", dev.hookguard.signature.WebhookSigner.sign(dev.hookguard.signature.SignatureScheme.MAUTIC, SchemeFixture.SECRET, body))
+                    .POST(java.net.http.HttpRequest.BodyPublishers.ofByteArray(body)).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertThat(full.statusCode()).as("the spool is full").isEqualTo(503);
+            assertThat(full.headers().firstValue("Retry-After")).as("as without a spool: a sender that retries is told when").isPresent();
+            assertThat(full.body()).contains("inbox_unavailable").doesNotContain("29999");
             assertThat(CountingHandler.HANDLED).as("nothing is handled before it is in the database").isEmpty();
 
             away.set(false);
