@@ -1,5 +1,13 @@
 package dev.hookguard.inbox;
 
+import static dev.hookguard.inbox.SpoolFixtures.AWAY;
+import static dev.hookguard.inbox.SpoolFixtures.await;
+import static dev.hookguard.inbox.SpoolFixtures.delivery;
+import static dev.hookguard.inbox.SpoolFixtures.directory;
+import static dev.hookguard.inbox.SpoolFixtures.entry;
+import static dev.hookguard.inbox.SpoolFixtures.keys;
+import static dev.hookguard.inbox.SpoolFixtures.rows;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -8,6 +16,7 @@ import dev.hookguard.delivery.spi.InboxDelivery;
 import dev.hookguard.delivery.spi.StoredHandler;
 import dev.hookguard.signature.SignatureScheme;
 import dev.hookguard.testsupport.LogCapture;
+import dev.hookguard.testsupport.SwitchableDataSource;
 import dev.hookguard.testsupport.TestH2;
 import dev.hookguard.testsupport.TestPostgres;
 import java.io.IOException;
@@ -22,7 +31,6 @@ import java.sql.SQLException;
 import java.sql.SQLTransientConnectionException;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -33,7 +41,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.BooleanSupplier;
 import java.util.logging.Handler;
 import java.util.logging.LogRecord;
 import java.util.logging.Logger;
@@ -62,39 +69,12 @@ class SpoolAttackTest {
 
     // ---- helpers ----
 
-    private static Path directory() throws Exception {
-        return Files.createDirectories(Path.of("target", "spool-attack-" + System.nanoTime()));
-    }
-
     private Spool spool(Path dir, long maxBytes, AtomicLong clock, Spool.Sink sink) throws Exception {
         Spool spool = new Spool(dir, maxBytes, Duration.ofHours(1), clock::get, sink);
         open.add(spool);
         return spool;
     }
 
-    private static SpoolEntry entry(long at, String key) {
-        return entry(at, key, ("{\"key\":\"" + key + "\"}").getBytes(StandardCharsets.UTF_8));
-    }
-
-    private static SpoolEntry entry(long at, String key, byte[] body) {
-        return new SpoolEntry(at, "mautic", "", "User-Agent: test\n", List.of(new InboxDelivery.Part(key, "mautic.form_on_submit", body)));
-    }
-
-    private static final Spool.Sink AWAY = entries -> {
-        throw new SQLTransientConnectionException("connection refused", "08001");
-    };
-
-    private static List<String> keys(Collection<SpoolEntry> entries) {
-        return entries.stream().flatMap(e -> e.parts().stream()).map(InboxDelivery.Part::key).toList();
-    }
-
-    private static void await(BooleanSupplier condition, String what) throws InterruptedException {
-        long until = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-        while (!condition.getAsBoolean()) {
-            assertThat(System.nanoTime()).as(what).isLessThan(until);
-            Thread.sleep(2);
-        }
-    }
 
     private static Object field(Object target, String name) throws Exception {
         Field f = target.getClass().getDeclaredField(name);
@@ -167,7 +147,7 @@ class SpoolAttackTest {
     @Test
     void aDuplicateIsNotAnsweredBeforeTheEntryHoldingItsKeyIsForced() throws Exception {
         AtomicLong clock = new AtomicLong(1_000);
-        Spool spool = spool(directory(), 1 << 20, clock, AWAY);
+        Spool spool = spool(directory("spool-attack"), 1 << 20, clock, AWAY);
         Object forceLock = field(spool, "forceLock");
         Attempt<Integer> first;
         Attempt<Integer> retry;
@@ -192,7 +172,7 @@ class SpoolAttackTest {
     void aRequestThatLostARaceForAPartNeverWaitsForAForceWhileHoldingTheSpoolsLock() throws Exception {
         AtomicLong clock = new AtomicLong(1_000);
         // Closed at the end only: close() would hang on a deadlocked spool, and the test must fail, not hang.
-        Spool spool = new Spool(directory(), 256L << 20, Duration.ofHours(1), clock::get, AWAY);
+        Spool spool = new Spool(directory("spool-attack"), 256L << 20, Duration.ofHours(1), clock::get, AWAY);
         Object forceLock = field(spool, "forceLock");
         SpoolEntry big = new SpoolEntry(clock.get(), "mautic", "", "", List.of(new InboxDelivery.Part("k", "t", new byte[48 << 20]),
                 new InboxDelivery.Part("m", "t", new byte[1])));
@@ -221,7 +201,7 @@ class SpoolAttackTest {
     @Test
     void anInterruptedRequestThreadDoesNotCloseTheJournalForEveryoneElse() throws Exception {
         AtomicLong clock = new AtomicLong(1_000);
-        Path dir = directory();
+        Path dir = directory("spool-attack");
         AtomicBoolean away = new AtomicBoolean(true);
         List<SpoolEntry> stored = new CopyOnWriteArrayList<>();
         Spool spool = spool(dir, 1 << 20, clock, entries -> {
@@ -263,7 +243,7 @@ class SpoolAttackTest {
     @Test
     void anInterruptBetweenTheWriteAndTheForceIsNeverAnAcknowledgementWithoutTheForce() throws Exception {
         AtomicLong clock = new AtomicLong(1_000);
-        Spool spool = spool(directory(), 1 << 20, clock, AWAY);
+        Spool spool = spool(directory("spool-attack"), 1 << 20, clock, AWAY);
         Logger logger = Logger.getLogger(Spool.class.getName());
         Handler interrupter = new Handler() {
             @Override
@@ -306,7 +286,7 @@ class SpoolAttackTest {
      */
     @Test
     void appendsRacingADrainerThatDeletesTheCurrentSegmentLoseNothing() throws Exception {
-        Path dir = directory();
+        Path dir = directory("spool-attack");
         AtomicLong clock = new AtomicLong(1_000);
         List<SpoolEntry> stored = new CopyOnWriteArrayList<>();
         AtomicInteger calls = new AtomicInteger();
@@ -351,7 +331,7 @@ class SpoolAttackTest {
     /** Writers crossing the 16 MiB rotation while the drainer stores and deletes the older segments. */
     @Test
     void concurrentWritersAcrossSegmentRotationWithADrainerRunning() throws Exception {
-        Path dir = directory();
+        Path dir = directory("spool-attack");
         AtomicLong clock = new AtomicLong(1_000);
         AtomicBoolean away = new AtomicBoolean(true);
         List<SpoolEntry> stored = new CopyOnWriteArrayList<>();
@@ -400,7 +380,7 @@ class SpoolAttackTest {
     /** close() while appends and a drain are in flight: whatever was acknowledged is stored, now or after the restart. */
     @Test
     void closeWhileAppendsAndADrainAreInFlightLosesNothingAcknowledged() throws Exception {
-        Path dir = directory();
+        Path dir = directory("spool-attack");
         AtomicLong clock = new AtomicLong(1_000);
         Map<String, Integer> stored = new ConcurrentHashMap<>();
         Spool.Sink slow = entries -> {
@@ -447,7 +427,7 @@ class SpoolAttackTest {
     /** An entry refused for good, which cannot be kept in rejected.log either, must not vanish. */
     @Test
     void anEntryRefusedForGoodThatCannotBeKeptAsideIsNotDropped() throws Exception {
-        Path dir = directory();
+        Path dir = directory("spool-attack");
         Files.createDirectories(dir.resolve("rejected.log")); // rejected.log cannot be written (as on a full disk)
         AtomicLong clock = new AtomicLong(1_000);
         AtomicBoolean away = new AtomicBoolean(true);
@@ -483,7 +463,7 @@ class SpoolAttackTest {
     /** A transient failure (connection class, a null state, a cause attached) is retried, never set aside. */
     @Test
     void transientFailuresWithCausesAreRetriedNeverSetAside() throws Exception {
-        Path dir = directory();
+        Path dir = directory("spool-attack");
         AtomicLong clock = new AtomicLong(1_000);
         AtomicInteger calls = new AtomicInteger();
         List<SpoolEntry> stored = new CopyOnWriteArrayList<>();
@@ -513,7 +493,7 @@ class SpoolAttackTest {
         AtomicLong clock = new AtomicLong(1_000);
         AtomicInteger calls = new AtomicInteger();
         List<SpoolEntry> stored = new CopyOnWriteArrayList<>();
-        Spool spool = spool(directory(), 1 << 20, clock, entries -> {
+        Spool spool = spool(directory("spool-attack"), 1 << 20, clock, entries -> {
             if (calls.incrementAndGet() == 1) {
                 throw new NoClassDefFoundError("org/postgresql/core/SomeClass");
             }
@@ -535,7 +515,7 @@ class SpoolAttackTest {
     /** Neither a log line nor an exception message quotes a key, body or header value, whatever the driver says. */
     @Test
     void noPayloadValueInALogLineOrAMessage() throws Exception {
-        Path dir = directory();
+        Path dir = directory("spool-attack");
         AtomicLong clock = new AtomicLong(1_000);
         AtomicInteger calls = new AtomicInteger();
         String secret = "SECRET-VALUE-42";
@@ -561,7 +541,7 @@ class SpoolAttackTest {
     /** Empty files, a partial header, a torn non-last segment, absurd lengths, files that are not segments. */
     @Test
     void recoveryOfOddFilesKeepsEveryWholeEntryAndTouchesNothingElse() throws Exception {
-        Path dir = directory();
+        Path dir = directory("spool-attack");
         Files.write(dir.resolve("spool-000000000001.log"), concat(record(entry(1, "e1")), record(entry(1, "e2")),
                 header(Spool.MAGIC, Integer.MAX_VALUE, 0), record(entry(1, "after-the-tear"))));
         Files.write(dir.resolve("spool-000000000002.log"), new byte[0]);
@@ -597,7 +577,7 @@ class SpoolAttackTest {
     /** A spool that fails to open (here a segment it cannot read) does not keep its directory locked in this process. */
     @Test
     void aSpoolThatFailsToOpenReleasesItsDirectory() throws Exception {
-        Path dir = directory();
+        Path dir = directory("spool-attack");
         Path odd = Files.createDirectories(dir.resolve("spool-000000000001.log"));
         assertThatThrownBy(() -> new Spool(dir, 1 << 20, Duration.ofHours(1), () -> 0, AWAY)).isInstanceOf(IOException.class);
         Files.delete(odd);
@@ -610,7 +590,7 @@ class SpoolAttackTest {
     @Test
     void aDeliveryLargerThanTheWholeSpoolDoesNotMarkItNotAccepting() throws Exception {
         AtomicLong clock = new AtomicLong(1_000);
-        Spool spool = spool(directory(), 2_000, clock, AWAY);
+        Spool spool = spool(directory("spool-attack"), 2_000, clock, AWAY);
         assertThatThrownBy(() -> spool.append(entry(clock.get(), "huge", new byte[5_000]), null)).isInstanceOf(Spool.FullException.class);
         assertThat(spool.append(entry(clock.get(), "small"), null)).isEqualTo(1);
         assertThat(spool.counts().accepting()).as("it takes deliveries: health must say so").isTrue();
@@ -623,47 +603,6 @@ class SpoolAttackTest {
 
         DataSource dataSource() {
             return this == POSTGRESQL ? TestPostgres.dataSource(TestPostgres.newDatabase()) : TestH2.freshFile("spool-attack");
-        }
-    }
-
-    /** A database that can be made to refuse every connection, as a database that went away does. */
-    private static final class Switchable {
-        final DataSource real;
-        final AtomicBoolean away = new AtomicBoolean();
-        final DataSource dataSource;
-
-        Switchable(DataSource real) {
-            this.real = real;
-            this.dataSource = (DataSource) Proxy.newProxyInstance(SpoolAttackTest.class.getClassLoader(), new Class<?>[] {DataSource.class},
-                    (proxy, method, args) -> {
-                        if (method.getName().equals("getConnection") && away.get()) {
-                            throw new SQLTransientConnectionException("Connection refused", "08001");
-                        }
-                        try {
-                            return method.invoke(real, args);
-                        } catch (java.lang.reflect.InvocationTargetException e) {
-                            throw e.getCause();
-                        }
-                    });
-        }
-    }
-
-    private static InboxDelivery delivery(String... keys) {
-        List<InboxDelivery.Part> parts = new ArrayList<>();
-        for (String key : keys) {
-            parts.add(new InboxDelivery.Part(key, "mautic.form_on_submit", ("{\"k\":\"" + key + "\"}").getBytes(StandardCharsets.UTF_8)));
-        }
-        return new InboxDelivery(SignatureScheme.MAUTIC, "", parts, "{}".getBytes(StandardCharsets.UTF_8),
-                Headers.of(Map.of("User-Agent", "Mautic", "Webhook-Signature", "secret-ish")));
-    }
-
-    private static long rows(DataSource dataSource, String key) throws SQLException {
-        try (Connection c = dataSource.getConnection(); var ps = c.prepareStatement("select count(*) from hookguard_inbox where part_key = ?")) {
-            ps.setString(1, key);
-            try (var rs = ps.executeQuery()) {
-                rs.next();
-                return rs.getLong(1);
-            }
         }
     }
 
@@ -680,14 +619,14 @@ class SpoolAttackTest {
     @ParameterizedTest
     @EnumSource(Database.class)
     void theDrainStoresEachPartOnceOnEachDatabase(Database database) throws Exception {
-        Switchable db = new Switchable(database.dataSource());
-        JdbcInbox inbox = JdbcInbox.builder(db.dataSource).spool(directory()).build();
+        SwitchableDataSource db = new SwitchableDataSource(database.dataSource());
+        JdbcInbox inbox = JdbcInbox.builder(db).spool(directory("spool-attack")).build();
         open.add(inbox.spool());
         inbox.initializeSchema();
         String unicode = "mautic:x:ünï-\uD83D\uDE00"; // accents and a character outside the BMP: the same key through both paths
         inbox.store(delivery("done-k", "dead-k", unicode));
-        execute(db.real, "update hookguard_inbox set state = 'DONE' where part_key = 'done-k'");
-        execute(db.real, "update hookguard_inbox set state = 'DEAD' where part_key = 'dead-k'");
+        execute(db.real(), "update hookguard_inbox set state = 'DONE' where part_key = 'done-k'");
+        execute(db.real(), "update hookguard_inbox set state = 'DEAD' where part_key = 'dead-k'");
         String longKey = "mautic:long:" + "x".repeat(400);
         db.away.set(true);
         assertThat(inbox.store(delivery("dup", "dup", "done-k", "dead-k", longKey, longKey, unicode))).isPositive();
@@ -695,7 +634,7 @@ class SpoolAttackTest {
         db.away.set(false);
         assertThat(inbox.spool().awaitDrained(Duration.ofSeconds(20))).isTrue();
         for (String key : List.of("dup", "done-k", "dead-k", longKey, "fresh", unicode)) {
-            assertThat(rows(db.real, key)).as(key.length() > 20 ? "the long key" : key).isEqualTo(1);
+            assertThat(rows(db.real(), key)).as(key.length() > 20 ? "the long key" : key).isEqualTo(1);
         }
         assertThat(inbox.show("dead-k").orElseThrow().state()).isEqualTo(JdbcInbox.State.DEAD);
         assertThat(inbox.show("done-k").orElseThrow().state()).isEqualTo(JdbcInbox.State.DONE);
@@ -757,7 +696,7 @@ class SpoolAttackTest {
                 return r;
             });
         });
-        JdbcInbox inbox = JdbcInbox.builder(dataSource).spool(directory()).build();
+        JdbcInbox inbox = JdbcInbox.builder(dataSource).spool(directory("spool-attack")).build();
         open.add(inbox);
         assertThat(inbox.store(delivery("a", "b"))).isEqualTo(2);
         away.set(false);
@@ -792,10 +731,10 @@ class SpoolAttackTest {
     @ParameterizedTest
     @EnumSource(Database.class)
     void anInboxBuiltWhileTheDatabaseIsAwayFailsCleanlyThenHandlesEachPartOnce(Database database) throws Exception {
-        Switchable db = new Switchable(database.dataSource());
+        SwitchableDataSource db = new SwitchableDataSource(database.dataSource());
         db.away.set(true);
-        Path dir = directory();
-        JdbcInbox inbox = JdbcInbox.builder(db.dataSource).spool(dir).pollInterval(Duration.ofMillis(20)).backoff(Duration.ofMillis(50), Duration.ofMillis(100))
+        Path dir = directory("spool-attack");
+        JdbcInbox inbox = JdbcInbox.builder(db).spool(dir).pollInterval(Duration.ofMillis(20)).backoff(Duration.ofMillis(50), Duration.ofMillis(100))
                 .build();
         open.add(inbox.spool());
         open.add(() -> inbox.stop(Duration.ofSeconds(2)));

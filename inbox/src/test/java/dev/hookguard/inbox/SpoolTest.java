@@ -1,14 +1,20 @@
 package dev.hookguard.inbox;
 
+import static dev.hookguard.inbox.SpoolFixtures.AWAY;
+import static dev.hookguard.inbox.SpoolFixtures.await;
+import static dev.hookguard.inbox.SpoolFixtures.delivery;
+import static dev.hookguard.inbox.SpoolFixtures.directory;
+import static dev.hookguard.inbox.SpoolFixtures.entry;
+import static dev.hookguard.inbox.SpoolFixtures.keys;
+import static dev.hookguard.inbox.SpoolFixtures.rows;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.hookguard.delivery.Headers;
 import dev.hookguard.delivery.spi.InboxDelivery;
-import dev.hookguard.signature.SignatureScheme;
 import dev.hookguard.testsupport.LogCapture;
+import dev.hookguard.testsupport.SwitchableDataSource;
 import dev.hookguard.testsupport.TestH2;
-import java.lang.reflect.Proxy;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -16,14 +22,12 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.sql.Connection;
 import java.sql.SQLException;
-import java.sql.SQLTransientConnectionException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-import javax.sql.DataSource;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -39,40 +43,16 @@ class SpoolTest {
         }
     }
 
-    private static Path directory() throws Exception {
-        return Files.createDirectories(Path.of("target", "spool-" + System.nanoTime()));
-    }
-
     private Spool spool(Path dir, long maxBytes, Duration maxAge, AtomicLong clock, Spool.Sink sink) throws Exception {
         Spool spool = new Spool(dir, maxBytes, maxAge, clock::get, sink);
         open.add(spool);
         return spool;
     }
 
-    private static SpoolEntry entry(long at, String key) {
-        return new SpoolEntry(at, "mautic", "", "User-Agent: test\n",
-                List.of(new InboxDelivery.Part(key, "mautic.form_on_submit", ("{\"key\":\"" + key + "\"}").getBytes(StandardCharsets.UTF_8))));
-    }
-
-    private static final Spool.Sink AWAY = entries -> {
-        throw new SQLTransientConnectionException("connection refused", "08001");
-    };
-
-    private static List<String> keys(List<SpoolEntry> entries) {
-        return entries.stream().flatMap(e -> e.parts().stream()).map(InboxDelivery.Part::key).toList();
-    }
-
-    private static void await(java.util.function.BooleanSupplier condition, String what) throws InterruptedException {
-        long until = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (!condition.getAsBoolean()) {
-            assertThat(System.nanoTime()).as(what).isLessThan(until);
-            Thread.sleep(5);
-        }
-    }
 
     @Test
     void aTornLastEntryIsCutWithOneWarningAndEveryWholeEntryBeforeItIsDrainedInOrder() throws Exception {
-        Path dir = directory();
+        Path dir = directory("spool");
         AtomicLong clock = new AtomicLong(1_000);
         Spool first = new Spool(dir, 1 << 20, Duration.ofHours(1), clock::get, AWAY);
         for (int i = 1; i <= 5; i++) {
@@ -108,7 +88,7 @@ class SpoolTest {
 
     @Test
     void aCorruptEntryEndsTheRecoveryThereAndEverythingBeforeItIsKept() throws Exception {
-        Path dir = directory();
+        Path dir = directory("spool");
         AtomicLong clock = new AtomicLong(1_000);
         Spool first = new Spool(dir, 1 << 20, Duration.ofHours(1), clock::get, AWAY);
         for (int i = 1; i <= 3; i++) {
@@ -129,7 +109,7 @@ class SpoolTest {
 
     @Test
     void aFullSpoolRefusesAndLosesNothingItAcknowledged() throws Exception {
-        Path dir = directory();
+        Path dir = directory("spool");
         AtomicLong clock = new AtomicLong(1_000);
         Spool spool = new Spool(dir, 1_000, Duration.ofHours(1), clock::get, AWAY);
         List<String> acknowledged = new ArrayList<>();
@@ -156,7 +136,7 @@ class SpoolTest {
 
     @Test
     void aSpoolWhoseOldestEntryIsPastItsAgeRefusesNewOnesAndStillDrainsTheOld() throws Exception {
-        Path dir = directory();
+        Path dir = directory("spool");
         AtomicLong clock = new AtomicLong(1_000);
         AtomicBoolean away = new AtomicBoolean(true);
         List<SpoolEntry> stored = new CopyOnWriteArrayList<>();
@@ -181,7 +161,7 @@ class SpoolTest {
 
     @Test
     void anEntryTheDatabaseRefusesForGoodIsSetAsideAndTheOthersGoOn() throws Exception {
-        Path dir = directory();
+        Path dir = directory("spool");
         AtomicLong clock = new AtomicLong(1_000);
         AtomicBoolean away = new AtomicBoolean(true);
         List<SpoolEntry> stored = new CopyOnWriteArrayList<>();
@@ -206,7 +186,7 @@ class SpoolTest {
 
     @Test
     void aDeliveryReplayedWhileTheDatabaseIsAwayIsADuplicateOfTheSpoolAndCannotFillIt() throws Exception {
-        Path dir = directory();
+        Path dir = directory("spool");
         AtomicLong clock = new AtomicLong(1_000);
         Spool spool = spool(dir, 4_000, Duration.ofHours(1), clock, AWAY);
         assertThat(spool.append(entry(clock.get(), "one"), null)).isEqualTo(1);
@@ -238,7 +218,7 @@ class SpoolTest {
 
     @Test
     void afterAFailedSyncTheSpoolRefusesEverythingUntilARestartAndSaysItIsNotAccepting() throws Exception {
-        Path dir = directory();
+        Path dir = directory("spool");
         AtomicLong clock = new AtomicLong(1_000);
         AtomicBoolean failing = new AtomicBoolean();
         Spool spool = new Spool(dir, 1 << 20, Duration.ofHours(1), clock::get, AWAY, file -> {
@@ -260,7 +240,7 @@ class SpoolTest {
     @Test
     void theJournalsFilesAreTheApplicationsAlone() throws Exception {
         org.junit.jupiter.api.Assumptions.assumeTrue(java.nio.file.FileSystems.getDefault().supportedFileAttributeViews().contains("posix"));
-        Path dir = directory(); // exists already, as a mounted volume would
+        Path dir = directory("spool"); // exists already, as a mounted volume would
         AtomicLong clock = new AtomicLong(1_000);
         Spool spool = spool(dir, 1 << 20, Duration.ofHours(1), clock, AWAY);
         spool.append(entry(clock.get(), "k"), null);
@@ -275,7 +255,7 @@ class SpoolTest {
 
     @Test
     void aSecondSpoolOnTheSameDirectoryIsRefused() throws Exception {
-        Path dir = directory();
+        Path dir = directory("spool");
         spool(dir, 1 << 20, Duration.ofHours(1), new AtomicLong(), AWAY);
         assertThatThrownBy(() -> new Spool(dir, 1 << 20, Duration.ofHours(1), () -> 0, AWAY))
                 .isInstanceOf(IllegalStateException.class).hasMessageContaining("each instance needs a directory of its own");
@@ -283,7 +263,7 @@ class SpoolTest {
 
     @Test
     void concurrentAppendsAllReturnDurableAndInTheJournal() throws Exception {
-        Path dir = directory();
+        Path dir = directory("spool");
         AtomicLong clock = new AtomicLong(1_000);
         Spool spool = new Spool(dir, 64 << 20, Duration.ofHours(1), clock::get, AWAY);
         List<Thread> threads = new ArrayList<>();
@@ -319,52 +299,11 @@ class SpoolTest {
 
     // ---- inside the inbox ----
 
-    /** An H2 database that can be made to refuse every connection, as a database that went away does. */
-    private static final class Switchable {
-        final DataSource real;
-        final AtomicBoolean away = new AtomicBoolean();
-        final DataSource dataSource;
-
-        Switchable(DataSource real) {
-            this.real = real;
-            this.dataSource = (DataSource) Proxy.newProxyInstance(SpoolTest.class.getClassLoader(), new Class<?>[] {DataSource.class},
-                    (proxy, method, args) -> {
-                        if (method.getName().equals("getConnection") && away.get()) {
-                            throw new SQLTransientConnectionException("Connection refused", "08001");
-                        }
-                        try {
-                            return method.invoke(real, args);
-                        } catch (java.lang.reflect.InvocationTargetException e) {
-                            throw e.getCause();
-                        }
-                    });
-        }
-    }
-
-    private static InboxDelivery delivery(String... keys) {
-        List<InboxDelivery.Part> parts = new ArrayList<>();
-        for (String key : keys) {
-            parts.add(new InboxDelivery.Part(key, "mautic.form_on_submit", "{}".getBytes(StandardCharsets.UTF_8)));
-        }
-        return new InboxDelivery(SignatureScheme.MAUTIC, "", parts, "{}".getBytes(StandardCharsets.UTF_8),
-                Headers.of(java.util.Map.of("User-Agent", "Mautic", "Webhook-Signature", "secret-ish")));
-    }
-
-    private static long rows(DataSource dataSource, String key) throws SQLException {
-        try (Connection c = dataSource.getConnection(); var ps = c.prepareStatement("select count(*) from hookguard_inbox where part_key = ?")) {
-            ps.setString(1, key);
-            try (var rs = ps.executeQuery()) {
-                rs.next();
-                return rs.getLong(1);
-            }
-        }
-    }
-
     @Test
     void whileTheDatabaseIsAwayTheInboxSpoolsThenStoresEachPartOnceInOrderAndNewDeliveriesQueueBehind() throws Exception {
-        Switchable db = new Switchable(TestH2.freshFile("spool-inbox"));
-        Path dir = directory();
-        JdbcInbox inbox = JdbcInbox.builder(db.dataSource).spool(dir).build();
+        SwitchableDataSource db = new SwitchableDataSource(TestH2.freshFile("spool-inbox"));
+        Path dir = directory("spool");
+        JdbcInbox inbox = JdbcInbox.builder(db).spool(dir).build();
         open.add(inbox.spool());
         inbox.initializeSchema();
         assertThat(inbox.store(delivery("before"))).isEqualTo(1);
@@ -387,7 +326,7 @@ class SpoolTest {
         db.away.set(false);
         inbox.spool().awaitDrained(Duration.ofSeconds(10));
         for (String key : List.of("before", "during-1", "during-2", "during-3")) {
-            assertThat(rows(db.real, key)).as(key + " stored once").isEqualTo(1);
+            assertThat(rows(db.real(), key)).as(key + " stored once").isEqualTo(1);
         }
         assertThat(inbox.spoolCounts().orElseThrow().entries()).isZero();
         assertThat(Spool.fileNames(dir)).as("the journal is empty once everything is committed").isEmpty();
@@ -397,12 +336,12 @@ class SpoolTest {
 
     @Test
     void aSpooledDeliveryNeverRevivesARowThatDied() throws Exception {
-        Switchable db = new Switchable(TestH2.freshFile("spool-dead"));
-        JdbcInbox inbox = JdbcInbox.builder(db.dataSource).spool(directory()).build();
+        SwitchableDataSource db = new SwitchableDataSource(TestH2.freshFile("spool-dead"));
+        JdbcInbox inbox = JdbcInbox.builder(db).spool(directory("spool")).build();
         open.add(inbox.spool());
         inbox.initializeSchema();
         inbox.store(delivery("died"));
-        try (Connection c = db.real.getConnection(); var s = c.createStatement()) {
+        try (Connection c = db.real().getConnection(); var s = c.createStatement()) {
             s.executeUpdate("update hookguard_inbox set state = 'DEAD' where part_key = 'died'");
         }
         db.away.set(true);
@@ -410,34 +349,34 @@ class SpoolTest {
         db.away.set(false);
         inbox.spool().awaitDrained(Duration.ofSeconds(10));
         assertThat(inbox.show("died").orElseThrow().state()).isEqualTo(JdbcInbox.State.DEAD);
-        assertThat(rows(db.real, "fresh")).isEqualTo(1);
+        assertThat(rows(db.real(), "fresh")).isEqualTo(1);
     }
 
     @Test
     void anInstanceStartedWhileTheDatabaseIsAwayAcceptsIntoItsSpoolAndDrainsWhatAnEarlierRunLeft() throws Exception {
-        Switchable db = new Switchable(TestH2.freshFile("spool-restart"));
-        Path dir = directory();
-        JdbcInbox before = JdbcInbox.builder(db.dataSource).spool(dir).build();
+        SwitchableDataSource db = new SwitchableDataSource(TestH2.freshFile("spool-restart"));
+        Path dir = directory("spool");
+        JdbcInbox before = JdbcInbox.builder(db).spool(dir).build();
         before.initializeSchema();
         db.away.set(true);
         before.store(delivery("left-1"));
         before.store(delivery("left-2"));
         before.spool().close(); // the process ends; its journal stays
-        JdbcInbox restarted = JdbcInbox.builder(db.dataSource).spool(dir).build(); // the database is still away
+        JdbcInbox restarted = JdbcInbox.builder(db).spool(dir).build(); // the database is still away
         open.add(restarted.spool());
         assertThat(restarted.spoolCounts().orElseThrow().entries()).isEqualTo(2);
         assertThat(restarted.store(delivery("new"))).isEqualTo(1);
         db.away.set(false);
         restarted.spool().awaitDrained(Duration.ofSeconds(10));
         for (String key : List.of("left-1", "left-2", "new")) {
-            assertThat(rows(db.real, key)).as(key).isEqualTo(1);
+            assertThat(rows(db.real(), key)).as(key).isEqualTo(1);
         }
     }
 
     @Test
     void withoutASpoolARefusalIsTheCallersAndNothingIsWritten() throws Exception {
-        Switchable db = new Switchable(TestH2.freshFile("spool-none"));
-        JdbcInbox inbox = JdbcInbox.builder(db.dataSource).build();
+        SwitchableDataSource db = new SwitchableDataSource(TestH2.freshFile("spool-none"));
+        JdbcInbox inbox = JdbcInbox.builder(db).build();
         inbox.initializeSchema();
         db.away.set(true);
         assertThatThrownBy(() -> inbox.store(delivery("x"))).isInstanceOf(SQLException.class);

@@ -1,5 +1,6 @@
 package dev.hookguard.servlet;
 
+import dev.hookguard.testsupport.SwitchableDataSource;
 import dev.hookguard.testsupport.TestH2;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -16,7 +17,6 @@ import java.lang.reflect.Proxy;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.sql.SQLTransientConnectionException;
 import java.util.Hashtable;
 import java.util.List;
 import java.util.Map;
@@ -197,20 +197,9 @@ class WebXmlInboxTest {
 
     /** The JNDI DataSource, made to refuse every new connection (SQLState 08001) while {@code away} is set. */
     private static AtomicBoolean switchable(String name) {
-        DataSource real = JNDI.get(name);
-        AtomicBoolean away = new AtomicBoolean();
-        JNDI.put(name, (DataSource) Proxy.newProxyInstance(WebXmlInboxTest.class.getClassLoader(), new Class<?>[] {DataSource.class},
-                (proxy, method, args) -> {
-                    if (method.getName().equals("getConnection") && away.get()) {
-                        throw new SQLTransientConnectionException("Connection refused", "08001");
-                    }
-                    try {
-                        return method.invoke(real, args);
-                    } catch (java.lang.reflect.InvocationTargetException e) {
-                        throw e.getCause();
-                    }
-                }));
-        return away;
+        SwitchableDataSource switchable = new SwitchableDataSource(JNDI.get(name));
+        JNDI.put(name, switchable);
+        return switchable.away;
     }
 
     private static Map<String, String> spooled(String... pairs) {

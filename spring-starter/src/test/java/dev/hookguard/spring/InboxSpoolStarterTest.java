@@ -17,6 +17,7 @@ import dev.hookguard.sender.MauticSender;
 import dev.hookguard.sender.RetryPolicy;
 import dev.hookguard.sender.SampleEvents;
 import dev.hookguard.signature.SignatureScheme;
+import dev.hookguard.testsupport.SwitchableDataSource;
 import dev.hookguard.testsupport.TestH2;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.MeterBinder;
