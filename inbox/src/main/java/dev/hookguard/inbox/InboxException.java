@@ -12,6 +12,17 @@ public final class InboxException extends RuntimeException {
         super(message, cause);
     }
 
+    /** Whether no connection could be had at all (SQLState class 08), as opposed to a database that answered and refused. */
+    boolean unreachable() {
+        for (Throwable cause = getCause(); cause != null; cause = cause.getCause()) {
+            if (cause instanceof java.sql.SQLTransientConnectionException || cause instanceof java.sql.SQLNonTransientConnectionException
+                    || cause instanceof SQLException sql && sql.getSQLState() != null && sql.getSQLState().startsWith("08")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** The real cause of a database failure, in words an operator acts on; never a value from a row. */
     static String cause(SQLException e) {
         String state = e.getSQLState() == null ? "" : e.getSQLState();

@@ -196,6 +196,31 @@ public final class JdbcInbox implements DeliveryInbox, AutoCloseable {
     }
 
     /**
+     * What an application does with the schema at startup, by one rule for every adapter: creates or migrates the
+     * table when {@code create}, then reads its version. With a spool, a database that cannot be reached (no
+     * connection: SQLState class 08) is not a failure: the instance starts, spooling, as it would mid-outage, and the
+     * answer is empty (one WARN says so). Any other failure, or one without a spool, is thrown.
+     *
+     * @return the table's schema version, or empty when the database could not be reached and the spool takes deliveries
+     * @throws InboxException when the table cannot be created or read for another reason, or without a spool
+     */
+    public java.util.OptionalInt prepareSchema(boolean create) {
+        try {
+            if (create) {
+                initializeSchema();
+            }
+            return java.util.OptionalInt.of(schemaVersion());
+        } catch (InboxException e) {
+            if (spool == null || !e.unreachable()) {
+                throw e;
+            }
+            LOG.log(System.Logger.Level.WARNING, () -> "the inbox's database cannot be reached at startup (" + e.getMessage()
+                    + "): its table is not " + (create ? "created or " : "") + "checked; deliveries are spooled until the database answers");
+            return java.util.OptionalInt.empty();
+        }
+    }
+
+    /**
      * The schema version of the inbox's table: 0 when there is no table, 1 or 2 as built by
      * {@code db/hookguard/<database>/V1__inbox.sql} and {@code V2__inbox.sql}. The inbox needs {@link #requiredSchemaVersion()};
      * {@link #initializeSchema()} brings the table there.

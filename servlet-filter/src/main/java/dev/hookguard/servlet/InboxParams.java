@@ -19,9 +19,6 @@ import jakarta.servlet.ServletException;
 import java.io.IOException;
 import java.nio.file.InvalidPathException;
 import java.nio.file.Path;
-import java.sql.SQLException;
-import java.sql.SQLNonTransientConnectionException;
-import java.sql.SQLTransientConnectionException;
 import java.time.Duration;
 import java.util.Optional;
 import javax.sql.DataSource;
@@ -39,20 +36,8 @@ final class InboxParams {
     /** The spool's own bounds, repeated only to pair a bound given alone. */
     private static final long SPOOL_MAX_BYTES = 1L << 30;
     private static final Duration SPOOL_MAX_AGE = Duration.ofHours(24);
-    private static final System.Logger LOG = System.getLogger(InboxParams.class.getName());
 
     private InboxParams() {
-    }
-
-    /** A connection that could not be had, as opposed to a database that answers and refuses. */
-    private static boolean unreachable(InboxException e) {
-        for (Throwable cause = e.getCause(); cause != null; cause = cause.getCause()) {
-            if (cause instanceof SQLTransientConnectionException || cause instanceof SQLNonTransientConnectionException
-                    || cause instanceof SQLException sql && sql.getSQLState() != null && sql.getSQLState().startsWith("08")) {
-                return true;
-            }
-        }
-        return false;
     }
 
     static DeliveryInbox inbox(DataSource dataSource, InitParams params) throws ServletException {
@@ -112,18 +97,10 @@ final class InboxParams {
             throw e;
         }
         try {
-            if (initialize) {
-                inbox.initializeSchema();
-            }
-        } catch (InboxException e) {
-            if (spool.isEmpty() || !unreachable(e)) {
-                inbox.close(); // the filter fails to start: free the spool's directory for the next deployment
-                throw e;
-            }
-            // A container (re)started during an outage takes deliveries into the spool, as it would mid-run; the table
-            // was there before the outage, or the spool's drain says it is not.
-            LOG.log(System.Logger.Level.WARNING, () -> "the inbox's database cannot be reached at startup (" + e.getMessage()
-                    + "): its table is not created or checked; deliveries are spooled until the database answers");
+            inbox.prepareSchema(initialize); // with a spool, a database away at startup is no failure: the inbox says so once
+        } catch (RuntimeException e) {
+            inbox.close(); // the filter fails to start: free the spool's directory for the next deployment
+            throw e;
         }
         return inbox;
     }

@@ -2,10 +2,8 @@ package dev.hookguard.spring;
 
 import dev.hookguard.delivery.WebhookEndpoint;
 import dev.hookguard.inbox.InboxCounts;
-import dev.hookguard.inbox.InboxException;
 import dev.hookguard.inbox.JdbcInbox;
 import dev.hookguard.inbox.SpoolCounts;
-import java.sql.SQLException;
 import javax.sql.DataSource;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
@@ -26,7 +24,6 @@ import org.springframework.context.annotation.Configuration;
 @ConditionalOnProperty(prefix = "hookguard.inbox", name = "enabled", havingValue = "true")
 class InboxConfiguration {
 
-    private static final System.Logger LOG = System.getLogger(InboxConfiguration.class.getName());
 
     /** After Flyway, Liquibase or SQL init: creating the table first would make Flyway refuse a non-empty schema. */
     @Bean
@@ -69,22 +66,11 @@ class InboxConfiguration {
             case NEVER -> false;
             case EMBEDDED -> IdempotencyStores.isEmbedded(dataSource);
         };
-        int version;
-        try {
-            if (create) {
-                inbox.initializeSchema();
-            }
-            version = inbox.schemaVersion();
-        } catch (InboxException e) {
-            if (inbox.spoolCounts().isEmpty() || !unreachable(e)) {
-                throw e;
-            }
-            // An instance (re)started during an outage takes deliveries into its spool, as it would mid-run; the table
-            // it drains into was there before the outage, or the drain's WARN and the spool's health say it is not.
-            LOG.log(System.Logger.Level.WARNING, () -> "the inbox's database cannot be reached at startup (" + e.getMessage()
-                    + "): its table is not checked; deliveries are spooled until the database answers");
+        java.util.OptionalInt known = inbox.prepareSchema(create); // empty: away at startup, and the spool takes deliveries
+        if (known.isEmpty()) {
             return inbox;
         }
+        int version = known.getAsInt();
         // Without its table every delivery would be answered 503, forever, with nothing in the log to say why.
         if (version < JdbcInbox.requiredSchemaVersion()) {
             String missing = version == 0 ? "the inbox table does not exist" : "the inbox table is at schema version " + version + " of "
@@ -94,17 +80,6 @@ class InboxConfiguration {
                     + " Flyway or Liquibase migrations");
         }
         return inbox;
-    }
-
-    /** A connection that could not be had, as opposed to a database that answers and refuses. */
-    static boolean unreachable(InboxException e) {
-        for (Throwable cause = e.getCause(); cause != null; cause = cause.getCause()) {
-            if (cause instanceof java.sql.SQLTransientConnectionException || cause instanceof java.sql.SQLNonTransientConnectionException
-                    || cause instanceof SQLException sql && sql.getSQLState() != null && sql.getSQLState().startsWith("08")) {
-                return true;
-            }
-        }
-        return false;
     }
 
     /**
