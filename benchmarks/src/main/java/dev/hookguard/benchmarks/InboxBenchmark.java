@@ -141,10 +141,15 @@ public final class InboxBenchmark {
     }
 
     private static Process startServer(Variant variant, String url) throws IOException {
-        return new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xms512m", "-Xmx512m",
-                "-Dhookguard.bench.pool=" + Integer.getInteger("hookguard.bench.pool", 8),
-                "-cp", System.getProperty("java.class.path"), InboxBenchmark.class.getName(), "serve", variant.name(), url)
-                .redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xms512m", "-Xmx512m",
+                "-Dhookguard.bench.pool=" + Integer.getInteger("hookguard.bench.pool", 8)));
+        // -Dhookguard.bench.jvm="-XX:StartFlightRecording=filename=/tmp/{variant}.jfr" profiles the servers
+        String extra = System.getProperty("hookguard.bench.jvm", "");
+        for (String option : extra.isBlank() ? new String[0] : extra.strip().split("\\s+")) {
+            command.add(option.replace("{variant}", variant.name().toLowerCase(Locale.ROOT)));
+        }
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), InboxBenchmark.class.getName(), "serve", variant.name(), url));
+        return new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.DISCARD).start();
     }
 
     // ---- load side ----
@@ -342,11 +347,18 @@ public final class InboxBenchmark {
                 int connections = counts[k];
                 System.setProperty("hookguard.bench.pool", Integer.toString(connections));
                 Map<Variant, String> urls = new EnumMap<>(Variant.class);
-                urls.put(Variant.DIRECT, "-");
                 urls.put(Variant.INBOX, postgres.newDatabase("inbox" + connections));
                 urls.put(Variant.BARE, postgres.newDatabase("bare" + connections));
-                urls.put(Variant.SPOOLED, Path.of("benchmarks", "target", "spools").toAbsolutePath().toString());
+                if (!Boolean.getBoolean("hookguard.bench.databaseOnly")) { // -Dhookguard.bench.databaseOnly=true: inbox and bare alone
+                    urls.put(Variant.DIRECT, "-");
+                    urls.put(Variant.SPOOLED, Path.of("benchmarks", "target", "spools").toAbsolutePath().toString());
+                }
                 DatabaseResult r = measure("postgresql/" + connections, urls, roundMillis, connections, rounds, ids);
+                double[] absent = new double[rounds];
+                Arrays.fill(absent, Double.NaN);
+                r.rps().putIfAbsent(Variant.SPOOLED, absent);
+                r.p50().putIfAbsent(Variant.SPOOLED, absent);
+                r.p99().putIfAbsent(Variant.SPOOLED, absent);
                 double[] vsBare = new double[rounds];
                 double[] p50Ratio = new double[rounds];
                 for (int i = 0; i < rounds; i++) {

@@ -106,6 +106,13 @@ public final class JdbcInbox implements DeliveryInbox, AutoCloseable {
     private final AtomicLong claims = new AtomicLong();
     private volatile Workers workers;
     private final Map<SignatureScheme, StoredHandler> started = new ConcurrentHashMap<>();
+    /**
+     * Accept on PostgreSQL. Two commits in flight: a lone request commits at once, and under load each commit takes
+     * what queued during the one before. With a spool, a commit that finds the database away sends the whole queue
+     * to the spool at once rather than letting each queued store wait out the same failure.
+     */
+    private final GroupCommit groupCommit = new GroupCommit(this::commitTogether, Integer.getInteger("hookguard.inbox.commitSlots", 2),
+            this::sendsTheQueueToTheSpool);
 
     private JdbcInbox(Builder b) {
         this.dataSource = b.dataSource;
@@ -316,13 +323,121 @@ public final class JdbcInbox implements DeliveryInbox, AutoCloseable {
                 delivery.parts()), why);
     }
 
+    private boolean sendsTheQueueToTheSpool(SQLException failure) {
+        return spool != null && spoolable(failure);
+    }
+
     /** A refusal another try may not meet: not bad data (class 22) nor a broken constraint (class 23), which would fail again. */
     private static boolean spoolable(SQLException e) {
         String state = e.getSQLState();
         return state == null || !(state.startsWith("22") || state.startsWith("23"));
     }
 
+    /** PostgreSQL: concurrent stores share a statement and a commit ({@link GroupCommit}); H2: each in its own. */
     private int storeInDatabase(InboxDelivery delivery) throws SQLException {
+        return dialect() == Dialect.POSTGRESQL ? groupCommit.store(delivery) : storeAlone(delivery);
+    }
+
+    /**
+     * One commit for what queued together. A lone single part takes the cheapest statement there is (one autocommit
+     * {@code INSERT}); anything more is one statement for all its parts. When that statement fails for bad data (class
+     * 22 or 23), each delivery is stored alone so that only the bad one fails; any other failure (the database away,
+     * too slow) is every delivery's, since each alone would only meet it again.
+     */
+    List<GroupCommit.Outcome> commitTogether(List<InboxDelivery> deliveries) {
+        if (deliveries.size() == 1 && deliveries.get(0).parts().size() == 1) {
+            try {
+                return List.of(GroupCommit.Outcome.stored(storeAlone(deliveries.get(0))));
+            } catch (SQLException e) {
+                return List.of(GroupCommit.Outcome.failed(e));
+            }
+        }
+        try {
+            return storeInOneStatement(deliveries);
+        } catch (SQLException e) {
+            if (deliveries.size() == 1 || spoolable(e)) {
+                return deliveries.stream().map(d -> GroupCommit.Outcome.failed(e)).toList();
+            }
+        }
+        List<GroupCommit.Outcome> outcomes = new ArrayList<>(deliveries.size());
+        for (InboxDelivery delivery : deliveries) {
+            try {
+                outcomes.add(storeInOneStatement(List.of(delivery)).get(0));
+            } catch (SQLException e) {
+                outcomes.add(GroupCommit.Outcome.failed(e));
+            }
+        }
+        return outcomes;
+    }
+
+    /**
+     * PostgreSQL: every part of these deliveries in one autocommit statement (River's and graphile-worker's batched
+     * insert: one array per column, {@code unnest}ed), which inserts each absent key and revives each dead one; the
+     * keys it returns are credited to the first delivery that holds them, so a duplicate within the batch is its own
+     * request's 0, never the batch's failure.
+     */
+    private List<GroupCommit.Outcome> storeInOneStatement(List<InboxDelivery> deliveries) throws SQLException {
+        int rows = 0;
+        for (InboxDelivery delivery : deliveries) {
+            rows += delivery.parts().size();
+        }
+        String[] keys = new String[rows];
+        String[] partKeys = new String[rows];
+        String[] eventTypes = new String[rows];
+        String[] schemes = new String[rows];
+        String[] tenants = new String[rows];
+        byte[][] bodies = new byte[rows][];
+        String[] headers = new String[rows];
+        int row = 0;
+        for (InboxDelivery delivery : deliveries) {
+            String text = headerText(delivery.headers());
+            for (InboxDelivery.Part part : delivery.parts()) {
+                keys[row] = fit(part.key());
+                partKeys[row] = part.key();
+                eventTypes[row] = cut(part.eventType(), 64);
+                schemes[row] = delivery.scheme().id();
+                tenants[row] = delivery.tenant();
+                bodies[row] = part.body();
+                headers[row] = text;
+                row++;
+            }
+        }
+        java.util.Set<String> stored = new java.util.HashSet<>();
+        try (Connection c = dataSource.getConnection();
+             StoreDeadline deadline = spool == null ? StoreDeadline.NONE : StoreDeadline.abortAfter(c, storeTimeoutSeconds)) {
+            c.setAutoCommit(true);
+            try (PreparedStatement insert = c.prepareStatement(sql().insertManyPostgresql)) {
+                insert.setQueryTimeout(spool == null ? storeTimeoutSeconds : storeTimeoutSeconds + 5);
+                insert.setArray(1, c.createArrayOf("text", keys));
+                insert.setArray(2, c.createArrayOf("text", partKeys));
+                insert.setArray(3, c.createArrayOf("text", eventTypes));
+                insert.setArray(4, c.createArrayOf("text", schemes));
+                insert.setArray(5, c.createArrayOf("text", tenants));
+                insert.setArray(6, c.createArrayOf("bytea", bodies));
+                insert.setArray(7, c.createArrayOf("text", headers));
+                try (java.sql.ResultSet returned = insert.executeQuery()) {
+                    while (returned.next()) {
+                        stored.add(returned.getString(1));
+                    }
+                }
+            }
+        }
+        List<GroupCommit.Outcome> outcomes = new ArrayList<>(deliveries.size());
+        row = 0;
+        for (InboxDelivery delivery : deliveries) {
+            int count = 0;
+            for (int i = 0; i < delivery.parts().size(); i++) {
+                if (stored.remove(keys[row++])) {
+                    count++;
+                }
+            }
+            outcomes.add(GroupCommit.Outcome.stored(count));
+        }
+        return outcomes;
+    }
+
+    /** One delivery in a transaction of its own (one autocommit statement for a single part). */
+    private int storeAlone(InboxDelivery delivery) throws SQLException {
         String headers = headerText(delivery.headers());
         try (Connection c = dataSource.getConnection();
              StoreDeadline deadline = spool == null ? StoreDeadline.NONE : StoreDeadline.abortAfter(c, storeTimeoutSeconds)) {

@@ -1,0 +1,205 @@
+package dev.hookguard.inbox;
+
+import dev.hookguard.delivery.spi.InboxDelivery;
+import java.sql.SQLException;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.locks.LockSupport;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.function.Predicate;
+
+/**
+ * Concurrent stores share one statement and one commit, as PostgreSQL's own group commit and Kafka's producer
+ * batches do, but with no fixed wait ({@code linger.ms = 0}): a store that finds a commit slot free commits at once,
+ * alone when idle; stores that arrive while every slot is busy queue, and when a commit ends, the first of them
+ * leads the next commit with everything queued by then. Each store is answered with its own outcome.
+ *
+ * <p>Waiting is per thread ({@link LockSupport#park}), so a finished commit wakes exactly its own members and the
+ * next leader, never every waiter. A store cannot leave once it is queued, because the leader may already be
+ * committing it: an interrupt is kept for after its answer, and the wait is bounded by the leader's store timeout.
+ */
+final class GroupCommit {
+
+    /** Stores deliveries together: each one's own outcome, in order. Must not throw for one delivery's fault. */
+    @FunctionalInterface
+    interface Committer {
+        List<Outcome> commit(List<InboxDelivery> deliveries);
+    }
+
+    /** How one delivery of a commit ended: its count of new parts, or the failure that left it unstored. */
+    record Outcome(int stored, SQLException failure) {
+
+        static Outcome stored(int count) {
+            return new Outcome(count, null);
+        }
+
+        static Outcome failed(SQLException failure) {
+            return new Outcome(0, failure);
+        }
+    }
+
+    /** Deliveries one commit takes at most; the rest wait for the next. */
+    static final int MAX_DELIVERIES = 256;
+    /** Parts one commit takes at most, unless its leader alone has more. */
+    static final int MAX_PARTS = 4096;
+
+    private static final int WAITING = 0;
+    private static final int LEADING = 1;
+    private static final int ANSWERED = 2;
+
+    private final ReentrantLock lock = new ReentrantLock();
+    private final ArrayDeque<Pending> queue = new ArrayDeque<>();
+    private final Committer committer;
+    private final int slots;
+    private final Predicate<SQLException> failsTheQueue;
+    private int committing; // commits in flight, at most slots; while the queue holds anything, it equals slots
+
+    /**
+     * @param slots commits that may be in flight at once
+     * @param failsTheQueue a commit failure that every queued store would meet too (the database away, with a spool
+     *                      to take them): they are answered with it at once instead of each waiting as long again
+     */
+    GroupCommit(Committer committer, int slots, Predicate<SQLException> failsTheQueue) {
+        if (slots < 1) {
+            throw new IllegalArgumentException("slots must be at least 1");
+        }
+        this.committer = committer;
+        this.slots = slots;
+        this.failsTheQueue = failsTheQueue;
+    }
+
+    private static final class Pending {
+        final InboxDelivery delivery;
+        final Thread thread = Thread.currentThread();
+        volatile int state = WAITING;
+        Outcome outcome; // written before state becomes ANSWERED, read after
+
+        Pending(InboxDelivery delivery) {
+            this.delivery = delivery;
+        }
+    }
+
+    /** Stores one delivery with whatever else is queued: its own count of new parts, or its own failure. */
+    int store(InboxDelivery delivery) throws SQLException {
+        Pending mine = new Pending(delivery);
+        boolean lead;
+        lock.lock();
+        try {
+            lead = committing < slots;
+            if (lead) {
+                committing++;
+            } else {
+                queue.add(mine);
+            }
+        } finally {
+            lock.unlock();
+        }
+        if (!lead && awaitTurn(mine) == ANSWERED) {
+            return answer(mine.outcome);
+        }
+        lead(mine);
+        return answer(mine.outcome);
+    }
+
+    /** Stores waiting for a commit slot, for tests. */
+    int queued() {
+        lock.lock();
+        try {
+            return queue.size();
+        } finally {
+            lock.unlock();
+        }
+    }
+
+    /** Parks until this store is answered or called to lead; an interrupt is kept for later, never acted on. */
+    private static int awaitTurn(Pending mine) {
+        boolean interrupted = false;
+        int state;
+        while ((state = mine.state) == WAITING) {
+            LockSupport.park(mine);
+            interrupted |= Thread.interrupted();
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+        return state;
+    }
+
+    private void lead(Pending mine) {
+        List<Pending> batch = new ArrayList<>();
+        batch.add(mine);
+        int parts = mine.delivery.parts().size();
+        lock.lock();
+        try {
+            Pending next;
+            while (batch.size() < MAX_DELIVERIES && (next = queue.peek()) != null && parts + next.delivery.parts().size() <= MAX_PARTS) {
+                batch.add(queue.poll());
+                parts += next.delivery.parts().size();
+            }
+        } finally {
+            lock.unlock();
+        }
+        List<Outcome> outcomes = null;
+        Throwable thrown = null;
+        try {
+            outcomes = committer.commit(batch.stream().map(p -> p.delivery).toList());
+        } catch (RuntimeException | Error e) {
+            thrown = e;
+        } finally {
+            if (outcomes == null || outcomes.size() != batch.size()) {
+                SQLException failure = new SQLException("the inbox's commit failed: "
+                        + (thrown == null ? "no outcome for each delivery" : thrown.getClass().getName()), thrown);
+                outcomes = batch.stream().map(p -> Outcome.failed(failure)).toList();
+            }
+            handOver(outcomes.stream().map(Outcome::failure).filter(f -> f != null && failsTheQueue.test(f)).findFirst().orElse(null));
+            for (int i = 0; i < batch.size(); i++) {
+                answer(batch.get(i), outcomes.get(i));
+            }
+        }
+        if (thrown instanceof Error error) {
+            throw error; // the leader's own request fails loudly; its members were answered above
+        }
+    }
+
+    /** The slot goes to the first queued store, or is freed; a failure the queue would only meet again answers it all. */
+    private void handOver(SQLException failure) {
+        List<Pending> failedToo = List.of();
+        Pending next;
+        lock.lock();
+        try {
+            if (failure != null) {
+                failedToo = new ArrayList<>(queue);
+                queue.clear();
+            }
+            next = queue.poll();
+            if (next == null) {
+                committing--;
+            }
+        } finally {
+            lock.unlock();
+        }
+        if (next != null) {
+            next.state = LEADING;
+            LockSupport.unpark(next.thread);
+        }
+        for (Pending p : failedToo) {
+            answer(p, Outcome.failed(failure));
+        }
+    }
+
+    private static void answer(Pending pending, Outcome outcome) {
+        pending.outcome = outcome;
+        pending.state = ANSWERED;
+        if (pending.thread != Thread.currentThread()) {
+            LockSupport.unpark(pending.thread);
+        }
+    }
+
+    private static int answer(Outcome outcome) throws SQLException {
+        if (outcome.failure() != null) {
+            throw outcome.failure();
+        }
+        return outcome.stored();
+    }
+}

@@ -1,0 +1,164 @@
+package dev.hookguard.inbox;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.hookguard.delivery.Headers;
+import dev.hookguard.delivery.spi.InboxDelivery;
+import dev.hookguard.signature.SignatureScheme;
+import dev.hookguard.testsupport.TestPostgres;
+import java.nio.charset.StandardCharsets;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import javax.sql.DataSource;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** Accept on PostgreSQL with group commit: what shares a commit, and what each request is answered. */
+class GroupCommitPostgresTest {
+
+    private DataSource dataSource;
+    private JdbcInbox inbox;
+
+    @BeforeEach
+    void start() {
+        dataSource = TestPostgres.dataSource(TestPostgres.newDatabase());
+        inbox = JdbcInbox.builder(dataSource).build();
+        inbox.initializeSchema();
+    }
+
+    @AfterEach
+    void stop() {
+        inbox.close();
+    }
+
+    private static InboxDelivery malcolm(String key, String tenant) {
+        return new InboxDelivery(SignatureScheme.MALCOLM, tenant, List.of(new InboxDelivery.Part(key, "session",
+                ("{\"id\":\"" + key + "\"}").getBytes(StandardCharsets.UTF_8))), new byte[0], Headers.of(Map.of("User-Agent", "Malcolm")));
+    }
+
+    /** Write transactions so far: the next transaction id, which only a transaction that writes takes (reading it takes none). */
+    private long commits() throws SQLException {
+        try (Connection c = dataSource.getConnection(); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("select pg_snapshot_xmax(pg_current_snapshot())::text::bigint")) {
+            rs.next();
+            return rs.getLong(1);
+        }
+    }
+
+    private String state(String key) throws SQLException {
+        try (Connection c = dataSource.getConnection(); var ps = c.prepareStatement("select state from hookguard_inbox where delivery_key = ?")) {
+            ps.setString(1, key);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? rs.getString(1) : null;
+            }
+        }
+    }
+
+    @Test
+    void concurrentStoresShareCommitsAndEachKeyIsStoredOnceAndCountedOnce() throws Exception {
+        int threads = 16;
+        int perThread = 60;
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
+        long commitsBefore = commits();
+        try {
+            List<Future<Integer>> answers = new ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                int thread = t;
+                answers.add(pool.submit(() -> {
+                    int newParts = 0;
+                    for (int i = 0; i < perThread; i++) {
+                        // every key is sent by two threads: one of them stores it, the other is its duplicate
+                        newParts += inbox.store(malcolm("k" + ((thread / 2) * perThread + i), ""));
+                    }
+                    return newParts;
+                }));
+            }
+            int total = 0;
+            for (Future<Integer> answer : answers) {
+                total += answer.get(60, TimeUnit.SECONDS);
+            }
+            int distinct = threads / 2 * perThread;
+            assertThat(total).as("each key counted new for exactly one of its two requests").isEqualTo(distinct);
+            assertThat(inbox.counts().pending()).isEqualTo(distinct);
+        } finally {
+            pool.shutdownNow();
+        }
+        long used = commits() - commitsBefore;
+        // One transaction per stored key without sharing (a duplicate skipped by ON CONFLICT writes nothing): 480, and
+        // 499 measured; about 150 with group commit.
+        assertThat(used).as("write transactions for %d stores of %d keys", threads * perThread, threads / 2 * perThread)
+                .isLessThan(threads / 2 * perThread / 2);
+    }
+
+    @Test
+    void aDuplicateWithinOneCommitIsItsOwnRequestsZeroNeverTheCommitsFailure() {
+        List<GroupCommit.Outcome> outcomes = inbox.commitTogether(List.of(malcolm("same", ""), malcolm("same", ""), malcolm("other", "")));
+
+        assertThat(outcomes).extracting(GroupCommit.Outcome::stored).containsExactly(1, 0, 1);
+        assertThat(outcomes).extracting(GroupCommit.Outcome::failure).containsOnlyNulls();
+    }
+
+    @Test
+    void aRedeliveryOfADeadPartInASharedCommitRevivesIt() throws Exception {
+        assertThat(inbox.store(malcolm("died", ""))).isEqualTo(1);
+        try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
+            s.executeUpdate("update hookguard_inbox set state = 'DEAD', attempts = 5, last_error = 'boom' where delivery_key = 'died'");
+        }
+        assertThat(inbox.store(malcolm("kept", ""))).isEqualTo(1);
+
+        List<GroupCommit.Outcome> outcomes = inbox.commitTogether(List.of(malcolm("died", ""), malcolm("kept", ""), malcolm("new", "")));
+
+        assertThat(outcomes).extracting(GroupCommit.Outcome::stored).containsExactly(1, 0, 1);
+        assertThat(state("died")).isEqualTo("PENDING");
+        assertThat(state("kept")).isEqualTo("PENDING");
+    }
+
+    @Test
+    void badDataFailsOnlyItsOwnDeliveryAndTheOthersAreStored() throws Exception {
+        String tooLong = "t".repeat(65); // the tenant column holds 64
+
+        List<GroupCommit.Outcome> outcomes = inbox.commitTogether(List.of(malcolm("a", ""), malcolm("b", tooLong), malcolm("c", "")));
+
+        assertThat((Object) outcomes.get(0)).isEqualTo(GroupCommit.Outcome.stored(1));
+        assertThat((Object) outcomes.get(2)).isEqualTo(GroupCommit.Outcome.stored(1));
+        assertThat((Throwable) outcomes.get(1).failure()).isNotNull();
+        assertThat(outcomes.get(1).failure().getSQLState()).startsWith("22");
+        assertThat(state("a")).isEqualTo("PENDING");
+        assertThat(state("b")).isNull();
+        assertThat(state("c")).isEqualTo("PENDING");
+    }
+
+    @Test
+    void aBatchOfThousandsOfEventsIsStoredWholeInOneStatementAndOnlyOnce() throws Exception {
+        String[] keys = new String[5_000];
+        for (int i = 0; i < keys.length; i++) {
+            keys[i] = "mautic:" + i;
+        }
+        long commitsBefore = commits();
+        long started = System.nanoTime();
+        assertThat(inbox.store(SpoolFixtures.delivery(keys))).isEqualTo(5_000);
+        long tookMillis = (System.nanoTime() - started) / 1_000_000;
+        long used = commits() - commitsBefore;
+        System.out.println("a delivery of 5,000 parts stored in " + tookMillis + " ms");
+
+        assertThat(used).as("one transaction for 5,000 parts").isEqualTo(1);
+        assertThat(inbox.counts().pending()).isEqualTo(5_000);
+        assertThat(inbox.store(SpoolFixtures.delivery(keys))).as("its redelivery is a duplicate").isZero();
+        Set<String> some = new HashSet<>(List.of(keys[0], keys[4_999]));
+        for (String key : some) {
+            assertThat(SpoolFixtures.rows(dataSource, key)).isEqualTo(1);
+        }
+    }
+}

@@ -1,0 +1,214 @@
+package dev.hookguard.inbox;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.hookguard.delivery.spi.InboxDelivery;
+import java.sql.SQLException;
+import java.sql.SQLTransientConnectionException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** The hand-over between concurrent stores, with a committer that records what it was given: no database. */
+class GroupCommitTest {
+
+    private final ExecutorService threads = Executors.newCachedThreadPool();
+    private final List<List<String>> commits = new CopyOnWriteArrayList<>();
+    private final CountDownLatch firstCommitMayEnd = new CountDownLatch(1);
+    private final AtomicInteger calls = new AtomicInteger();
+
+    @AfterEach
+    void stop() {
+        firstCommitMayEnd.countDown();
+        threads.shutdownNow();
+    }
+
+    /** Each delivery's answer is the number in its first key; the first commit waits for the test to let it end. */
+    private List<GroupCommit.Outcome> record(List<InboxDelivery> deliveries) {
+        commits.add(deliveries.stream().map(d -> d.parts().get(0).key()).toList());
+        if (calls.getAndIncrement() == 0) {
+            await(firstCommitMayEnd);
+        }
+        return deliveries.stream().map(d -> GroupCommit.Outcome.stored(Integer.parseInt(d.parts().get(0).key()))).toList();
+    }
+
+    private static void await(CountDownLatch latch) {
+        try {
+            assertThat(latch.await(20, TimeUnit.SECONDS)).isTrue();
+        } catch (InterruptedException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    private static void until(java.util.function.BooleanSupplier condition) throws InterruptedException {
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (!condition.getAsBoolean()) {
+            assertThat(System.nanoTime()).as("reached within 20 s").isLessThan(end);
+            Thread.sleep(1);
+        }
+    }
+
+    @Test
+    void aLoneStoreCommitsAtOnceOnItsOwnThreadAndAlone() throws Exception {
+        firstCommitMayEnd.countDown();
+        AtomicReference<Thread> committedOn = new AtomicReference<>();
+        GroupCommit group = new GroupCommit(deliveries -> {
+            committedOn.set(Thread.currentThread());
+            return record(deliveries);
+        }, 1, failure -> false);
+
+        assertThat(group.store(SpoolFixtures.delivery("7"))).isEqualTo(7);
+
+        assertThat(commits).containsExactly(List.of("7"));
+        assertThat(committedOn.get()).as("no hand-off to another thread when idle").isSameAs(Thread.currentThread());
+    }
+
+    @Test
+    void storesThatArriveDuringACommitShareTheNextAndEachGetsItsOwnAnswer() throws Exception {
+        GroupCommit group = new GroupCommit(this::record, 1, failure -> false);
+        Future<Integer> first = threads.submit(() -> group.store(SpoolFixtures.delivery("1")));
+        until(() -> commits.size() == 1);
+        Map<Integer, Future<Integer>> queued = new ConcurrentHashMap<>();
+        for (int i = 2; i <= 9; i++) {
+            String key = Integer.toString(i);
+            queued.put(i, threads.submit(() -> group.store(SpoolFixtures.delivery(key))));
+        }
+        until(() -> group.queued() == 8);
+
+        firstCommitMayEnd.countDown();
+
+        assertThat(first.get(20, TimeUnit.SECONDS)).isEqualTo(1);
+        for (Map.Entry<Integer, Future<Integer>> e : queued.entrySet()) {
+            assertThat(e.getValue().get(20, TimeUnit.SECONDS)).as("store %d's own answer", e.getKey()).isEqualTo(e.getKey());
+        }
+        assertThat(commits).as("one commit for the eight that queued meanwhile").hasSize(2);
+        assertThat(commits.get(1)).containsExactlyInAnyOrder("2", "3", "4", "5", "6", "7", "8", "9");
+    }
+
+    @Test
+    void aCommitThatThrowsAnErrorAnswersEveryMemberAndFreesItsSlot() throws Exception {
+        AtomicInteger commitsSoFar = new AtomicInteger();
+        CountDownLatch blockFirst = new CountDownLatch(1);
+        GroupCommit group = new GroupCommit(deliveries -> {
+            int n = commitsSoFar.getAndIncrement();
+            if (n == 0) {
+                await(blockFirst);
+                return deliveries.stream().map(d -> GroupCommit.Outcome.stored(1)).toList();
+            }
+            if (n == 1) {
+                throw new StackOverflowError("a committer's bug");
+            }
+            return deliveries.stream().map(d -> GroupCommit.Outcome.stored(1)).toList();
+        }, 1, failure -> false);
+        Future<Integer> first = threads.submit(() -> group.store(SpoolFixtures.delivery("1")));
+        until(() -> commitsSoFar.get() == 1);
+        List<Future<Integer>> members = new ArrayList<>();
+        for (int i = 0; i < 4; i++) {
+            members.add(threads.submit(() -> group.store(SpoolFixtures.delivery("2"))));
+        }
+        until(() -> group.queued() == 4);
+        blockFirst.countDown();
+
+        assertThat(first.get(20, TimeUnit.SECONDS)).isEqualTo(1);
+        int errors = 0;
+        int failures = 0;
+        for (Future<Integer> member : members) {
+            try {
+                member.get(20, TimeUnit.SECONDS);
+            } catch (java.util.concurrent.ExecutionException e) {
+                if (e.getCause() instanceof StackOverflowError) {
+                    errors++;
+                } else {
+                    assertThat(e.getCause()).isInstanceOf(SQLException.class).hasMessageContaining("StackOverflowError");
+                    failures++;
+                }
+            }
+        }
+        assertThat(errors).as("the leader's own request sees the Error").isEqualTo(1);
+        assertThat(failures).as("every other member is answered, none hangs").isEqualTo(3);
+        assertThat(group.store(SpoolFixtures.delivery("3"))).as("the slot was freed").isEqualTo(1);
+    }
+
+    @Test
+    void anInterruptedWaiterIsStillAnsweredWithItsOwnOutcomeAndKeepsItsInterrupt() throws Exception {
+        GroupCommit group = new GroupCommit(this::record, 1, failure -> false);
+        Future<Integer> first = threads.submit(() -> group.store(SpoolFixtures.delivery("1")));
+        until(() -> commits.size() == 1);
+        AtomicReference<Thread> waiter = new AtomicReference<>();
+        Future<Boolean> interruptedAfter = threads.submit(() -> {
+            waiter.set(Thread.currentThread());
+            assertThat(group.store(SpoolFixtures.delivery("5"))).isEqualTo(5);
+            return Thread.currentThread().isInterrupted();
+        });
+        until(() -> group.queued() == 1);
+        waiter.get().interrupt();
+        Thread.sleep(50);
+        assertThat(interruptedAfter.isDone()).as("an interrupt does not take a queued store out of its commit").isFalse();
+
+        firstCommitMayEnd.countDown();
+
+        assertThat(first.get(20, TimeUnit.SECONDS)).isEqualTo(1);
+        assertThat(interruptedAfter.get(20, TimeUnit.SECONDS)).as("the interrupt is kept for the caller").isTrue();
+        assertThat(commits).hasSize(2);
+    }
+
+    @Test
+    void aFailureEveryQueuedStoreWouldMeetAnswersTheQueueAtOnce() throws Exception {
+        SQLException away = new SQLTransientConnectionException("connection refused", "08001");
+        CountDownLatch blockFirst = new CountDownLatch(1);
+        GroupCommit group = new GroupCommit(deliveries -> {
+            commits.add(deliveries.stream().map(d -> d.parts().get(0).key()).toList());
+            await(blockFirst);
+            return deliveries.stream().map(d -> GroupCommit.Outcome.failed(away)).toList();
+        }, 1, failure -> "08001".equals(failure.getSQLState()));
+        Future<Integer> first = threads.submit(() -> group.store(SpoolFixtures.delivery("1")));
+        until(() -> commits.size() == 1);
+        List<Future<Integer>> queued = new ArrayList<>();
+        for (int i = 0; i < 5; i++) {
+            queued.add(threads.submit(() -> group.store(SpoolFixtures.delivery("2"))));
+        }
+        until(() -> group.queued() == 5);
+        blockFirst.countDown();
+
+        assertThatThrownBy(() -> first.get(20, TimeUnit.SECONDS)).hasCauseReference(away);
+        for (Future<Integer> q : queued) {
+            assertThatThrownBy(() -> q.get(20, TimeUnit.SECONDS)).hasCauseReference(away);
+        }
+        assertThat(commits).as("the queue was answered with the failure, not committed one more time").hasSize(1);
+    }
+
+    @Test
+    void aCommitTakesAtMostItsBoundOfPartsAndTheRestLeadTheNext() throws Exception {
+        GroupCommit group = new GroupCommit(this::record, 1, failure -> false);
+        Future<Integer> first = threads.submit(() -> group.store(SpoolFixtures.delivery("1")));
+        until(() -> commits.size() == 1);
+        String[] big = new String[GroupCommit.MAX_PARTS - 1];
+        big[0] = "2";
+        for (int i = 1; i < big.length; i++) {
+            big[i] = "p" + i;
+        }
+        Future<Integer> large = threads.submit(() -> group.store(SpoolFixtures.delivery(big)));
+        until(() -> group.queued() == 1);
+        Future<Integer> small = threads.submit(() -> group.store(SpoolFixtures.delivery("3", "x")));
+        until(() -> group.queued() == 2);
+
+        firstCommitMayEnd.countDown();
+
+        assertThat(first.get(20, TimeUnit.SECONDS)).isEqualTo(1);
+        assertThat(large.get(20, TimeUnit.SECONDS)).isEqualTo(2);
+        assertThat(small.get(20, TimeUnit.SECONDS)).isEqualTo(3);
+        assertThat(commits).as("4,095 parts and 2 more exceed one commit's 4,096").containsExactly(List.of("1"), List.of("2"), List.of("3"));
+    }
+}
