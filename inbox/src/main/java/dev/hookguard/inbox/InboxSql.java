@@ -20,18 +20,18 @@ final class InboxSql {
 
     /**
      * PostgreSQL's accept for many parts at once, in one statement (one round trip, one commit): one array per column,
-     * in arrival order; absent keys are inserted, dead ones revived (as {@link #REVIVE_DEAD}), and both are returned.
+     * in arrival order (River's and graphile-worker's batched insert); returns the keys it stored.
      */
-    private static final String INSERT_MANY_POSTGRESQL = "with input as (select * from unnest(?::text[], ?::text[], ?::text[],"
-            + " ?::text[], ?::text[], ?::bytea[], ?::text[]) with ordinality as u(delivery_key, part_key, event_type, scheme, tenant,"
-            + " body, headers, position)),"
-            + " stored as (insert into %1$s (delivery_key, part_key, event_type, scheme, tenant, body, headers, state, attempts,"
-            + " next_attempt_at, received_at) select delivery_key, part_key, event_type, scheme, tenant, body, headers, 'PENDING', 0,"
-            + " %2$s, %2$s from input order by position on conflict (delivery_key) do nothing returning delivery_key),"
-            + " revived as (update %1$s t set state = 'PENDING', attempts = 0, next_attempt_at = %2$s, lease_owner = null,"
-            + " claimed_at = null, error_class = null, last_error = null from input where t.delivery_key = input.delivery_key"
-            + " and t.state = 'DEAD' returning t.delivery_key)"
-            + " select delivery_key from stored union all select delivery_key from revived";
+    private static final String INSERT_MANY_POSTGRESQL = "insert into %1$s (delivery_key, part_key, event_type, scheme, tenant, body,"
+            + " headers, state, attempts, next_attempt_at, received_at) select delivery_key, part_key, event_type, scheme, tenant, body,"
+            + " headers, 'PENDING', 0, %2$s, %2$s from unnest(?::text[], ?::text[], ?::text[], ?::text[], ?::text[], ?::bytea[], ?::text[])"
+            + " with ordinality as u(delivery_key, part_key, event_type, scheme, tenant, body, headers, position) order by position"
+            + " on conflict (delivery_key) do nothing returning delivery_key";
+
+    /** {@link #REVIVE_DEAD} for many keys at once; returns the keys it revived. */
+    private static final String REVIVE_DEAD_MANY_POSTGRESQL = "update %1$s set state = 'PENDING', attempts = 0, next_attempt_at = %2$s,"
+            + " lease_owner = null, claimed_at = null, error_class = null, last_error = null where delivery_key = any(?::text[])"
+            + " and state = 'DEAD' returning delivery_key";
 
     /** A redelivery of what died is a new chance, not a duplicate: only what was handled, or will be, is one. */
     private static final String REVIVE_DEAD = "update %1$s set state = 'PENDING', attempts = 0, next_attempt_at = %2$s, lease_owner = null,"
@@ -98,6 +98,7 @@ final class InboxSql {
     final String insert;
     final String insertPostgresql;
     final String insertManyPostgresql;
+    final String reviveDeadManyPostgresql;
     final String reviveDead;
     final String markClaimed;
     final String rescueOrphan;
@@ -119,6 +120,7 @@ final class InboxSql {
         insert = format(INSERT);
         insertPostgresql = format(INSERT_POSTGRESQL);
         insertManyPostgresql = format(INSERT_MANY_POSTGRESQL);
+        reviveDeadManyPostgresql = format(REVIVE_DEAD_MANY_POSTGRESQL);
         reviveDead = format(REVIVE_DEAD);
         markClaimed = format(MARK_CLAIMED);
         rescueOrphan = format(RESCUE_ORPHAN);

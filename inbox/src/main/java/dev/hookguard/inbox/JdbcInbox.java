@@ -20,8 +20,10 @@ import java.sql.Savepoint;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.EnumMap;
 import java.util.EnumSet;
+import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -111,7 +113,7 @@ public final class JdbcInbox implements DeliveryInbox, AutoCloseable {
      * what queued during the one before. With a spool, a commit that finds the database away sends the whole queue
      * to the spool at once rather than letting each queued store wait out the same failure.
      */
-    private final GroupCommit groupCommit = new GroupCommit(this::commitTogether, Integer.getInteger("hookguard.inbox.commitSlots", 2),
+    private final GroupCommit groupCommit = new GroupCommit(this::commitTogether, Integer.getInteger("hookguard.inbox.commitSlots", 1),
             this::sendsTheQueueToTheSpool);
 
     private JdbcInbox(Builder b) {
@@ -371,10 +373,11 @@ public final class JdbcInbox implements DeliveryInbox, AutoCloseable {
     }
 
     /**
-     * PostgreSQL: every part of these deliveries in one autocommit statement (River's and graphile-worker's batched
-     * insert: one array per column, {@code unnest}ed), which inserts each absent key and revives each dead one; the
-     * keys it returns are credited to the first delivery that holds them, so a duplicate within the batch is its own
-     * request's 0, never the batch's failure.
+     * PostgreSQL: every part of these deliveries in one autocommit statement, then, only when some key was stored
+     * before, one more that revives those that died. The keys each returns are credited to the first delivery that
+     * holds them, so a duplicate within the batch is its own request's 0, never the batch's failure. The two are not
+     * one transaction: when the second fails, the delivery is answered as failed with its new parts stored, and its
+     * redelivery finds them (a duplicate) and revives what died.
      */
     private List<GroupCommit.Outcome> storeInOneStatement(List<InboxDelivery> deliveries) throws SQLException {
         int rows = 0;
@@ -402,23 +405,30 @@ public final class JdbcInbox implements DeliveryInbox, AutoCloseable {
                 row++;
             }
         }
-        java.util.Set<String> stored = new java.util.HashSet<>();
+        Set<String> stored = new HashSet<>();
         try (Connection c = dataSource.getConnection();
              StoreDeadline deadline = spool == null ? StoreDeadline.NONE : StoreDeadline.abortAfter(c, storeTimeoutSeconds)) {
             c.setAutoCommit(true);
+            int queryTimeout = spool == null ? storeTimeoutSeconds : storeTimeoutSeconds + 5;
             try (PreparedStatement insert = c.prepareStatement(sql().insertManyPostgresql)) {
-                insert.setQueryTimeout(spool == null ? storeTimeoutSeconds : storeTimeoutSeconds + 5);
-                insert.setArray(1, c.createArrayOf("text", keys));
-                insert.setArray(2, c.createArrayOf("text", partKeys));
-                insert.setArray(3, c.createArrayOf("text", eventTypes));
-                insert.setArray(4, c.createArrayOf("text", schemes));
-                insert.setArray(5, c.createArrayOf("text", tenants));
-                insert.setArray(6, c.createArrayOf("bytea", bodies));
-                insert.setArray(7, c.createArrayOf("text", headers));
-                try (java.sql.ResultSet returned = insert.executeQuery()) {
-                    while (returned.next()) {
-                        stored.add(returned.getString(1));
-                    }
+                insert.setQueryTimeout(queryTimeout);
+                // Java arrays, not createArrayOf: the driver sends them in binary, with no text escaping of the bodies.
+                insert.setObject(1, keys);
+                insert.setObject(2, partKeys);
+                insert.setObject(3, eventTypes);
+                insert.setObject(4, schemes);
+                insert.setObject(5, tenants);
+                insert.setObject(6, bodies);
+                insert.setObject(7, headers);
+                collectKeys(insert, stored);
+            }
+            Set<String> before = new HashSet<>(Arrays.asList(keys));
+            before.removeAll(stored);
+            if (!before.isEmpty()) {
+                try (PreparedStatement revive = c.prepareStatement(sql().reviveDeadManyPostgresql)) {
+                    revive.setQueryTimeout(queryTimeout);
+                    revive.setObject(1, before.toArray(String[]::new));
+                    collectKeys(revive, stored);
                 }
             }
         }
@@ -434,6 +444,14 @@ public final class JdbcInbox implements DeliveryInbox, AutoCloseable {
             outcomes.add(GroupCommit.Outcome.stored(count));
         }
         return outcomes;
+    }
+
+    private static void collectKeys(PreparedStatement statement, Set<String> into) throws SQLException {
+        try (ResultSet returned = statement.executeQuery()) {
+            while (returned.next()) {
+                into.add(returned.getString(1));
+            }
+        }
     }
 
     /** One delivery in a transaction of its own (one autocommit statement for a single part). */

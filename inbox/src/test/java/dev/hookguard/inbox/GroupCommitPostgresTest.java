@@ -111,6 +111,19 @@ class GroupCommitPostgresTest {
     }
 
     @Test
+    void keysLongerThanTheColumnShareACommitAndStayDistinct() throws Exception {
+        String longKey = "k".repeat(300);
+        String otherLongKey = "k".repeat(299) + "j";
+
+        List<GroupCommit.Outcome> outcomes = inbox.commitTogether(List.of(malcolm(longKey, ""), malcolm(otherLongKey, ""), malcolm(longKey, "")));
+
+        assertThat(outcomes).extracting(GroupCommit.Outcome::stored).containsExactly(1, 1, 0);
+        assertThat(SpoolFixtures.rows(dataSource, longKey)).as("the whole key kept beside the column's digest").isEqualTo(1);
+        assertThat(SpoolFixtures.rows(dataSource, otherLongKey)).isEqualTo(1);
+        assertThat(inbox.store(malcolm(longKey, ""))).as("a later redelivery alone is a duplicate").isZero();
+    }
+
+    @Test
     void aRedeliveryOfADeadPartInASharedCommitRevivesIt() throws Exception {
         assertThat(inbox.store(malcolm("died", ""))).isEqualTo(1);
         try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
