@@ -2,6 +2,7 @@ package dev.hookguard.inbox;
 
 import dev.hookguard.delivery.spi.InboxDelivery;
 import java.sql.SQLException;
+import java.sql.SQLTimeoutException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,8 +17,10 @@ import java.util.function.Predicate;
  * leads the next commit with everything queued by then. Each store is answered with its own outcome.
  *
  * <p>Waiting is per thread ({@link LockSupport#park}), so a finished commit wakes exactly its own members and the
- * next leader, never every waiter. A store cannot leave once it is queued, because the leader may already be
- * committing it: an interrupt is kept for after its answer, and the wait is bounded by the leader's store timeout.
+ * next leader, never every waiter. A queued store leaves with a timeout when no commit takes it within the store
+ * timeout (so a stuck commit never holds a request longer than that); once a leader has taken it, it stays, because
+ * the leader may already be committing it, and its wait is bounded by the leader's own store timeout. An interrupt is
+ * kept for after the answer, never acted on: a leader runs its commit with the flag clear, whoever interrupted it.
  */
 final class GroupCommit {
 
@@ -43,30 +46,38 @@ final class GroupCommit {
     static final int MAX_DELIVERIES = 256;
     /** Parts one commit takes at most, unless its leader alone has more. */
     static final int MAX_PARTS = 4096;
+    /** Body bytes one commit takes at most, unless its leader alone has more: one statement stays far below PostgreSQL's 1 GB message. */
+    static final long MAX_BYTES = 32L << 20;
 
     private static final int WAITING = 0;
     private static final int LEADING = 1;
     private static final int ANSWERED = 2;
+    private static final int LEFT = 3;
+    /** For a commit that ended without outcomes and without memory to describe why (an OutOfMemoryError). */
+    private static final Outcome NO_OUTCOME = Outcome.failed(new SQLException("the inbox's commit ended without an outcome"));
 
     private final ReentrantLock lock = new ReentrantLock();
     private final ArrayDeque<Pending> queue = new ArrayDeque<>();
     private final Committer committer;
     private final int slots;
     private final Predicate<SQLException> failsTheQueue;
+    private final long maxQueuedNanos;
     private int committing; // commits in flight, at most slots; while the queue holds anything, it equals slots
 
     /**
      * @param slots commits that may be in flight at once
      * @param failsTheQueue a commit failure that every queued store would meet too (the database away, with a spool
      *                      to take them): they are answered with it at once instead of each waiting as long again
+     * @param maxQueued how long a store may wait for a commit to take it (the store timeout)
      */
-    GroupCommit(Committer committer, int slots, Predicate<SQLException> failsTheQueue) {
+    GroupCommit(Committer committer, int slots, Predicate<SQLException> failsTheQueue, java.time.Duration maxQueued) {
         if (slots < 1) {
             throw new IllegalArgumentException("slots must be at least 1");
         }
         this.committer = committer;
         this.slots = slots;
         this.failsTheQueue = failsTheQueue;
+        this.maxQueuedNanos = maxQueued.toNanos();
     }
 
     private static final class Pending {
@@ -95,11 +106,54 @@ final class GroupCommit {
         } finally {
             lock.unlock();
         }
-        if (!lead && awaitTurn(mine) == ANSWERED) {
+        if (lead) {
+            lead(mine);
             return answer(mine.outcome);
         }
-        lead(mine);
-        return answer(mine.outcome);
+        boolean interrupted = false;
+        try {
+            long deadline = System.nanoTime() + maxQueuedNanos;
+            boolean mayLeave = true;
+            int state;
+            while ((state = mine.state) == WAITING) {
+                long left = deadline - System.nanoTime();
+                if (mayLeave && left <= 0) {
+                    if (leave(mine)) {
+                        state = LEFT;
+                        break;
+                    }
+                    mayLeave = false; // a leader has it: its answer comes within the leader's own store timeout
+                }
+                if (mayLeave) {
+                    LockSupport.parkNanos(mine, left);
+                } else {
+                    LockSupport.park(mine);
+                }
+                interrupted |= Thread.interrupted();
+            }
+            if (state == LEFT) {
+                throw new SQLTimeoutException("no commit took this store within the store timeout (" + maxQueuedNanos / 1_000_000
+                        + " ms): the commits before it are stuck", "57014");
+            }
+            if (state == LEADING) {
+                lead(mine);
+            }
+            return answer(mine.outcome);
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    /** Leaves the queue, unless a leader has taken this store already (then it must wait for its answer). */
+    private boolean leave(Pending mine) {
+        lock.lock();
+        try {
+            return queue.remove(mine);
+        } finally {
+            lock.unlock();
+        }
     }
 
     /** Stores waiting for a commit slot, for tests. */
@@ -112,30 +166,19 @@ final class GroupCommit {
         }
     }
 
-    /** Parks until this store is answered or called to lead; an interrupt is kept for later, never acted on. */
-    private static int awaitTurn(Pending mine) {
-        boolean interrupted = false;
-        int state;
-        while ((state = mine.state) == WAITING) {
-            LockSupport.park(mine);
-            interrupted |= Thread.interrupted();
-        }
-        if (interrupted) {
-            Thread.currentThread().interrupt();
-        }
-        return state;
-    }
-
     private void lead(Pending mine) {
         List<Pending> batch = new ArrayList<>();
         batch.add(mine);
         int parts = mine.delivery.parts().size();
+        long bytes = bytes(mine.delivery);
         lock.lock();
         try {
             Pending next;
-            while (batch.size() < MAX_DELIVERIES && (next = queue.peek()) != null && parts + next.delivery.parts().size() <= MAX_PARTS) {
+            while (batch.size() < MAX_DELIVERIES && (next = queue.peek()) != null
+                    && parts + next.delivery.parts().size() <= MAX_PARTS && bytes + bytes(next.delivery) <= MAX_BYTES) {
                 batch.add(queue.poll());
                 parts += next.delivery.parts().size();
+                bytes += bytes(next.delivery);
             }
         } finally {
             lock.unlock();
@@ -146,20 +189,42 @@ final class GroupCommit {
             outcomes = committer.commit(batch.stream().map(p -> p.delivery).toList());
         } catch (RuntimeException | Error e) {
             thrown = e;
-        } finally {
+        }
+        SQLException queueFails = null;
+        try {
             if (outcomes == null || outcomes.size() != batch.size()) {
                 SQLException failure = new SQLException("the inbox's commit failed: "
                         + (thrown == null ? "no outcome for each delivery" : thrown.getClass().getName()), thrown);
                 outcomes = batch.stream().map(p -> Outcome.failed(failure)).toList();
             }
-            handOver(outcomes.stream().map(Outcome::failure).filter(f -> f != null && failsTheQueue.test(f)).findFirst().orElse(null));
-            for (int i = 0; i < batch.size(); i++) {
-                answer(batch.get(i), outcomes.get(i));
+            for (Outcome outcome : outcomes) {
+                if (outcome.failure() != null && failsTheQueue.test(outcome.failure())) {
+                    queueFails = outcome.failure();
+                    break;
+                }
+            }
+        } finally {
+            // Whatever failed above (even for want of memory), the slot moves on and every member is answered.
+            try {
+                handOver(queueFails);
+            } finally {
+                for (int i = 0; i < batch.size(); i++) {
+                    Outcome outcome = outcomes != null && outcomes.size() == batch.size() && outcomes.get(i) != null ? outcomes.get(i) : NO_OUTCOME;
+                    answer(batch.get(i), outcome);
+                }
             }
         }
         if (thrown instanceof Error error) {
             throw error; // the leader's own request fails loudly; its members were answered above
         }
+    }
+
+    private static long bytes(InboxDelivery delivery) {
+        long bytes = 0;
+        for (InboxDelivery.Part part : delivery.parts()) {
+            bytes += part.body().length;
+        }
+        return bytes;
     }
 
     /** The slot goes to the first queued store, or is freed; a failure the queue would only meet again answers it all. */

@@ -109,12 +109,12 @@ public final class JdbcInbox implements DeliveryInbox, AutoCloseable {
     private volatile Workers workers;
     private final Map<SignatureScheme, StoredHandler> started = new ConcurrentHashMap<>();
     /**
-     * Accept on PostgreSQL. Two commits in flight: a lone request commits at once, and under load each commit takes
-     * what queued during the one before. With a spool, a commit that finds the database away sends the whole queue
-     * to the spool at once rather than letting each queued store wait out the same failure.
+     * Accept on PostgreSQL. One commit in flight: a lone request commits at once, and under load each commit takes
+     * what queued during the one before (two in flight measured slower: each commit then takes less). With a spool, a
+     * commit that finds the database away sends the whole queue to the spool at once rather than letting each queued
+     * store wait out the same failure.
      */
-    private final GroupCommit groupCommit = new GroupCommit(this::commitTogether, Integer.getInteger("hookguard.inbox.commitSlots", 1),
-            this::sendsTheQueueToTheSpool);
+    private final GroupCommit groupCommit;
 
     private JdbcInbox(Builder b) {
         this.dataSource = b.dataSource;
@@ -126,6 +126,7 @@ public final class JdbcInbox implements DeliveryInbox, AutoCloseable {
         this.pollInterval = b.pollInterval;
         this.workerCount = b.workers;
         this.storeTimeoutSeconds = (int) Math.max(1, b.storeTimeout.toSeconds());
+        this.groupCommit = new GroupCommit(this::commitTogether, 1, this::sendsTheQueueToTheSpool, Duration.ofSeconds(storeTimeoutSeconds));
         this.listeners = List.copyOf(b.listeners);
         this.allowVolatileDatabase = b.allowVolatileDatabase;
         try {
@@ -331,8 +332,18 @@ public final class JdbcInbox implements DeliveryInbox, AutoCloseable {
 
     /** A refusal another try may not meet: not bad data (class 22) nor a broken constraint (class 23), which would fail again. */
     private static boolean spoolable(SQLException e) {
+        return !badData(e);
+    }
+
+    private static boolean badData(SQLException e) {
         String state = e.getSQLState();
-        return state == null || !(state.startsWith("22") || state.startsWith("23"));
+        return state != null && (state.startsWith("22") || state.startsWith("23"));
+    }
+
+    /** A deadlock or a serialization failure (class 40): this transaction lost to another, which a smaller one may not. */
+    private static boolean lostToAnother(SQLException e) {
+        String state = e.getSQLState();
+        return state != null && state.startsWith("40");
     }
 
     /** PostgreSQL: concurrent stores share a statement and a commit ({@link GroupCommit}); H2: each in its own. */
@@ -343,8 +354,9 @@ public final class JdbcInbox implements DeliveryInbox, AutoCloseable {
     /**
      * One commit for what queued together. A lone single part takes the cheapest statement there is (one autocommit
      * {@code INSERT}); anything more is one statement for all its parts. When that statement fails for bad data (class
-     * 22 or 23), each delivery is stored alone so that only the bad one fails; any other failure (the database away,
-     * too slow) is every delivery's, since each alone would only meet it again.
+     * 22 or 23) or loses to another transaction (class 40: two instances inserting the same keys in another order),
+     * each delivery is stored alone so that only the bad one fails; any other failure (the database away, too slow) is
+     * every delivery's, since each alone would only meet it again; and once one alone meets it, so do the rest.
      */
     List<GroupCommit.Outcome> commitTogether(List<InboxDelivery> deliveries) {
         if (deliveries.size() == 1 && deliveries.get(0).parts().size() == 1) {
@@ -357,16 +369,24 @@ public final class JdbcInbox implements DeliveryInbox, AutoCloseable {
         try {
             return storeInOneStatement(deliveries);
         } catch (SQLException e) {
-            if (deliveries.size() == 1 || spoolable(e)) {
+            if (deliveries.size() == 1 && !lostToAnother(e) || !badData(e) && !lostToAnother(e)) {
                 return deliveries.stream().map(d -> GroupCommit.Outcome.failed(e)).toList();
             }
         }
         List<GroupCommit.Outcome> outcomes = new ArrayList<>(deliveries.size());
+        SQLException away = null;
         for (InboxDelivery delivery : deliveries) {
+            if (away != null) {
+                outcomes.add(GroupCommit.Outcome.failed(away));
+                continue;
+            }
             try {
                 outcomes.add(storeInOneStatement(List.of(delivery)).get(0));
             } catch (SQLException e) {
                 outcomes.add(GroupCommit.Outcome.failed(e));
+                if (!badData(e) && !lostToAnother(e)) {
+                    away = e;
+                }
             }
         }
         return outcomes;
@@ -1053,7 +1073,7 @@ public final class JdbcInbox implements DeliveryInbox, AutoCloseable {
         StringBuilder text = new StringBuilder();
         for (String name : KEPT_HEADERS) {
             String value = headers.get(name);
-            if (value != null && value.length() < 900 && value.indexOf('\n') < 0) {
+            if (value != null && value.length() < 900 && value.indexOf('\n') < 0 && value.indexOf('\u0000') < 0) { // PostgreSQL refuses NUL in text
                 text.append(name).append(": ").append(value).append('\n');
             }
         }

@@ -154,6 +154,90 @@ class GroupCommitPostgresTest {
     }
 
     @Test
+    void aDatabaseThatGoesAwayDuringTheOneByOneRetryFailsTheRestAtOnce() throws Exception {
+        java.util.concurrent.atomic.AtomicInteger connectionsLeft = new java.util.concurrent.atomic.AtomicInteger(Integer.MAX_VALUE);
+        java.util.concurrent.atomic.AtomicInteger asked = new java.util.concurrent.atomic.AtomicInteger();
+        DataSource goingAway = (DataSource) java.lang.reflect.Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[] {DataSource.class},
+                (proxy, method, args) -> {
+                    if (method.getName().equals("getConnection")) {
+                        asked.incrementAndGet();
+                        if (connectionsLeft.getAndDecrement() <= 0) {
+                            throw new java.sql.SQLTransientConnectionException("connection refused", "08001");
+                        }
+                    }
+                    try {
+                        return method.invoke(dataSource, args);
+                    } catch (java.lang.reflect.InvocationTargetException e) {
+                        throw e.getCause();
+                    }
+                });
+        JdbcInbox away = JdbcInbox.builder(goingAway).build();
+        away.initializeSchema();
+        asked.set(0);
+        connectionsLeft.set(2); // the batch statement (it fails for bad data) and the bad one alone; then the database is gone
+        List<InboxDelivery> batch = new ArrayList<>();
+        batch.add(malcolm("bad", "t".repeat(65)));
+        for (int i = 0; i < 50; i++) {
+            batch.add(malcolm("k" + i, ""));
+        }
+
+        List<GroupCommit.Outcome> outcomes = away.commitTogether(batch);
+
+        assertThat(outcomes).hasSize(51);
+        assertThat(outcomes.get(0).failure().getSQLState()).startsWith("22");
+        assertThat(outcomes.subList(1, 51)).allSatisfy(o -> assertThat(o.failure().getSQLState()).isEqualTo("08001"));
+        assertThat(asked.get()).as("the batch, the bad one alone, then one try that found the database away: not 50").isEqualTo(3);
+    }
+
+    @Test
+    void aBatchThatDeadlocksWithAnotherInstanceIsRetriedOneByOneAndEachGetsItsAnswer() throws Exception {
+        try (Connection other = dataSource.getConnection()) {
+            other.setAutoCommit(false);
+            String insert = "insert into hookguard_inbox (delivery_key, part_key, event_type, scheme, tenant, body, headers, state, attempts,"
+                    + " next_attempt_at, received_at) values (?, ?, 'session', 'malcolm', '', ?, '', 'PENDING', 0, 0, 0) on conflict do nothing";
+            try (var ps = other.prepareStatement(insert)) {
+                ps.setString(1, "x");
+                ps.setString(2, "x");
+                ps.setBytes(3, new byte[] {'{', '}'});
+                ps.executeUpdate(); // the other instance holds x, uncommitted
+            }
+            ExecutorService thread = Executors.newSingleThreadExecutor();
+            try {
+                // This batch inserts y, then waits for x.
+                Future<List<GroupCommit.Outcome>> batch = thread.submit(() -> inbox.commitTogether(List.of(malcolm("y", ""), malcolm("x", ""))));
+                SpoolFixtures.await(this::waitingForALock, "the batch waits for the other's x");
+                try (var ps = other.prepareStatement(insert)) {
+                    ps.setString(1, "y");
+                    ps.setString(2, "y");
+                    ps.setBytes(3, new byte[] {'{', '}'});
+                    ps.executeUpdate(); // and the other now waits for y: a deadlock, which PostgreSQL breaks in a second
+                }
+                other.commit();
+
+                List<GroupCommit.Outcome> outcomes = batch.get(30, TimeUnit.SECONDS);
+
+                assertThat(outcomes).as("retried one by one after the deadlock: neither request is a failure")
+                        .allSatisfy(o -> assertThat((Throwable) o.failure()).isNull());
+                assertThat(outcomes.get(1).stored()).as("x is the other instance's: a duplicate").isZero();
+            } finally {
+                thread.shutdownNow();
+            }
+        }
+        assertThat(state("x")).isEqualTo("PENDING");
+        assertThat(state("y")).isEqualTo("PENDING");
+    }
+
+    private boolean waitingForALock() {
+        try (Connection c = dataSource.getConnection(); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("select count(*) from pg_stat_activity where wait_event_type = 'Lock' and datname = current_database()")) {
+            rs.next();
+            return rs.getInt(1) > 0;
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Test
     void aBatchOfThousandsOfEventsIsStoredWholeInOneStatementAndOnlyOnce() throws Exception {
         String[] keys = new String[5_000];
         for (int i = 0; i < keys.length; i++) {

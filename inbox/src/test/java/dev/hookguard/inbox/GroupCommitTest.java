@@ -24,6 +24,8 @@ import org.junit.jupiter.api.Test;
 /** The hand-over between concurrent stores, with a committer that records what it was given: no database. */
 class GroupCommitTest {
 
+    private static final java.time.Duration LONG = java.time.Duration.ofSeconds(60);
+
     private final ExecutorService threads = Executors.newCachedThreadPool();
     private final List<List<String>> commits = new CopyOnWriteArrayList<>();
     private final CountDownLatch firstCommitMayEnd = new CountDownLatch(1);
@@ -67,7 +69,7 @@ class GroupCommitTest {
         GroupCommit group = new GroupCommit(deliveries -> {
             committedOn.set(Thread.currentThread());
             return record(deliveries);
-        }, 1, failure -> false);
+        }, 1, failure -> false, LONG);
 
         assertThat(group.store(SpoolFixtures.delivery("7"))).isEqualTo(7);
 
@@ -77,7 +79,7 @@ class GroupCommitTest {
 
     @Test
     void storesThatArriveDuringACommitShareTheNextAndEachGetsItsOwnAnswer() throws Exception {
-        GroupCommit group = new GroupCommit(this::record, 1, failure -> false);
+        GroupCommit group = new GroupCommit(this::record, 1, failure -> false, LONG);
         Future<Integer> first = threads.submit(() -> group.store(SpoolFixtures.delivery("1")));
         until(() -> commits.size() == 1);
         Map<Integer, Future<Integer>> queued = new ConcurrentHashMap<>();
@@ -111,7 +113,7 @@ class GroupCommitTest {
                 throw new StackOverflowError("a committer's bug");
             }
             return deliveries.stream().map(d -> GroupCommit.Outcome.stored(1)).toList();
-        }, 1, failure -> false);
+        }, 1, failure -> false, LONG);
         Future<Integer> first = threads.submit(() -> group.store(SpoolFixtures.delivery("1")));
         until(() -> commitsSoFar.get() == 1);
         List<Future<Integer>> members = new ArrayList<>();
@@ -143,7 +145,11 @@ class GroupCommitTest {
 
     @Test
     void anInterruptedWaiterIsStillAnsweredWithItsOwnOutcomeAndKeepsItsInterrupt() throws Exception {
-        GroupCommit group = new GroupCommit(this::record, 1, failure -> false);
+        List<Boolean> interruptedWhileCommitting = new CopyOnWriteArrayList<>();
+        GroupCommit group = new GroupCommit(deliveries -> {
+            interruptedWhileCommitting.add(Thread.currentThread().isInterrupted());
+            return record(deliveries);
+        }, 1, failure -> false, LONG);
         Future<Integer> first = threads.submit(() -> group.store(SpoolFixtures.delivery("1")));
         until(() -> commits.size() == 1);
         AtomicReference<Thread> waiter = new AtomicReference<>();
@@ -162,6 +168,76 @@ class GroupCommitTest {
         assertThat(first.get(20, TimeUnit.SECONDS)).isEqualTo(1);
         assertThat(interruptedAfter.get(20, TimeUnit.SECONDS)).as("the interrupt is kept for the caller").isTrue();
         assertThat(commits).hasSize(2);
+        assertThat(interruptedWhileCommitting).as("the interrupted waiter led the second commit with its flag clear,"
+                + " so the driver and the pool never saw it").containsExactly(false, false);
+    }
+
+    @Test
+    void aQueuedStoreThatNoCommitTakesWithinTheStoreTimeoutLeavesWithATimeout() throws Exception {
+        GroupCommit group = new GroupCommit(this::record, 1, failure -> false, java.time.Duration.ofMillis(300));
+        Future<Integer> stuck = threads.submit(() -> group.store(SpoolFixtures.delivery("1")));
+        until(() -> commits.size() == 1);
+        long start = System.nanoTime();
+
+        assertThatThrownBy(() -> group.store(SpoolFixtures.delivery("2")))
+                .isInstanceOf(java.sql.SQLTimeoutException.class).hasMessageContaining("store timeout");
+
+        assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).as("left at its deadline, not at the stuck commit's end")
+                .isBetween(250L, 10_000L);
+        assertThat(group.queued()).isZero();
+        firstCommitMayEnd.countDown();
+        assertThat(stuck.get(20, TimeUnit.SECONDS)).isEqualTo(1);
+        assertThat(group.store(SpoolFixtures.delivery("3"))).isEqualTo(3);
+        assertThat(commits).as("the store that left was never committed").containsExactly(List.of("1"), List.of("3"));
+    }
+
+    @Test
+    void aStoreALeaderHasTakenWaitsForItsAnswerPastTheStoreTimeout() throws Exception {
+        CountDownLatch secondMayEnd = new CountDownLatch(1);
+        GroupCommit group = new GroupCommit(deliveries -> {
+            List<GroupCommit.Outcome> outcomes = record(deliveries);
+            if (commits.size() == 2) {
+                await(secondMayEnd);
+            }
+            return outcomes;
+        }, 1, failure -> false, java.time.Duration.ofMillis(200));
+        Future<Integer> first = threads.submit(() -> group.store(SpoolFixtures.delivery("1")));
+        until(() -> commits.size() == 1);
+        Future<Integer> leader = threads.submit(() -> group.store(SpoolFixtures.delivery("2")));
+        Future<Integer> member = threads.submit(() -> group.store(SpoolFixtures.delivery("3")));
+        until(() -> group.queued() == 2);
+        firstCommitMayEnd.countDown();
+        until(() -> commits.size() == 2);
+        Thread.sleep(400); // past the member's deadline, while the leader is committing it
+
+        assertThat(member.isDone()).as("it may be committed already: it waits for the answer").isFalse();
+        secondMayEnd.countDown();
+        assertThat(first.get(20, TimeUnit.SECONDS)).isEqualTo(1);
+        assertThat(leader.get(20, TimeUnit.SECONDS)).isEqualTo(2);
+        assertThat(member.get(20, TimeUnit.SECONDS)).isEqualTo(3);
+    }
+
+    @Test
+    void aCommitTakesAtMostItsBoundOfBodyBytes() throws Exception {
+        GroupCommit group = new GroupCommit(this::record, 1, failure -> false, LONG);
+        Future<Integer> first = threads.submit(() -> group.store(SpoolFixtures.delivery("1")));
+        until(() -> commits.size() == 1);
+        byte[] body = new byte[(int) (GroupCommit.MAX_BYTES / 2)];
+        List<Future<Integer>> large = new ArrayList<>();
+        for (String key : List.of("2", "3", "4")) {
+            large.add(threads.submit(() -> group.store(new InboxDelivery(dev.hookguard.signature.SignatureScheme.MALCOLM, "",
+                    List.of(new InboxDelivery.Part(key, "session", body)), new byte[0], dev.hookguard.delivery.Headers.of(Map.of())))));
+            int queued = large.size();
+            until(() -> group.queued() == queued);
+        }
+
+        firstCommitMayEnd.countDown();
+
+        for (int i = 0; i < large.size(); i++) {
+            assertThat(large.get(i).get(20, TimeUnit.SECONDS)).isEqualTo(i + 2);
+        }
+        assertThat(commits).as("two half-bound bodies fill a commit; the third leads the next")
+                .containsExactly(List.of("1"), List.of("2", "3"), List.of("4"));
     }
 
     @Test
@@ -172,7 +248,7 @@ class GroupCommitTest {
             commits.add(deliveries.stream().map(d -> d.parts().get(0).key()).toList());
             await(blockFirst);
             return deliveries.stream().map(d -> GroupCommit.Outcome.failed(away)).toList();
-        }, 1, failure -> "08001".equals(failure.getSQLState()));
+        }, 1, failure -> "08001".equals(failure.getSQLState()), LONG);
         Future<Integer> first = threads.submit(() -> group.store(SpoolFixtures.delivery("1")));
         until(() -> commits.size() == 1);
         List<Future<Integer>> queued = new ArrayList<>();
@@ -191,7 +267,7 @@ class GroupCommitTest {
 
     @Test
     void aCommitTakesAtMostItsBoundOfPartsAndTheRestLeadTheNext() throws Exception {
-        GroupCommit group = new GroupCommit(this::record, 1, failure -> false);
+        GroupCommit group = new GroupCommit(this::record, 1, failure -> false, LONG);
         Future<Integer> first = threads.submit(() -> group.store(SpoolFixtures.delivery("1")));
         until(() -> commits.size() == 1);
         String[] big = new String[GroupCommit.MAX_PARTS - 1];
