@@ -53,6 +53,7 @@ final class GroupCommit {
     private static final int LEADING = 1;
     private static final int ANSWERED = 2;
     private static final int LEFT = 3;
+    private static final Pending[] NONE = new Pending[0];
     /** For a commit that ended without outcomes and without memory to describe why (an OutOfMemoryError). */
     private static final Outcome NO_OUTCOME = Outcome.failed(new SQLException("the inbox's commit ended without an outcome"));
 
@@ -85,6 +86,7 @@ final class GroupCommit {
         final Thread thread = Thread.currentThread();
         volatile int state = WAITING;
         Outcome outcome; // written before state becomes ANSWERED, read after
+        boolean interrupted; // its own thread's only
 
         Pending(InboxDelivery delivery) {
             this.delivery = delivery;
@@ -106,31 +108,11 @@ final class GroupCommit {
         } finally {
             lock.unlock();
         }
-        if (lead) {
-            lead(mine);
-            return answer(mine.outcome);
-        }
-        boolean interrupted = false;
+        // A commit runs with the flag clear: the pool and the driver would fail the whole batch on it.
+        boolean interrupted = Thread.interrupted();
         try {
-            long deadline = System.nanoTime() + maxQueuedNanos;
-            boolean mayLeave = true;
-            int state;
-            while ((state = mine.state) == WAITING) {
-                long left = deadline - System.nanoTime();
-                if (mayLeave && left <= 0) {
-                    if (leave(mine)) {
-                        state = LEFT;
-                        break;
-                    }
-                    mayLeave = false; // a leader has it: its answer comes within the leader's own store timeout
-                }
-                if (mayLeave) {
-                    LockSupport.parkNanos(mine, left);
-                } else {
-                    LockSupport.park(mine);
-                }
-                interrupted |= Thread.interrupted();
-            }
+            int state = lead ? LEADING : awaitTurn(mine);
+            interrupted |= mine.interrupted;
             if (state == LEFT) {
                 throw new SQLTimeoutException("no commit took this store within the store timeout (" + maxQueuedNanos / 1_000_000
                         + " ms): the commits before it are stuck", "57014");
@@ -140,10 +122,36 @@ final class GroupCommit {
             }
             return answer(mine.outcome);
         } finally {
-            if (interrupted) {
+            if (interrupted || Thread.interrupted()) {
                 Thread.currentThread().interrupt();
             }
         }
+    }
+
+    /**
+     * Parks until this store is answered or called to lead, or leaves at its deadline when no leader has taken it.
+     * Interrupts are swallowed here; {@link #store} sets the flag again once it is answered.
+     */
+    private int awaitTurn(Pending mine) {
+        long deadline = System.nanoTime() + maxQueuedNanos;
+        boolean mayLeave = true;
+        int state;
+        while ((state = mine.state) == WAITING) {
+            long left = deadline - System.nanoTime();
+            if (mayLeave && left <= 0) {
+                if (leave(mine)) {
+                    return LEFT;
+                }
+                mayLeave = false; // a leader has it: its answer comes within the leader's own store timeout
+            }
+            if (mayLeave) {
+                LockSupport.parkNanos(mine, left);
+            } else {
+                LockSupport.park(mine);
+            }
+            mine.interrupted |= Thread.interrupted();
+        }
+        return state;
     }
 
     /** Leaves the queue, unless a leader has taken this store already (then it must wait for its answer). */
@@ -167,50 +175,64 @@ final class GroupCommit {
     }
 
     private void lead(Pending mine) {
-        List<Pending> batch = new ArrayList<>();
-        batch.add(mine);
-        int parts = mine.delivery.parts().size();
-        long bytes = bytes(mine.delivery);
-        lock.lock();
-        try {
-            Pending next;
-            while (batch.size() < MAX_DELIVERIES && (next = queue.peek()) != null
-                    && parts + next.delivery.parts().size() <= MAX_PARTS && bytes + bytes(next.delivery) <= MAX_BYTES) {
-                batch.add(queue.poll());
-                parts += next.delivery.parts().size();
-                bytes += bytes(next.delivery);
-            }
-        } finally {
-            lock.unlock();
-        }
+        Pending[] batch = null;
+        int size = 0;
         List<Outcome> outcomes = null;
         Throwable thrown = null;
-        try {
-            outcomes = committer.commit(batch.stream().map(p -> p.delivery).toList());
-        } catch (RuntimeException | Error e) {
-            thrown = e;
-        }
         SQLException queueFails = null;
         try {
-            if (outcomes == null || outcomes.size() != batch.size()) {
+            batch = new Pending[MAX_DELIVERIES];
+            batch[size++] = mine;
+            int parts = mine.delivery.parts().size();
+            long bytes = bytes(mine.delivery);
+            lock.lock();
+            try {
+                Pending next;
+                while (size < MAX_DELIVERIES && (next = queue.peek()) != null
+                        && parts + next.delivery.parts().size() <= MAX_PARTS && bytes + bytes(next.delivery) <= MAX_BYTES) {
+                    batch[size++] = queue.poll(); // into an array made beforehand: a store polled is always answered below
+                    parts += next.delivery.parts().size();
+                    bytes += bytes(next.delivery);
+                }
+            } finally {
+                lock.unlock();
+            }
+            List<InboxDelivery> deliveries = new ArrayList<>(size);
+            for (int i = 0; i < size; i++) {
+                deliveries.add(batch[i].delivery);
+            }
+            try {
+                outcomes = committer.commit(deliveries);
+            } catch (RuntimeException | Error e) {
+                thrown = e;
+            }
+            if (outcomes == null || outcomes.size() != size) {
                 SQLException failure = new SQLException("the inbox's commit failed: "
                         + (thrown == null ? "no outcome for each delivery" : thrown.getClass().getName()), thrown);
-                outcomes = batch.stream().map(p -> Outcome.failed(failure)).toList();
+                outcomes = java.util.Collections.nCopies(size, Outcome.failed(failure));
             }
             for (Outcome outcome : outcomes) {
-                if (outcome.failure() != null && failsTheQueue.test(outcome.failure())) {
+                if (outcome != null && outcome.failure() != null && failsTheQueue.test(outcome.failure())) {
                     queueFails = outcome.failure();
                     break;
                 }
             }
+        } catch (RuntimeException | Error e) { // out of memory before or after the commit
+            if (thrown == null) {
+                thrown = e;
+            }
         } finally {
-            // Whatever failed above (even for want of memory), the slot moves on and every member is answered.
+            // Whatever failed above, the slot moves on and every store taken is answered.
             try {
                 handOver(queueFails);
             } finally {
-                for (int i = 0; i < batch.size(); i++) {
-                    Outcome outcome = outcomes != null && outcomes.size() == batch.size() && outcomes.get(i) != null ? outcomes.get(i) : NO_OUTCOME;
-                    answer(batch.get(i), outcome);
+                boolean valid = outcomes != null && outcomes.size() == size;
+                for (int i = 0; i < size; i++) {
+                    Outcome outcome = valid ? outcomes.get(i) : null;
+                    answer(batch[i], outcome != null ? outcome : NO_OUTCOME);
+                }
+                if (size == 0) {
+                    answer(mine, NO_OUTCOME);
                 }
             }
         }
@@ -227,19 +249,24 @@ final class GroupCommit {
         return bytes;
     }
 
-    /** The slot goes to the first queued store, or is freed; a failure the queue would only meet again answers it all. */
+    /**
+     * The slot goes to the first queued store, or is freed; a failure the queue would only meet again answers it all.
+     * The slot is settled before anything is allocated, so running out of memory here never leaves it taken.
+     */
     private void handOver(SQLException failure) {
-        List<Pending> failedToo = List.of();
-        Pending next;
+        Pending[] failedToo = NONE;
+        Pending next = null;
         lock.lock();
         try {
-            if (failure != null) {
-                failedToo = new ArrayList<>(queue);
-                queue.clear();
+            if (failure == null || queue.isEmpty()) {
+                next = queue.poll();
             }
-            next = queue.poll();
             if (next == null) {
                 committing--;
+            }
+            if (failure != null && !queue.isEmpty()) {
+                failedToo = queue.toArray(NONE); // if this fails, the queue stays: the next store to come leads it
+                queue.clear();
             }
         } finally {
             lock.unlock();
@@ -248,8 +275,16 @@ final class GroupCommit {
             next.state = LEADING;
             LockSupport.unpark(next.thread);
         }
-        for (Pending p : failedToo) {
-            answer(p, Outcome.failed(failure));
+        if (failedToo.length > 0) {
+            Outcome failed;
+            try {
+                failed = Outcome.failed(failure);
+            } catch (Error e) {
+                failed = NO_OUTCOME; // every store taken from the queue must be answered, memory or not
+            }
+            for (Pending p : failedToo) {
+                answer(p, failed);
+            }
         }
     }
 

@@ -34,6 +34,7 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.regex.Pattern;
@@ -359,6 +360,7 @@ public final class JdbcInbox implements DeliveryInbox, AutoCloseable {
      * every delivery's, since each alone would only meet it again; and once one alone meets it, so do the rest.
      */
     List<GroupCommit.Outcome> commitTogether(List<InboxDelivery> deliveries) {
+        long retryUntil = System.nanoTime() + TimeUnit.SECONDS.toNanos(storeTimeoutSeconds);
         if (deliveries.size() == 1 && deliveries.get(0).parts().size() == 1) {
             try {
                 return List.of(GroupCommit.Outcome.stored(storeAlone(deliveries.get(0))));
@@ -376,6 +378,10 @@ public final class JdbcInbox implements DeliveryInbox, AutoCloseable {
         List<GroupCommit.Outcome> outcomes = new ArrayList<>(deliveries.size());
         SQLException away = null;
         for (InboxDelivery delivery : deliveries) {
+            if (away == null && System.nanoTime() - retryUntil > 0) {
+                // The members wait for this loop: it gets one storeTimeout in all, not one per delivery.
+                away = new java.sql.SQLTimeoutException("the batch's one-by-one retry took longer than the store timeout", "57014");
+            }
             if (away != null) {
                 outcomes.add(GroupCommit.Outcome.failed(away));
                 continue;

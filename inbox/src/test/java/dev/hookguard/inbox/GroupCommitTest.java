@@ -22,6 +22,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 /** The hand-over between concurrent stores, with a committer that records what it was given: no database. */
+@org.junit.jupiter.api.Timeout(60) // a store that hangs fails its test instead of the build
 class GroupCommitTest {
 
     private static final java.time.Duration LONG = java.time.Duration.ofSeconds(60);
@@ -173,6 +174,48 @@ class GroupCommitTest {
     }
 
     @Test
+    void anInterruptedThreadThatLeadsAtOnceCommitsWithItsFlagClearAndGetsItBack() throws Exception {
+        List<Boolean> interruptedWhileCommitting = new CopyOnWriteArrayList<>();
+        firstCommitMayEnd.countDown();
+        GroupCommit group = new GroupCommit(deliveries -> {
+            interruptedWhileCommitting.add(Thread.currentThread().isInterrupted());
+            return record(deliveries);
+        }, 1, failure -> false, LONG);
+
+        Thread.currentThread().interrupt();
+        int stored = group.store(SpoolFixtures.delivery("4"));
+
+        assertThat(Thread.interrupted()).as("the caller's interrupt is given back").isTrue();
+        assertThat(stored).isEqualTo(4);
+        assertThat(interruptedWhileCommitting).containsExactly(false);
+    }
+
+    @Test
+    void aCommitThatLeavesAMemberWithoutAnOutcomeAnswersItWithAFailure() throws Exception {
+        GroupCommit group = new GroupCommit(deliveries -> {
+            List<GroupCommit.Outcome> outcomes = new ArrayList<>(record(deliveries));
+            outcomes.set(outcomes.size() - 1, null);
+            return outcomes;
+        }, 1, failure -> false, LONG);
+        Future<Integer> first = threads.submit(() -> group.store(SpoolFixtures.delivery("1")));
+        until(() -> commits.size() == 1);
+        Future<Integer> leader = threads.submit(() -> group.store(SpoolFixtures.delivery("2")));
+        until(() -> group.queued() == 1);
+        Future<Integer> member = threads.submit(() -> group.store(SpoolFixtures.delivery("3")));
+        until(() -> group.queued() == 2);
+
+        firstCommitMayEnd.countDown();
+
+        assertThatThrownBy(() -> first.get(20, TimeUnit.SECONDS)).hasCauseInstanceOf(SQLException.class);
+        assertThat(leader.get(20, TimeUnit.SECONDS)).isEqualTo(2);
+        assertThatThrownBy(() -> member.get(20, TimeUnit.SECONDS)).as("answered, not left waiting")
+                .cause().isInstanceOf(SQLException.class).hasMessageContaining("without an outcome");
+        assertThatThrownBy(() -> group.store(SpoolFixtures.delivery("5"))).as("the slot moved on: a lone store commits, no hang")
+                .hasMessageContaining("without an outcome");
+        assertThat(commits).hasSize(3);
+    }
+
+    @Test
     void aQueuedStoreThatNoCommitTakesWithinTheStoreTimeoutLeavesWithATimeout() throws Exception {
         GroupCommit group = new GroupCommit(this::record, 1, failure -> false, java.time.Duration.ofMillis(300));
         Future<Integer> stuck = threads.submit(() -> group.store(SpoolFixtures.delivery("1")));
@@ -200,15 +243,17 @@ class GroupCommitTest {
                 await(secondMayEnd);
             }
             return outcomes;
-        }, 1, failure -> false, java.time.Duration.ofMillis(200));
+        }, 1, failure -> false, java.time.Duration.ofSeconds(1));
         Future<Integer> first = threads.submit(() -> group.store(SpoolFixtures.delivery("1")));
         until(() -> commits.size() == 1);
         Future<Integer> leader = threads.submit(() -> group.store(SpoolFixtures.delivery("2")));
+        until(() -> group.queued() == 1);
         Future<Integer> member = threads.submit(() -> group.store(SpoolFixtures.delivery("3")));
         until(() -> group.queued() == 2);
         firstCommitMayEnd.countDown();
         until(() -> commits.size() == 2);
-        Thread.sleep(400); // past the member's deadline, while the leader is committing it
+        assertThat(commits.get(1)).as("the first queued leads, the second is its member").containsExactly("2", "3");
+        Thread.sleep(1_200); // past the member's deadline, while the leader is committing it
 
         assertThat(member.isDone()).as("it may be committed already: it waits for the answer").isFalse();
         secondMayEnd.countDown();
