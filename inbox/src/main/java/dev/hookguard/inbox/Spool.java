@@ -32,7 +32,9 @@ import java.util.zip.CRC32C;
  * returns once the entry is forced to disk, and concurrent appends share one force (group commit). One drainer
  * thread stores entries into the database in journal order, a batch per transaction, each part deduplicated by its
  * key there; a segment file is deleted only once every entry in it is committed. At start the journal is read back:
- * a torn last entry (a crash mid-write: never acknowledged) is cut, with one WARN, and everything whole is drained.
+ * a torn last entry (a crash mid-write: never acknowledged) is cut, with one WARN, and everything whole is drained;
+ * corrupt bytes between whole entries (the disk's fault, after they were acknowledged) are skipped, copied aside to a
+ * {@code corrupt-} file and reported with one ERROR, and the whole entries after them are drained too.
  *
  * <p>Rule of the accept path (see {@link JdbcInbox#store}): while the spool holds anything, new deliveries join it,
  * behind what waits, so the database sees them in the order they were acknowledged and no request waits on a
@@ -71,8 +73,11 @@ final class Spool implements AutoCloseable {
         }
     }
 
-    /** What recovery found at start: whole entries kept, and torn bytes cut. */
-    record Recovery(int entries, long cutBytes) {
+    /**
+     * What recovery found at start: whole entries kept, torn bytes cut from a segment's end, and corrupt bytes skipped
+     * between whole entries (kept aside in a {@code corrupt-} file).
+     */
+    record Recovery(int entries, long cutBytes, long corruptBytes) {
     }
 
     private static final class Segment {
@@ -473,7 +478,10 @@ final class Spool implements AutoCloseable {
         }
     }
 
-    /** Reads the journal back: every whole entry is kept to drain; a torn or corrupt tail is cut, with one WARN. */
+    /**
+     * Reads the journal back: every whole entry is kept to drain; a torn or corrupt end is cut, with one WARN; corrupt
+     * bytes with whole entries after them are skipped and kept aside, with one ERROR.
+     */
     private Recovery recover() throws IOException {
         List<Path> files;
         try (Stream<Path> list = Files.list(directory)) {
@@ -481,6 +489,7 @@ final class Spool implements AutoCloseable {
         }
         int entries = 0;
         long cut = 0;
+        long corrupt = 0;
         for (Path path : files) {
             Matcher name = SEGMENT.matcher(path.getFileName().toString());
             name.matches();
@@ -493,7 +502,20 @@ final class Spool implements AutoCloseable {
                 while (position < size) {
                     Position entry = readPosition(segment, position, size);
                     if (entry == null) {
-                        break;
+                        long next = nextWholeEntry(segment, position + 1, size);
+                        if (next < 0) {
+                            break; // nothing whole after it: a torn end
+                        }
+                        // Whole entries follow: these bytes were acknowledged once and went bad on the disk since.
+                        corrupt += next - position;
+                        Path aside = keepAside(segment, path, position, next);
+                        long from = position;
+                        long bad = next - position;
+                        LOG.log(System.Logger.Level.ERROR, () -> "the spool's " + path.getFileName() + " holds " + bad + " corrupt bytes at offset "
+                                + from + ", between whole entries: a delivery acknowledged earlier may be lost; the bytes are kept in "
+                                + aside.getFileName() + ", and every whole entry after them is drained");
+                        position = next;
+                        continue;
                     }
                     undrained.addLast(entry);
                     entry.keys().forEach(key -> spooledKeys.put(key, entry));
@@ -524,7 +546,41 @@ final class Spool implements AutoCloseable {
                 bytes += segment.written;
             }
         }
-        return new Recovery(entries, cut);
+        return new Recovery(entries, cut, corrupt);
+    }
+
+    /** Where the next whole entry starts at or after {@code from} (its magic, then a length and checksum that hold), or -1. */
+    private static long nextWholeEntry(Segment segment, long from, long size) throws IOException {
+        ByteBuffer window = ByteBuffer.allocate(64 << 10);
+        long base = from;
+        while (base + HEADER_BYTES <= size) {
+            window.clear();
+            int read = segment.reader.read(window, base);
+            if (read < Integer.BYTES) {
+                return -1;
+            }
+            for (int i = 0; i + Integer.BYTES <= read; i++) {
+                if (window.getInt(i) == MAGIC && readPosition(segment, base + i, size) != null) {
+                    return base + i;
+                }
+            }
+            base += read - (Integer.BYTES - 1); // a magic across the window's edge is read whole by the next window
+        }
+        return -1;
+    }
+
+    /** Copies the bytes {@code [from, to)} of a segment to {@code corrupt-<segment>-<offset>} beside it, for someone to look at. */
+    private Path keepAside(Segment segment, Path path, long from, long to) throws IOException {
+        Path aside = directory.resolve("corrupt-" + path.getFileName() + "-" + from);
+        createPrivateFile(aside); // it may hold a payload
+        try (FileChannel out = FileChannel.open(aside, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+            long done = 0;
+            while (done < to - from) {
+                done += segment.reader.transferTo(from + done, to - from - done, out);
+            }
+            out.force(true);
+        }
+        return aside;
     }
 
     /** The entry at {@code position}, checked whole, or {@code null} when what is there is torn or corrupt. */

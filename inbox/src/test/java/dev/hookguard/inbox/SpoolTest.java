@@ -17,9 +17,11 @@ import dev.hookguard.testsupport.SwitchableDataSource;
 import dev.hookguard.testsupport.TestH2;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -87,7 +89,7 @@ class SpoolTest {
     }
 
     @Test
-    void aCorruptEntryEndsTheRecoveryThereAndEverythingBeforeItIsKept() throws Exception {
+    void aCorruptLastEntryIsCutAndEverythingBeforeItIsKept() throws Exception {
         Path dir = directory("spool");
         AtomicLong clock = new AtomicLong(1_000);
         Spool first = new Spool(dir, 1 << 20, Duration.ofHours(1), clock::get, AWAY);
@@ -105,6 +107,39 @@ class SpoolTest {
         assertThat(second.recovery().cutBytes()).isEqualTo(bytes.length / 3);
         await(() -> stored.size() == 2, "the two whole entries stored");
         assertThat(keys(stored)).containsExactly("k1", "k2");
+    }
+
+    @Test
+    void corruptBytesBetweenWholeEntriesAreSkippedKeptAsideAndReportedAndEveryEntryAfterThemIsDrained() throws Exception {
+        Path dir = directory("spool");
+        AtomicLong clock = new AtomicLong(1_000);
+        Spool first = new Spool(dir, 1 << 20, Duration.ofHours(1), clock::get, AWAY);
+        for (int i = 1; i <= 4; i++) {
+            first.append(entry(clock.get(), "k" + i), null);
+        }
+        first.close();
+        Path segment = dir.resolve(Spool.fileNames(dir).iterator().next());
+        byte[] bytes = Files.readAllBytes(segment);
+        int entry = bytes.length / 4;
+        bytes[entry / 2] ^= 0x40; // the first entry's body: its checksum fails
+        bytes[entry + 5] ^= 0x01; // the second entry's length: where it ends can no longer be read from it
+        Files.write(segment, bytes);
+        List<SpoolEntry> stored = new CopyOnWriteArrayList<>();
+        try (LogCapture log = LogCapture.of(Spool.class)) {
+            Spool second = spool(dir, 1 << 20, Duration.ofHours(1), clock, stored::addAll);
+
+            assertThat(second.recovery()).as("k3 and k4 whole; two entries' bytes skipped, none cut").isEqualTo(new Spool.Recovery(2, 0, 2L * entry));
+            await(() -> stored.size() == 2, "the whole entries after the corrupt ones stored");
+            assertThat(log.lines().stream().filter(l -> l.startsWith("SEVERE") && l.contains("corrupt bytes at offset 0")))
+                    .as("one ERROR for the corrupt stretch").hasSize(1);
+            assertThat(log.lines()).noneMatch(l -> l.contains("\"key\"") || l.contains("form_on_submit"));
+        }
+        assertThat(keys(stored)).containsExactly("k3", "k4");
+        Path aside = dir.resolve("corrupt-" + segment.getFileName() + "-0");
+        assertThat(Files.readAllBytes(aside)).as("the corrupt bytes kept for someone to look at").isEqualTo(java.util.Arrays.copyOf(bytes, 2 * entry));
+        if (FileSystems.getDefault().supportedFileAttributeViews().contains("posix")) {
+            assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(aside))).isEqualTo("rw-------");
+        }
     }
 
     @Test
@@ -286,7 +321,7 @@ class SpoolTest {
         spool.close();
         List<SpoolEntry> stored = new CopyOnWriteArrayList<>();
         Spool again = spool(dir, 64 << 20, Duration.ofHours(1), clock, stored::addAll);
-        assertThat(again.recovery()).isEqualTo(new Spool.Recovery(1_600, 0));
+        assertThat(again.recovery()).isEqualTo(new Spool.Recovery(1_600, 0, 0));
         await(() -> stored.size() == 1_600, "all drained");
         assertThat(keys(stored)).doesNotHaveDuplicates().hasSize(1_600);
         for (int t = 0; t < 8; t++) {

@@ -1,6 +1,7 @@
 package dev.hookguard.spring;
 
 import dev.hookguard.inbox.InboxCounts;
+import dev.hookguard.inbox.InboxException;
 import dev.hookguard.inbox.InboxEntry;
 import dev.hookguard.inbox.JdbcInbox;
 import dev.hookguard.inbox.SpoolCounts;
@@ -38,13 +39,23 @@ final class InboxEndpoint {
         this.showMessages = showMessages;
     }
 
-    /** {@code GET /actuator/hookguard}. */
+    /**
+     * {@code GET /actuator/hookguard}. While the database is away it still answers, with what this instance knows
+     * alone (its workers, its spool) and {@code "database": "unreachable"}: that is when the spool's counts matter.
+     */
     @ReadOperation
     public Summary summary() {
-        InboxCounts counts = inbox.counts();
-        List<Row> dead = inbox.list(JdbcInbox.State.DEAD, DEAD_ROWS).stream().map(entry -> Row.of(entry, showMessages)).toList();
+        Spool spool = inbox.spoolCounts().map(Spool::of).orElse(null);
+        InboxCounts counts;
+        List<Row> dead;
+        try {
+            counts = inbox.counts();
+            dead = inbox.list(JdbcInbox.State.DEAD, DEAD_ROWS).stream().map(entry -> Row.of(entry, showMessages)).toList();
+        } catch (InboxException e) {
+            return new Summary(null, null, null, null, null, null, inbox.liveWorkers(), spool, null, "unreachable");
+        }
         return new Summary(counts.pending(), counts.running(), counts.done(), counts.dead(), counts.oldestPendingAge().toSeconds(),
-                counts.oldestDueAge().toSeconds(), inbox.liveWorkers(), inbox.spoolCounts().map(Spool::of).orElse(null), dead);
+                counts.oldestDueAge().toSeconds(), inbox.liveWorkers(), spool, dead, null);
     }
 
     /**
@@ -89,9 +100,11 @@ final class InboxEndpoint {
      * @param oldestDueSeconds how long the longest-due pending row has waited for a worker: near zero while workers keep up
      * @param spool            what this instance's spool holds; null without {@code hookguard.inbox.spool.directory}
      * @param deadRows         the newest {@value #DEAD_ROWS} dead rows, newest first
+     * @param database         {@code unreachable} while the database does not answer (the counts and rows are then null);
+     *                         else null
      */
-    record Summary(long pending, long running, long done, long dead, long oldestPendingSeconds, long oldestDueSeconds,
-                   int liveWorkers, Spool spool, List<Row> deadRows) {
+    record Summary(Long pending, Long running, Long done, Long dead, Long oldestPendingSeconds, Long oldestDueSeconds,
+                   int liveWorkers, Spool spool, List<Row> deadRows, String database) {
     }
 
     /**

@@ -319,6 +319,8 @@ class InboxSpoolStarterTest {
                     .body("details.spoolBytes", greaterThan(0)).body("details.spoolAccepting", equalTo(true))
                     .body("details.oldestSpooledAge", matchesPattern("PT\\d+S"))
                     .body("details.pending", nullValue());
+            given().port(port).get("/actuator/hookguard").then().statusCode(200).body("database", equalTo("unreachable"))
+                    .body("spool.entries", equalTo(3)).body("spool.accepting", equalTo(true)).body("pending", nullValue());
             assertThat(registry.get("hookguard.inbox.spooled").gauge().value()).isEqualTo(3.0);
             assertThat(forms.handled).as("nothing is handled before it is in the database").isEmpty();
 
