@@ -502,7 +502,7 @@ final class Spool implements AutoCloseable {
                 while (position < size) {
                     Position entry = readPosition(segment, position, size);
                     if (entry == null) {
-                        long next = nextWholeEntry(segment, position + 1, size);
+                        long next = afterCorrupt(segment, position, size);
                         if (next < 0) {
                             break; // nothing whole after it: a torn end
                         }
@@ -547,6 +547,30 @@ final class Spool implements AutoCloseable {
             }
         }
         return new Recovery(entries, cut, corrupt);
+    }
+
+    /**
+     * Where the next whole entry starts after the unreadable one at {@code position}, or -1 when none does (a torn end).
+     * A header that runs past the end is a torn write: cut, never searched (its payload is a sender's bytes). A header
+     * whose length fits is trusted for where the next entry starts; only a broken header is searched past.
+     */
+    private static long afterCorrupt(Segment segment, long position, long size) throws IOException {
+        if (size - position < HEADER_BYTES) {
+            return -1;
+        }
+        ByteBuffer header = readFully(segment.reader, position, HEADER_BYTES);
+        int magic = header.getInt();
+        int length = header.getInt();
+        if (magic == MAGIC && length >= Long.BYTES && length <= MAX_ENTRY_BYTES) {
+            long end = position + HEADER_BYTES + length;
+            if (end >= size) {
+                return -1;
+            }
+            if (readPosition(segment, end, size) != null) {
+                return end;
+            }
+        }
+        return nextWholeEntry(segment, position + 1, size);
     }
 
     /** Where the next whole entry starts at or after {@code from} (its magic, then a length and checksum that hold), or -1. */

@@ -538,6 +538,22 @@ class SpoolAttackTest {
 
     // ---- recovery ----
 
+    /** A sender's bytes are never mined for entries: a torn last entry whose body holds a whole record is cut whole. */
+    @Test
+    void aTornEntryWhoseBodyHoldsAWholeRecordIsCutNotReadAsAnEntry() throws Exception {
+        Path dir = directory("spool-attack");
+        byte[] forged = record(entry(1, "forged"));
+        Files.write(dir.resolve("spool-000000000001.log"), concat(record(entry(1, "e1")),
+                header(Spool.MAGIC, forged.length + 100, 0), forged)); // the write was torn 100 bytes short
+        AtomicLong clock = new AtomicLong(1_000);
+        List<SpoolEntry> stored = new CopyOnWriteArrayList<>();
+        Spool spool = spool(dir, 1 << 20, clock, stored::addAll);
+
+        assertThat(spool.recovery()).isEqualTo(new Spool.Recovery(1, Spool.HEADER_BYTES + forged.length, 0));
+        await(() -> spool.counts().entries() == 0, "drained");
+        assertThat(keys(stored)).containsExactly("e1");
+    }
+
     /**
      * Empty files, a partial header, a broken header between whole entries, absurd lengths, files that are not
      * segments. A whole entry after broken bytes is kept: its checksum holds, so this spool wrote it, and it may have
