@@ -341,14 +341,20 @@ public final class InboxBenchmark {
         int rounds = Integer.parseInt(args[3]);
         Path out = Path.of(args.length > 4 ? args[4] : "benchmarks/results/inbox-connections.json");
         AtomicLong ids = new AtomicLong();
-        StringBuilder json = new StringBuilder("{\"roundMillis\":" + roundMillis + ",\"rounds\":" + rounds + ",\"byConnections\":[");
-        try (Postgres postgres = new Postgres()) {
+        StringBuilder json = new StringBuilder("{\"roundMillis\":" + roundMillis + ",\"rounds\":" + rounds + ",\"dbDelayMicros\":"
+                + Long.getLong("hookguard.bench.dbDelayMicros", 0) + ",\"byConnections\":[");
+        // -Dhookguard.bench.dbDelayMicros=250: the database one network hop away (250 us each way) for inbox and bare.
+        long delayMicros = Long.getLong("hookguard.bench.dbDelayMicros", 0);
+        try (Postgres postgres = new Postgres();
+             DelayProxy hop = delayMicros > 0 ? new DelayProxy(DelayProxy.port(postgres.url), delayMicros) : null) {
             for (int k = 0; k < counts.length; k++) {
                 int connections = counts[k];
                 System.setProperty("hookguard.bench.pool", Integer.toString(connections));
                 Map<Variant, String> urls = new EnumMap<>(Variant.class);
-                urls.put(Variant.INBOX, postgres.newDatabase("inbox" + connections));
-                urls.put(Variant.BARE, postgres.newDatabase("bare" + connections));
+                String inboxUrl = postgres.newDatabase("inbox" + connections);
+                String bareUrl = postgres.newDatabase("bare" + connections);
+                urls.put(Variant.INBOX, hop == null ? inboxUrl : hop.wrap(inboxUrl));
+                urls.put(Variant.BARE, hop == null ? bareUrl : hop.wrap(bareUrl));
                 if (!Boolean.getBoolean("hookguard.bench.databaseOnly")) { // -Dhookguard.bench.databaseOnly=true: inbox and bare alone
                     urls.put(Variant.DIRECT, "-");
                     urls.put(Variant.SPOOLED, Path.of("benchmarks", "target", "spools").toAbsolutePath().toString());

@@ -13,7 +13,8 @@ import java.util.function.Predicate;
 /**
  * Concurrent stores share one statement and one commit, as PostgreSQL's own group commit and Kafka's producer
  * batches do, but with no fixed wait ({@code linger.ms = 0}): a store that finds a commit slot free commits at once,
- * alone when idle; stores that arrive while every slot is busy queue, and when a commit ends, the first of them
+ * alone when idle (the slots are commits in flight, as a Kafka producer's {@code max.in.flight.requests}); stores
+ * that arrive while every slot is busy queue, and when a commit ends, the first of them
  * leads the next commit with everything queued by then. Each store is answered with its own outcome.
  *
  * <p>Waiting is per thread ({@link LockSupport#park}), so a finished commit wakes exactly its own members and the
@@ -60,25 +61,32 @@ final class GroupCommit {
     private final ReentrantLock lock = new ReentrantLock();
     private final ArrayDeque<Pending> queue = new ArrayDeque<>();
     private final Committer committer;
-    private final int slots;
+    private final CommitLimit limit; // guarded by lock
     private final Predicate<SQLException> failsTheQueue;
     private final long maxQueuedNanos;
-    private int committing; // commits in flight, at most slots; while the queue holds anything, it equals slots
+    private int committing; // commits in flight: while the queue holds anything, at least one, and as many as the limit allows
 
     /**
-     * @param slots commits that may be in flight at once
+     * @param limit         how many commits may be in flight at once
      * @param failsTheQueue a commit failure that every queued store would meet too (the database away, with a spool
      *                      to take them): they are answered with it at once instead of each waiting as long again
-     * @param maxQueued how long a store may wait for a commit to take it (the store timeout)
+     * @param maxQueued     how long a store may wait for a commit to take it (the store timeout)
      */
-    GroupCommit(Committer committer, int slots, Predicate<SQLException> failsTheQueue, java.time.Duration maxQueued) {
-        if (slots < 1) {
-            throw new IllegalArgumentException("slots must be at least 1");
-        }
+    GroupCommit(Committer committer, CommitLimit limit, Predicate<SQLException> failsTheQueue, java.time.Duration maxQueued) {
         this.committer = committer;
-        this.slots = slots;
+        this.limit = limit;
         this.failsTheQueue = failsTheQueue;
         this.maxQueuedNanos = maxQueued.toNanos();
+    }
+
+    /** Commits that may be in flight now, for tests. */
+    int slots() {
+        lock.lock();
+        try {
+            return limit.slots();
+        } finally {
+            lock.unlock();
+        }
     }
 
     private static final class Pending {
@@ -99,7 +107,7 @@ final class GroupCommit {
         boolean lead;
         lock.lock();
         try {
-            lead = committing < slots;
+            lead = committing < limit.slots();
             if (lead) {
                 committing++;
             } else {
@@ -180,6 +188,7 @@ final class GroupCommit {
         List<Outcome> outcomes = null;
         Throwable thrown = null;
         SQLException queueFails = null;
+        long took = -1;
         try {
             batch = new Pending[MAX_DELIVERIES];
             batch[size++] = mine;
@@ -201,11 +210,13 @@ final class GroupCommit {
             for (int i = 0; i < size; i++) {
                 deliveries.add(batch[i].delivery);
             }
+            long started = System.nanoTime();
             try {
                 outcomes = committer.commit(deliveries);
             } catch (RuntimeException | Error e) {
                 thrown = e;
             }
+            took = System.nanoTime() - started;
             if (outcomes == null || outcomes.size() != size) {
                 SQLException failure = new SQLException("the inbox's commit failed: "
                         + (thrown == null ? "no outcome for each delivery" : thrown.getClass().getName()), thrown);
@@ -224,7 +235,7 @@ final class GroupCommit {
         } finally {
             // Whatever failed above, the slot moves on and every store taken is answered.
             try {
-                handOver(queueFails);
+                handOver(queueFails, took);
             } finally {
                 boolean valid = outcomes != null && outcomes.size() == size;
                 for (int i = 0; i < size; i++) {
@@ -251,14 +262,21 @@ final class GroupCommit {
 
     /**
      * The slot goes to the first queued store, or is freed; a failure the queue would only meet again answers it all.
-     * The slot is settled before anything is allocated, so running out of memory here never leaves it taken.
+     * The limit learns how long the commit took: when it has shrunk, the slot is freed for another commit in flight
+     * to hand on; when it has grown, a second queued store is called to lead beside the first. The slot is settled
+     * before anything is allocated, so running out of memory here never leaves it taken.
      */
-    private void handOver(SQLException failure) {
+    private void handOver(SQLException failure, long took) {
         Pending[] failedToo = NONE;
         Pending next = null;
+        Pending beside = null;
         lock.lock();
         try {
-            if (failure == null || queue.isEmpty()) {
+            if (took >= 0 && failure == null) {
+                limit.onCommit(took);
+            }
+            boolean shrink = committing > limit.slots() && committing > 1; // another commit in flight hands on the queue
+            if ((failure == null || queue.isEmpty()) && !shrink) {
                 next = queue.poll();
             }
             if (next == null) {
@@ -267,14 +285,17 @@ final class GroupCommit {
             if (failure != null && !queue.isEmpty()) {
                 failedToo = queue.toArray(NONE); // if this fails, the queue stays: the next store to come leads it
                 queue.clear();
+            } else if (failure == null && committing < limit.slots()) {
+                beside = queue.poll();
+                if (beside != null) {
+                    committing++;
+                }
             }
         } finally {
             lock.unlock();
         }
-        if (next != null) {
-            next.state = LEADING;
-            LockSupport.unpark(next.thread);
-        }
+        callToLead(next);
+        callToLead(beside);
         if (failedToo.length > 0) {
             Outcome failed;
             try {
@@ -285,6 +306,13 @@ final class GroupCommit {
             for (Pending p : failedToo) {
                 answer(p, failed);
             }
+        }
+    }
+
+    private static void callToLead(Pending pending) {
+        if (pending != null) {
+            pending.state = LEADING;
+            LockSupport.unpark(pending.thread);
         }
     }
 

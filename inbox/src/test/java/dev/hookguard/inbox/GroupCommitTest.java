@@ -70,7 +70,7 @@ class GroupCommitTest {
         GroupCommit group = new GroupCommit(deliveries -> {
             committedOn.set(Thread.currentThread());
             return record(deliveries);
-        }, 1, failure -> false, LONG);
+        }, CommitLimit.fixed(1), failure -> false, LONG);
 
         assertThat(group.store(SpoolFixtures.delivery("7"))).isEqualTo(7);
 
@@ -80,7 +80,7 @@ class GroupCommitTest {
 
     @Test
     void storesThatArriveDuringACommitShareTheNextAndEachGetsItsOwnAnswer() throws Exception {
-        GroupCommit group = new GroupCommit(this::record, 1, failure -> false, LONG);
+        GroupCommit group = new GroupCommit(this::record, CommitLimit.fixed(1), failure -> false, LONG);
         Future<Integer> first = threads.submit(() -> group.store(SpoolFixtures.delivery("1")));
         until(() -> commits.size() == 1);
         Map<Integer, Future<Integer>> queued = new ConcurrentHashMap<>();
@@ -114,7 +114,7 @@ class GroupCommitTest {
                 throw new StackOverflowError("a committer's bug");
             }
             return deliveries.stream().map(d -> GroupCommit.Outcome.stored(1)).toList();
-        }, 1, failure -> false, LONG);
+        }, CommitLimit.fixed(1), failure -> false, LONG);
         Future<Integer> first = threads.submit(() -> group.store(SpoolFixtures.delivery("1")));
         until(() -> commitsSoFar.get() == 1);
         List<Future<Integer>> members = new ArrayList<>();
@@ -150,7 +150,7 @@ class GroupCommitTest {
         GroupCommit group = new GroupCommit(deliveries -> {
             interruptedWhileCommitting.add(Thread.currentThread().isInterrupted());
             return record(deliveries);
-        }, 1, failure -> false, LONG);
+        }, CommitLimit.fixed(1), failure -> false, LONG);
         Future<Integer> first = threads.submit(() -> group.store(SpoolFixtures.delivery("1")));
         until(() -> commits.size() == 1);
         AtomicReference<Thread> waiter = new AtomicReference<>();
@@ -180,7 +180,7 @@ class GroupCommitTest {
         GroupCommit group = new GroupCommit(deliveries -> {
             interruptedWhileCommitting.add(Thread.currentThread().isInterrupted());
             return record(deliveries);
-        }, 1, failure -> false, LONG);
+        }, CommitLimit.fixed(1), failure -> false, LONG);
 
         Thread.currentThread().interrupt();
         int stored = group.store(SpoolFixtures.delivery("4"));
@@ -196,7 +196,7 @@ class GroupCommitTest {
             List<GroupCommit.Outcome> outcomes = new ArrayList<>(record(deliveries));
             outcomes.set(outcomes.size() - 1, null);
             return outcomes;
-        }, 1, failure -> false, LONG);
+        }, CommitLimit.fixed(1), failure -> false, LONG);
         Future<Integer> first = threads.submit(() -> group.store(SpoolFixtures.delivery("1")));
         until(() -> commits.size() == 1);
         Future<Integer> leader = threads.submit(() -> group.store(SpoolFixtures.delivery("2")));
@@ -217,7 +217,7 @@ class GroupCommitTest {
 
     @Test
     void aQueuedStoreThatNoCommitTakesWithinTheStoreTimeoutLeavesWithATimeout() throws Exception {
-        GroupCommit group = new GroupCommit(this::record, 1, failure -> false, java.time.Duration.ofMillis(300));
+        GroupCommit group = new GroupCommit(this::record, CommitLimit.fixed(1), failure -> false, java.time.Duration.ofMillis(300));
         Future<Integer> stuck = threads.submit(() -> group.store(SpoolFixtures.delivery("1")));
         until(() -> commits.size() == 1);
         long start = System.nanoTime();
@@ -243,7 +243,7 @@ class GroupCommitTest {
                 await(secondMayEnd);
             }
             return outcomes;
-        }, 1, failure -> false, java.time.Duration.ofSeconds(1));
+        }, CommitLimit.fixed(1), failure -> false, java.time.Duration.ofSeconds(1));
         Future<Integer> first = threads.submit(() -> group.store(SpoolFixtures.delivery("1")));
         until(() -> commits.size() == 1);
         Future<Integer> leader = threads.submit(() -> group.store(SpoolFixtures.delivery("2")));
@@ -264,7 +264,7 @@ class GroupCommitTest {
 
     @Test
     void aCommitTakesAtMostItsBoundOfBodyBytes() throws Exception {
-        GroupCommit group = new GroupCommit(this::record, 1, failure -> false, LONG);
+        GroupCommit group = new GroupCommit(this::record, CommitLimit.fixed(1), failure -> false, LONG);
         Future<Integer> first = threads.submit(() -> group.store(SpoolFixtures.delivery("1")));
         until(() -> commits.size() == 1);
         byte[] body = new byte[(int) (GroupCommit.MAX_BYTES / 2)];
@@ -293,7 +293,7 @@ class GroupCommitTest {
             commits.add(deliveries.stream().map(d -> d.parts().get(0).key()).toList());
             await(blockFirst);
             return deliveries.stream().map(d -> GroupCommit.Outcome.failed(away)).toList();
-        }, 1, failure -> "08001".equals(failure.getSQLState()), LONG);
+        }, CommitLimit.fixed(1), failure -> "08001".equals(failure.getSQLState()), LONG);
         Future<Integer> first = threads.submit(() -> group.store(SpoolFixtures.delivery("1")));
         until(() -> commits.size() == 1);
         List<Future<Integer>> queued = new ArrayList<>();
@@ -312,7 +312,7 @@ class GroupCommitTest {
 
     @Test
     void aCommitTakesAtMostItsBoundOfPartsAndTheRestLeadTheNext() throws Exception {
-        GroupCommit group = new GroupCommit(this::record, 1, failure -> false, LONG);
+        GroupCommit group = new GroupCommit(this::record, CommitLimit.fixed(1), failure -> false, LONG);
         Future<Integer> first = threads.submit(() -> group.store(SpoolFixtures.delivery("1")));
         until(() -> commits.size() == 1);
         String[] big = new String[GroupCommit.MAX_PARTS - 1];
