@@ -1,26 +1,27 @@
 package dev.hookguard.inbox;
 
 /**
- * How many commits may be in flight on accept, adapted to how long commits take: TCP Vegas's rule, as Netflix's
- * concurrency-limits applies it to servers. A commit about as fast as the fastest recent one shows that the database
- * had room: one more may run beside it (the database far away, its round trip the cost: parallel commits hide it). A
- * commit much slower than that shows a queue somewhere (a CPU, the disk): fewer commits, so each takes more of what
- * has queued (the database close by and busy: one statement for many stores costs less than many). Not thread-safe:
- * its owner holds a lock.
+ * How many commits may be in flight on accept, adapted to how long commits take: TCP Vegas's rule. The base is what a
+ * commit of one part costs with no queue: the fastest lone commit seen lately. A commit about as fast as that shows
+ * that the database had room: one more may run beside it (a database far away, its round trip the cost: parallel
+ * commits hide it). A commit much slower than that shows a queue somewhere (a CPU, the disk): fewer commits, so each
+ * takes more of what has queued (a database close by and busy: one statement for many stores costs less than many).
+ * Under a steady load no lone commit may come for a long time; the base is then kept, not aged, since the commits
+ * that do come are the queued ones it must be compared with. Not thread-safe: its owner holds a lock.
  */
 final class CommitLimit {
 
-    /** Commits whose fastest is remembered; the fastest of this window and the last is the base. */
-    private static final int WINDOW = 512;
+    /** How long a base is kept before the fastest lone commit of a newer period replaces it. */
+    private static final long PERIOD_NANOS = 10_000_000_000L;
     private static final double ROOM = 0.8;
     private static final double QUEUE = 0.5;
 
     private final int min;
     private final int max;
     private double limit;
-    private long fastest = Long.MAX_VALUE;
-    private long fastestBefore = Long.MAX_VALUE;
-    private int samples;
+    private long base = Long.MAX_VALUE;      // the fastest lone commit of the last period that had one
+    private long fastest = Long.MAX_VALUE;   // the fastest lone commit of this period
+    private long periodStart = Long.MIN_VALUE;
 
     CommitLimit(int min, int initial, int max) {
         if (min < 1 || initial < min || max < initial) {
@@ -40,16 +41,30 @@ final class CommitLimit {
         return (int) limit;
     }
 
-    /** One commit ended after this long. */
-    void onCommit(long nanos) {
+    /**
+     * One commit that wrote, and met no failure, ended.
+     *
+     * @param now   {@link System#nanoTime()} at its end
+     * @param nanos how long it took
+     * @param lone  whether it was one part alone: a measure of the base
+     */
+    void onCommit(long now, long nanos, boolean lone) {
         long took = Math.max(1, nanos);
-        if (++samples >= WINDOW) {
-            fastestBefore = fastest; // so a base measured under other conditions (a failover, a new network path) ages out
+        if (periodStart == Long.MIN_VALUE || now - periodStart >= PERIOD_NANOS) {
+            if (fastest != Long.MAX_VALUE) {
+                base = fastest;
+            }
             fastest = Long.MAX_VALUE;
-            samples = 0;
+            periodStart = now;
         }
-        fastest = Math.min(fastest, took);
-        double ratio = (double) Math.min(fastest, fastestBefore) / took;
+        if (lone) {
+            fastest = Math.min(fastest, took);
+        }
+        long against = Math.min(base, fastest);
+        if (against == Long.MAX_VALUE) {
+            return; // no lone commit seen yet: nothing to judge by
+        }
+        double ratio = (double) against / took;
         if (ratio >= ROOM) {
             limit = Math.min(max, limit + 1 / limit);
         } else if (ratio < QUEUE) {

@@ -189,6 +189,7 @@ final class GroupCommit {
         Throwable thrown = null;
         SQLException queueFails = null;
         long took = -1;
+        boolean lone = false;
         try {
             batch = new Pending[MAX_DELIVERIES];
             batch[size++] = mine;
@@ -216,18 +217,28 @@ final class GroupCommit {
             } catch (RuntimeException | Error e) {
                 thrown = e;
             }
-            took = System.nanoTime() - started;
+            long elapsed = System.nanoTime() - started;
             if (outcomes == null || outcomes.size() != size) {
                 SQLException failure = new SQLException("the inbox's commit failed: "
                         + (thrown == null ? "no outcome for each delivery" : thrown.getClass().getName()), thrown);
                 outcomes = java.util.Collections.nCopies(size, Outcome.failed(failure));
             }
+            boolean wrote = false;
+            boolean failed = false;
             for (Outcome outcome : outcomes) {
-                if (outcome != null && outcome.failure() != null && failsTheQueue.test(outcome.failure())) {
-                    queueFails = outcome.failure();
-                    break;
+                if (outcome == null || outcome.failure() != null) {
+                    failed = true;
+                    if (outcome != null && queueFails == null && failsTheQueue.test(outcome.failure())) {
+                        queueFails = outcome.failure();
+                    }
+                } else if (outcome.stored() > 0) {
+                    wrote = true;
                 }
             }
+            // The limit learns only from commits that wrote and met no failure: a duplicate writes nothing and flushes
+            // nothing, a refusal may come at once, and either would set a pace no real commit keeps.
+            took = wrote && !failed ? elapsed : -1;
+            lone = size == 1 && mine.delivery.parts().size() == 1;
         } catch (RuntimeException | Error e) { // out of memory before or after the commit
             if (thrown == null) {
                 thrown = e;
@@ -235,7 +246,7 @@ final class GroupCommit {
         } finally {
             // Whatever failed above, the slot moves on and every store taken is answered.
             try {
-                handOver(queueFails, took);
+                handOver(queueFails, took, lone);
             } finally {
                 boolean valid = outcomes != null && outcomes.size() == size;
                 for (int i = 0; i < size; i++) {
@@ -266,14 +277,14 @@ final class GroupCommit {
      * to hand on; when it has grown, a second queued store is called to lead beside the first. The slot is settled
      * before anything is allocated, so running out of memory here never leaves it taken.
      */
-    private void handOver(SQLException failure, long took) {
+    private void handOver(SQLException failure, long took, boolean lone) {
         Pending[] failedToo = NONE;
         Pending next = null;
         Pending beside = null;
         lock.lock();
         try {
-            if (took >= 0 && failure == null) {
-                limit.onCommit(took);
+            if (took >= 0) {
+                limit.onCommit(System.nanoTime(), took, lone);
             }
             boolean shrink = committing > limit.slots() && committing > 1; // another commit in flight hands on the queue
             if ((failure == null || queue.isEmpty()) && !shrink) {
