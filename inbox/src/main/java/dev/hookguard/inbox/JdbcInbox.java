@@ -111,10 +111,10 @@ public final class JdbcInbox implements DeliveryInbox, AutoCloseable {
     private final Map<SignatureScheme, StoredHandler> started = new ConcurrentHashMap<>();
     /**
      * Commits in flight at once on accept: four to begin with, then between one and eight as {@link CommitLimit}
-     * learns from how long commits take. A fixed one batched the most with the database on the same machine (1.73x a
-     * plain INSERT at 16 connections) but fell to 0.64x at 4 connections with the database 0.5 ms away, where each
-     * store waited out the commit before its own; a fixed four kept that case at 0.93x but lost the first (0.98x to
-     * 1.13x). See BENCHMARKS.md.
+     * learns from how long commits take. Fixed, neither number served both places a database may be: one commit in
+     * flight batched the most with the database on the same machine (1.73x a plain INSERT at 16 connections) but fell
+     * to 0.64x at 4 connections with the database 0.5 ms away, where each store waited out the commit before its own;
+     * four kept that case at 0.93x but lost the first (0.98x to 1.13x). See BENCHMARKS.md.
      */
     private static CommitLimit commitLimit() {
         return new CommitLimit(1, 4, 8);
