@@ -32,8 +32,17 @@ case "$action" in
     ;;
   pause|unpause)
     pid=$(head -n 1 "$dir/data/postmaster.pid")
-    signal=$([ "$action" = pause ] && echo STOP || echo CONT)
-    kill -s "$signal" "$pid" $(pgrep -P "$pid" || true)
+    if [ "$action" = pause ]; then
+      # The postmaster first, so that no backend is forked after the list of its children is taken (a pool opening a
+      # connection at that moment would get a backend that answers).
+      kill -s STOP "$pid"
+      children=$(pgrep -P "$pid" || true)
+      [ -z "$children" ] || kill -s STOP $children
+    else
+      children=$(pgrep -P "$pid" || true)
+      [ -z "$children" ] || kill -s CONT $children
+      kill -s CONT "$pid"
+    fi
     ;;
   stop)
     as_postgres "$bin/pg_ctl" -D "$dir/data" -m immediate stop >&2 || true

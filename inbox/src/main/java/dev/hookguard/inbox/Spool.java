@@ -33,8 +33,9 @@ import java.util.zip.CRC32C;
  * thread stores entries into the database in journal order, a batch per transaction, each part deduplicated by its
  * key there; a segment file is deleted only once every entry in it is committed. At start the journal is read back:
  * a torn last entry (a crash mid-write: never acknowledged) is cut, with one WARN, and everything whole is drained;
- * corrupt bytes between whole entries (the disk's fault, after they were acknowledged) are skipped, copied aside to a
- * {@code corrupt-} file and reported with one ERROR, and the whole entries after them are drained too.
+ * an entry that fails its checksum with a whole entry right after it (the disk's fault, after it was acknowledged) is
+ * skipped by its own length, copied aside to a {@code corrupt-} file and reported with one ERROR, and the entries
+ * after it are drained too. A broken header is never searched past (a body may hold a forged record): cut there.
  *
  * <p>Rule of the accept path (see {@link JdbcInbox#store}): while the spool holds anything, new deliveries join it,
  * behind what waits, so the database sees them in the order they were acknowledged and no request waits on a
@@ -74,8 +75,8 @@ final class Spool implements AutoCloseable {
     }
 
     /**
-     * What recovery found at start: whole entries kept, torn bytes cut from a segment's end, and corrupt bytes skipped
-     * between whole entries (kept aside in a {@code corrupt-} file).
+     * What recovery found at start: whole entries kept, torn bytes cut from a segment's end, and corrupt entries skipped
+     * between whole ones (kept aside in a {@code corrupt-} file).
      */
     record Recovery(int entries, long cutBytes, long corruptBytes) {
     }
@@ -479,8 +480,8 @@ final class Spool implements AutoCloseable {
     }
 
     /**
-     * Reads the journal back: every whole entry is kept to drain; a torn or corrupt end is cut, with one WARN; corrupt
-     * bytes with whole entries after them are skipped and kept aside, with one ERROR.
+     * Reads the journal back: every whole entry is kept to drain; a torn or corrupt end is cut, with one WARN; an entry
+     * that fails its checksum with a whole entry after it is skipped by its length and kept aside, with one ERROR.
      */
     private Recovery recover() throws IOException {
         List<Path> files;
@@ -506,7 +507,7 @@ final class Spool implements AutoCloseable {
                         if (next < 0) {
                             break; // nothing whole after it: a torn end
                         }
-                        // Whole entries follow: these bytes were acknowledged once and went bad on the disk since.
+                        // A whole entry follows: this one was acknowledged once and went bad on the disk since.
                         corrupt += next - position;
                         Path aside = keepAside(segment, path, position, next);
                         long from = position;
@@ -550,45 +551,27 @@ final class Spool implements AutoCloseable {
     }
 
     /**
-     * Where the next whole entry starts after the unreadable one at {@code position}, or -1 when none does (a torn end).
-     * A header that runs past the end is a torn write: cut, never searched (its payload is a sender's bytes). A header
-     * whose length fits is trusted for where the next entry starts; only a broken header is searched past.
+     * Where the next whole entry starts after the unreadable one at {@code position}, or -1 (cut there). Only the
+     * journal's own length leads there: a header that holds, whose entry fails its checksum, with a whole entry right
+     * after it. A torn header, or one that runs past the end, is never searched past: an entry's body is a sender's
+     * bytes, and a record forged inside them must never be read as the journal's own.
      */
     private static long afterCorrupt(Segment segment, long position, long size) throws IOException {
-        if (size - position < HEADER_BYTES) {
-            return -1;
-        }
-        ByteBuffer header = readFully(segment.reader, position, HEADER_BYTES);
-        int magic = header.getInt();
-        int length = header.getInt();
-        if (magic == MAGIC && length >= Long.BYTES && length <= MAX_ENTRY_BYTES) {
-            long end = position + HEADER_BYTES + length;
-            if (end >= size) {
+        long at = position;
+        while (size - at >= HEADER_BYTES) { // through several bad entries in a row, each by its own length
+            ByteBuffer header = readFully(segment.reader, at, HEADER_BYTES);
+            int magic = header.getInt();
+            int length = header.getInt();
+            if (magic != MAGIC || length < Long.BYTES || length > MAX_ENTRY_BYTES) {
                 return -1;
             }
-            if (readPosition(segment, end, size) != null) {
-                return end;
-            }
-        }
-        return nextWholeEntry(segment, position + 1, size);
-    }
-
-    /** Where the next whole entry starts at or after {@code from} (its magic, then a length and checksum that hold), or -1. */
-    private static long nextWholeEntry(Segment segment, long from, long size) throws IOException {
-        ByteBuffer window = ByteBuffer.allocate(64 << 10);
-        long base = from;
-        while (base + HEADER_BYTES <= size) {
-            window.clear();
-            int read = segment.reader.read(window, base);
-            if (read < Integer.BYTES) {
+            at += HEADER_BYTES + length;
+            if (at >= size) {
                 return -1;
             }
-            for (int i = 0; i + Integer.BYTES <= read; i++) {
-                if (window.getInt(i) == MAGIC && readPosition(segment, base + i, size) != null) {
-                    return base + i;
-                }
+            if (readPosition(segment, at, size) != null) {
+                return at;
             }
-            base += read - (Integer.BYTES - 1); // a magic across the window's edge is read whole by the next window
         }
         return -1;
     }

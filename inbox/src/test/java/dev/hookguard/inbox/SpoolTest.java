@@ -110,7 +110,7 @@ class SpoolTest {
     }
 
     @Test
-    void corruptBytesBetweenWholeEntriesAreSkippedKeptAsideAndReportedAndEveryEntryAfterThemIsDrained() throws Exception {
+    void corruptEntriesBeforeWholeOnesAreSkippedByTheirLengthKeptAsideAndReportedAndEveryEntryAfterThemIsDrained() throws Exception {
         Path dir = directory("spool");
         AtomicLong clock = new AtomicLong(1_000);
         Spool first = new Spool(dir, 1 << 20, Duration.ofHours(1), clock::get, AWAY);
@@ -122,13 +122,13 @@ class SpoolTest {
         byte[] bytes = Files.readAllBytes(segment);
         int entry = bytes.length / 4;
         bytes[entry / 2] ^= 0x40; // the first entry's body: its checksum fails
-        bytes[entry + 5] ^= 0x01; // the second entry's length: where it ends can no longer be read from it
+        bytes[entry + entry / 2] ^= 0x40; // and the second's: their headers hold, so where each ends is known
         Files.write(segment, bytes);
         List<SpoolEntry> stored = new CopyOnWriteArrayList<>();
         try (LogCapture log = LogCapture.of(Spool.class)) {
             Spool second = spool(dir, 1 << 20, Duration.ofHours(1), clock, stored::addAll);
 
-            assertThat(second.recovery()).as("k3 and k4 whole; two entries' bytes skipped, none cut").isEqualTo(new Spool.Recovery(2, 0, 2L * entry));
+            assertThat(second.recovery()).as("k3 and k4 whole; two entries skipped, none cut").isEqualTo(new Spool.Recovery(2, 0, 2L * entry));
             await(() -> stored.size() == 2, "the whole entries after the corrupt ones stored");
             assertThat(log.lines().stream().filter(l -> l.startsWith("SEVERE") && l.contains("corrupt bytes at offset 0")))
                     .as("one ERROR for the corrupt stretch").hasSize(1);
@@ -140,6 +140,28 @@ class SpoolTest {
         if (FileSystems.getDefault().supportedFileAttributeViews().contains("posix")) {
             assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(aside))).isEqualTo("rw-------");
         }
+    }
+
+    @Test
+    void aBrokenHeaderIsNeverSearchedPastTheSegmentIsCutThere() throws Exception {
+        Path dir = directory("spool");
+        AtomicLong clock = new AtomicLong(1_000);
+        Spool first = new Spool(dir, 1 << 20, Duration.ofHours(1), clock::get, AWAY);
+        for (int i = 1; i <= 4; i++) {
+            first.append(entry(clock.get(), "k" + i), null);
+        }
+        first.close();
+        Path segment = dir.resolve(Spool.fileNames(dir).iterator().next());
+        byte[] bytes = Files.readAllBytes(segment);
+        int entry = bytes.length / 4;
+        bytes[entry + 5] ^= 0x01; // the second entry's length: where it ends can no longer be known
+        Files.write(segment, bytes);
+        List<SpoolEntry> stored = new CopyOnWriteArrayList<>();
+        Spool second = spool(dir, 1 << 20, Duration.ofHours(1), clock, stored::addAll);
+
+        assertThat(second.recovery()).isEqualTo(new Spool.Recovery(1, 3L * entry, 0));
+        await(() -> stored.size() == 1, "the entry before it stored");
+        assertThat(keys(stored)).containsExactly("k1");
     }
 
     @Test
