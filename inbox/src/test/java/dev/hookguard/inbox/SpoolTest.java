@@ -88,19 +88,25 @@ class SpoolTest {
         }, "the drained segment deleted");
     }
 
-    @Test
-    void aCorruptLastEntryIsCutAndEverythingBeforeItIsKept() throws Exception {
-        Path dir = directory("spool");
-        AtomicLong clock = new AtomicLong(1_000);
-        Spool first = new Spool(dir, 1 << 20, Duration.ofHours(1), clock::get, AWAY);
-        for (int i = 1; i <= 3; i++) {
-            first.append(entry(clock.get(), "k" + i), null);
+    /** A journal of entries k1..kN written by one spool and closed, then damaged on disk; its segment's bytes after. */
+    private static byte[] journalDamaged(Path dir, int entries, java.util.function.Consumer<byte[]> damage) throws Exception {
+        Spool first = new Spool(dir, 1 << 20, Duration.ofHours(1), () -> 1_000, AWAY);
+        for (int i = 1; i <= entries; i++) {
+            first.append(entry(1_000, "k" + i), null);
         }
         first.close();
         Path segment = dir.resolve(Spool.fileNames(dir).iterator().next());
         byte[] bytes = Files.readAllBytes(segment);
-        bytes[bytes.length - 3] ^= 0x40; // a flipped bit in the third entry's body: its checksum fails
+        damage.accept(bytes);
         Files.write(segment, bytes);
+        return bytes;
+    }
+
+    @Test
+    void aCorruptLastEntryIsCutAndEverythingBeforeItIsKept() throws Exception {
+        Path dir = directory("spool");
+        AtomicLong clock = new AtomicLong(1_000);
+        byte[] bytes = journalDamaged(dir, 3, b -> b[b.length - 3] ^= 0x40); // the third entry's body: its checksum fails
         List<SpoolEntry> stored = new CopyOnWriteArrayList<>();
         Spool second = spool(dir, 1 << 20, Duration.ofHours(1), clock, stored::addAll);
         assertThat(second.recovery().entries()).isEqualTo(2);
@@ -113,17 +119,12 @@ class SpoolTest {
     void corruptEntriesBeforeWholeOnesAreSkippedByTheirLengthKeptAsideAndReportedAndEveryEntryAfterThemIsDrained() throws Exception {
         Path dir = directory("spool");
         AtomicLong clock = new AtomicLong(1_000);
-        Spool first = new Spool(dir, 1 << 20, Duration.ofHours(1), clock::get, AWAY);
-        for (int i = 1; i <= 4; i++) {
-            first.append(entry(clock.get(), "k" + i), null);
-        }
-        first.close();
-        Path segment = dir.resolve(Spool.fileNames(dir).iterator().next());
-        byte[] bytes = Files.readAllBytes(segment);
+        byte[] bytes = journalDamaged(dir, 4, b -> {
+            b[b.length / 8] ^= 0x40; // the first entry's body: its checksum fails
+            b[b.length * 3 / 8] ^= 0x40; // and the second's: their headers hold, so where each ends is known
+        });
         int entry = bytes.length / 4;
-        bytes[entry / 2] ^= 0x40; // the first entry's body: its checksum fails
-        bytes[entry + entry / 2] ^= 0x40; // and the second's: their headers hold, so where each ends is known
-        Files.write(segment, bytes);
+        Path segment = dir.resolve(Spool.fileNames(dir).iterator().next());
         List<SpoolEntry> stored = new CopyOnWriteArrayList<>();
         try (LogCapture log = LogCapture.of(Spool.class)) {
             Spool second = spool(dir, 1 << 20, Duration.ofHours(1), clock, stored::addAll);
@@ -146,16 +147,8 @@ class SpoolTest {
     void aBrokenHeaderIsNeverSearchedPastTheSegmentIsCutThere() throws Exception {
         Path dir = directory("spool");
         AtomicLong clock = new AtomicLong(1_000);
-        Spool first = new Spool(dir, 1 << 20, Duration.ofHours(1), clock::get, AWAY);
-        for (int i = 1; i <= 4; i++) {
-            first.append(entry(clock.get(), "k" + i), null);
-        }
-        first.close();
-        Path segment = dir.resolve(Spool.fileNames(dir).iterator().next());
-        byte[] bytes = Files.readAllBytes(segment);
+        byte[] bytes = journalDamaged(dir, 4, b -> b[b.length / 4 + 5] ^= 0x01); // the second entry's length: its end unknown
         int entry = bytes.length / 4;
-        bytes[entry + 5] ^= 0x01; // the second entry's length: where it ends can no longer be known
-        Files.write(segment, bytes);
         List<SpoolEntry> stored = new CopyOnWriteArrayList<>();
         Spool second = spool(dir, 1 << 20, Duration.ofHours(1), clock, stored::addAll);
 
