@@ -79,16 +79,6 @@ final class GroupCommit {
         this.maxQueuedNanos = maxQueued.toNanos();
     }
 
-    /** Commits that may be in flight now, for tests. */
-    int slots() {
-        lock.lock();
-        try {
-            return limit.slots();
-        } finally {
-            lock.unlock();
-        }
-    }
-
     private static final class Pending {
         final InboxDelivery delivery;
         final Thread thread = Thread.currentThread();

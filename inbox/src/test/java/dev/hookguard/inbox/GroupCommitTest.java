@@ -63,6 +63,33 @@ class GroupCommitTest {
         }
     }
 
+    /** Store 1 in the first commit (held until the test lets it end), then stores 2 and 3 queued, in that order. */
+    private List<Future<Integer>> firstCommittingThenTwoQueued(GroupCommit group) throws InterruptedException {
+        Future<Integer> first = threads.submit(() -> group.store(SpoolFixtures.delivery("1")));
+        until(() -> commits.size() == 1);
+        Future<Integer> second = threads.submit(() -> group.store(SpoolFixtures.delivery("2")));
+        until(() -> group.queued() == 1);
+        Future<Integer> third = threads.submit(() -> group.store(SpoolFixtures.delivery("3")));
+        until(() -> group.queued() == 2);
+        return List.of(first, second, third);
+    }
+
+    @Test
+    void whenTheLimitGrowsASecondQueuedStoreLeadsACommitBesideTheFirst() throws Exception {
+        // One slot, up to two: the first commit is lone and as fast as the fastest lone commit (itself), so the limit
+        // grows to two when it ends, and the two queued stores each lead a commit instead of sharing one.
+        GroupCommit group = new GroupCommit(this::record, new CommitLimit(1, 1, 2), failure -> false, LONG);
+        List<Future<Integer>> stores = firstCommittingThenTwoQueued(group);
+
+        firstCommitMayEnd.countDown();
+
+        for (int i = 0; i < 3; i++) {
+            assertThat(stores.get(i).get(20, TimeUnit.SECONDS)).isEqualTo(i + 1);
+        }
+        assertThat(commits).as("two leaders called at the hand-over, one commit each").hasSize(3)
+                .containsExactlyInAnyOrder(List.of("1"), List.of("2"), List.of("3"));
+    }
+
     @Test
     void aLoneStoreCommitsAtOnceOnItsOwnThreadAndAlone() throws Exception {
         firstCommitMayEnd.countDown();
@@ -197,12 +224,10 @@ class GroupCommitTest {
             outcomes.set(outcomes.size() - 1, null);
             return outcomes;
         }, CommitLimit.fixed(1), failure -> false, LONG);
-        Future<Integer> first = threads.submit(() -> group.store(SpoolFixtures.delivery("1")));
-        until(() -> commits.size() == 1);
-        Future<Integer> leader = threads.submit(() -> group.store(SpoolFixtures.delivery("2")));
-        until(() -> group.queued() == 1);
-        Future<Integer> member = threads.submit(() -> group.store(SpoolFixtures.delivery("3")));
-        until(() -> group.queued() == 2);
+        List<Future<Integer>> stores = firstCommittingThenTwoQueued(group);
+        Future<Integer> first = stores.get(0);
+        Future<Integer> leader = stores.get(1);
+        Future<Integer> member = stores.get(2);
 
         firstCommitMayEnd.countDown();
 
@@ -244,12 +269,10 @@ class GroupCommitTest {
             }
             return outcomes;
         }, CommitLimit.fixed(1), failure -> false, java.time.Duration.ofSeconds(1));
-        Future<Integer> first = threads.submit(() -> group.store(SpoolFixtures.delivery("1")));
-        until(() -> commits.size() == 1);
-        Future<Integer> leader = threads.submit(() -> group.store(SpoolFixtures.delivery("2")));
-        until(() -> group.queued() == 1);
-        Future<Integer> member = threads.submit(() -> group.store(SpoolFixtures.delivery("3")));
-        until(() -> group.queued() == 2);
+        List<Future<Integer>> stores = firstCommittingThenTwoQueued(group);
+        Future<Integer> first = stores.get(0);
+        Future<Integer> leader = stores.get(1);
+        Future<Integer> member = stores.get(2);
         firstCommitMayEnd.countDown();
         until(() -> commits.size() == 2);
         assertThat(commits.get(1)).as("the first queued leads, the second is its member").containsExactly("2", "3");
