@@ -103,6 +103,7 @@ public final class JdbcInbox implements DeliveryInbox, AutoCloseable {
     private final Duration pollInterval;
     private final int workerCount;
     private final int storeTimeoutSeconds;
+    private final long storeTimeoutNanos;
     private final List<InboxListener> listeners;
     /** This instance; each claim's token is {@code <owner>/<claim number>}, so no two claims ever share one. */
     private final String owner = UUID.randomUUID().toString().substring(0, 18);
@@ -136,6 +137,7 @@ public final class JdbcInbox implements DeliveryInbox, AutoCloseable {
         this.pollInterval = b.pollInterval;
         this.workerCount = b.workers;
         this.storeTimeoutSeconds = (int) Math.max(1, b.storeTimeout.toSeconds());
+        this.storeTimeoutNanos = TimeUnit.SECONDS.toNanos(storeTimeoutSeconds);
         this.groupCommit = new GroupCommit(this::commitTogether, commitLimit(), this::sendsTheQueueToTheSpool, Duration.ofSeconds(storeTimeoutSeconds));
         this.listeners = List.copyOf(b.listeners);
         this.allowVolatileDatabase = b.allowVolatileDatabase;
@@ -441,12 +443,9 @@ public final class JdbcInbox implements DeliveryInbox, AutoCloseable {
             }
         }
         Set<String> stored = new HashSet<>();
-        try (Connection c = dataSource.getConnection();
-             StoreDeadline deadline = spool == null ? StoreDeadline.NONE : StoreDeadline.abortAfter(c, storeTimeoutSeconds)) {
+        try (Connection c = dataSource.getConnection(); StoreDeadline deadline = deadline(c)) {
             c.setAutoCommit(true);
-            int queryTimeout = spool == null ? storeTimeoutSeconds : storeTimeoutSeconds + 5;
             try (PreparedStatement insert = c.prepareStatement(sql().insertManyPostgresql)) {
-                insert.setQueryTimeout(queryTimeout);
                 // Java arrays, not createArrayOf: the driver sends them in binary, with no text escaping of the bodies.
                 insert.setObject(1, keys);
                 insert.setObject(2, partKeys);
@@ -461,7 +460,6 @@ public final class JdbcInbox implements DeliveryInbox, AutoCloseable {
             before.removeAll(stored);
             if (!before.isEmpty()) {
                 try (PreparedStatement revive = c.prepareStatement(sql().reviveDeadManyPostgresql)) {
-                    revive.setQueryTimeout(queryTimeout);
                     revive.setObject(1, before.toArray(String[]::new));
                     collectKeys(revive, stored);
                 }
@@ -489,21 +487,32 @@ public final class JdbcInbox implements DeliveryInbox, AutoCloseable {
         }
     }
 
+    /**
+     * A store's deadline, {@code storeTimeout} after it took its connection. PostgreSQL's is the {@link StoreDeadline}
+     * watch, which aborts the connection (a query timeout cannot end a statement on a frozen server, and wakes the
+     * driver's timer thread on every statement); H2, in the same process, keeps its own query timeout, checked inside
+     * the engine (its abort does nothing).
+     */
+    private StoreDeadline deadline(Connection connection) {
+        return dialect() == Dialect.POSTGRESQL ? StoreDeadline.abortAfter(connection, storeTimeoutNanos) : StoreDeadline.NONE;
+    }
+
+    /** Seconds, or 0 for none: see {@link #deadline}. */
+    private int queryTimeout() {
+        return dialect() == Dialect.POSTGRESQL ? 0 : storeTimeoutSeconds;
+    }
+
     /** One delivery in a transaction of its own (one autocommit statement for a single part). */
     private int storeAlone(InboxDelivery delivery) throws SQLException {
         String headers = headerText(delivery.headers());
-        try (Connection c = dataSource.getConnection();
-             StoreDeadline deadline = spool == null ? StoreDeadline.NONE : StoreDeadline.abortAfter(c, storeTimeoutSeconds)) {
+        try (Connection c = dataSource.getConnection(); StoreDeadline deadline = deadline(c)) {
             boolean single = delivery.parts().size() == 1;
             // One part (a Malcolm! session, an immediate Mautic event): one autocommit statement, no savepoint.
             c.setAutoCommit(single);
             try (PreparedStatement insert = c.prepareStatement(dialect() == Dialect.POSTGRESQL ? sql().insertPostgresql : sql().insert);
                  PreparedStatement revive = c.prepareStatement(sql().reviveDead)) {
-                // With a spool the deadline aborts the connection first: a query timeout firing on a frozen server
-                // would make the driver wait out its cancel request (10 s on PostgreSQL) before the statement returns.
-                int queryTimeout = spool == null ? storeTimeoutSeconds : storeTimeoutSeconds + 5;
-                insert.setQueryTimeout(queryTimeout);
-                revive.setQueryTimeout(queryTimeout);
+                insert.setQueryTimeout(queryTimeout());
+                revive.setQueryTimeout(queryTimeout());
                 int stored = 0;
                 for (InboxDelivery.Part part : delivery.parts()) {
                     // PostgreSQL skips a stored part in the statement itself; H2 needs a savepoint to go on after one.
