@@ -104,6 +104,8 @@ public final class JdbcInbox implements DeliveryInbox, AutoCloseable {
     private final int workerCount;
     private final int storeTimeoutSeconds;
     private final long storeTimeoutNanos;
+    /** Set once a connection of this DataSource could not be aborted: stores keep a query timeout from then on. */
+    private volatile boolean abortFails;
     private final List<InboxListener> listeners;
     /** This instance; each claim's token is {@code <owner>/<claim number>}, so no two claims ever share one. */
     private final String owner = UUID.randomUUID().toString().substring(0, 18);
@@ -445,24 +447,30 @@ public final class JdbcInbox implements DeliveryInbox, AutoCloseable {
         Set<String> stored = new HashSet<>();
         try (Connection c = dataSource.getConnection(); StoreDeadline deadline = deadline(c)) {
             c.setAutoCommit(true);
-            try (PreparedStatement insert = c.prepareStatement(sql().insertManyPostgresql)) {
-                // Java arrays, not createArrayOf: the driver sends them in binary, with no text escaping of the bodies.
-                insert.setObject(1, keys);
-                insert.setObject(2, partKeys);
-                insert.setObject(3, eventTypes);
-                insert.setObject(4, schemes);
-                insert.setObject(5, tenants);
-                insert.setObject(6, bodies);
-                insert.setObject(7, headers);
-                collectKeys(insert, stored);
-            }
-            Set<String> before = new HashSet<>(Arrays.asList(keys));
-            before.removeAll(stored);
-            if (!before.isEmpty()) {
-                try (PreparedStatement revive = c.prepareStatement(sql().reviveDeadManyPostgresql)) {
-                    revive.setObject(1, before.toArray(String[]::new));
-                    collectKeys(revive, stored);
+            try {
+                try (PreparedStatement insert = c.prepareStatement(sql().insertManyPostgresql)) {
+                    insert.setQueryTimeout(queryTimeout());
+                    // Java arrays, not createArrayOf: the driver sends them in binary, with no text escaping of the bodies.
+                    insert.setObject(1, keys);
+                    insert.setObject(2, partKeys);
+                    insert.setObject(3, eventTypes);
+                    insert.setObject(4, schemes);
+                    insert.setObject(5, tenants);
+                    insert.setObject(6, bodies);
+                    insert.setObject(7, headers);
+                    collectKeys(insert, stored);
                 }
+                Set<String> before = new HashSet<>(Arrays.asList(keys));
+                before.removeAll(stored);
+                if (!before.isEmpty()) {
+                    try (PreparedStatement revive = c.prepareStatement(sql().reviveDeadManyPostgresql)) {
+                        revive.setQueryTimeout(queryTimeout());
+                        revive.setObject(1, before.toArray(String[]::new));
+                        collectKeys(revive, stored);
+                    }
+                }
+            } catch (SQLException e) {
+                throw deadline.explain(e);
             }
         }
         List<GroupCommit.Outcome> outcomes = new ArrayList<>(deliveries.size());
@@ -494,12 +502,21 @@ public final class JdbcInbox implements DeliveryInbox, AutoCloseable {
      * the engine (its abort does nothing).
      */
     private StoreDeadline deadline(Connection connection) {
-        return dialect() == Dialect.POSTGRESQL ? StoreDeadline.abortAfter(connection, storeTimeoutNanos) : StoreDeadline.NONE;
+        return dialect() == Dialect.POSTGRESQL ? StoreDeadline.abortAfter(connection, storeTimeoutNanos, this::abortFails) : StoreDeadline.NONE;
     }
 
-    /** Seconds, or 0 for none: see {@link #deadline}. */
+    /** Seconds, or 0 for none: see {@link #deadline}; a pool that cannot abort a connection keeps the query timeout. */
     private int queryTimeout() {
-        return dialect() == Dialect.POSTGRESQL ? 0 : storeTimeoutSeconds;
+        return dialect() == Dialect.POSTGRESQL && !abortFails ? 0 : storeTimeoutSeconds;
+    }
+
+    private void abortFails() {
+        if (!abortFails) {
+            abortFails = true;
+            LOG.log(System.Logger.Level.WARNING, "the DataSource cannot abort a connection (Connection.abort failed): a store past its store"
+                    + " timeout is cancelled by a query timeout instead, which a frozen database never answers; use a pool that"
+                    + " supports abort, such as HikariCP");
+        }
     }
 
     /** One delivery in a transaction of its own (one autocommit statement for a single part). */
@@ -544,12 +561,25 @@ public final class JdbcInbox implements DeliveryInbox, AutoCloseable {
                     c.commit();
                 }
                 return stored;
-            } catch (SQLException | RuntimeException e) {
-                if (!single) {
-                    c.rollback();
-                }
+            } catch (SQLException e) {
+                rollbackAfter(c, single, e);
+                throw deadline.explain(e);
+            } catch (RuntimeException e) {
+                rollbackAfter(c, single, e);
                 throw e;
             }
+        }
+    }
+
+    /** A failed store's transaction rolled back; a rollback that fails too (an aborted connection) is kept with the cause. */
+    private static void rollbackAfter(Connection c, boolean autocommit, Exception cause) {
+        if (autocommit) {
+            return;
+        }
+        try {
+            c.rollback();
+        } catch (SQLException e) {
+            cause.addSuppressed(e);
         }
     }
 
@@ -566,10 +596,15 @@ public final class JdbcInbox implements DeliveryInbox, AutoCloseable {
 
     private void storeSpooledBatch(List<SpoolEntry> entries) throws SQLException {
         Dialect database = dialect();
-        try (Connection c = dataSource.getConnection()) {
+        int drainTimeout = Math.max(30, storeTimeoutSeconds);
+        // The query timeout ends a drain that waits on a lock of a live server; the deadline, 5 s later, one whose
+        // server froze (its cancel is never answered), which would otherwise hold the drain until the server wakes.
+        try (Connection c = dataSource.getConnection();
+             StoreDeadline deadline = database == Dialect.POSTGRESQL
+                     ? StoreDeadline.abortAfter(c, TimeUnit.SECONDS.toNanos(drainTimeout + 5L), this::abortFails) : StoreDeadline.NONE) {
             c.setAutoCommit(false);
             try (PreparedStatement insert = c.prepareStatement(database == Dialect.POSTGRESQL ? sql().insertPostgresql : sql().insert)) {
-                insert.setQueryTimeout(Math.max(30, storeTimeoutSeconds));
+                insert.setQueryTimeout(drainTimeout);
                 for (SpoolEntry entry : entries) {
                     for (InboxDelivery.Part part : entry.parts()) {
                         bind(insert, part, entry.scheme(), entry.tenant(), entry.headers());

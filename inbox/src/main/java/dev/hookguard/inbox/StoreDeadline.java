@@ -2,10 +2,14 @@ package dev.hookguard.inbox;
 
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.sql.SQLTimeoutException;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
+import java.util.concurrent.SynchronousQueue;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -17,51 +21,81 @@ import java.util.concurrent.locks.LockSupport;
  * request, would hang until the server wakes. And it costs every statement a wake-up of the driver's timer thread
  * (about 20 us of CPU and 25 us of latency per store here, measured), as a scheduled task per store would.
  *
- * <p>So one thread, the watch ({@code hookguard-store-watch}, one per JVM), looks at the stores in flight every
+ * <p>So one thread, the watch ({@code hookguard-store-watch}), looks at the stores in flight every
  * {@link #TICK_NANOS 100 ms}; a store only adds itself to a set and removes itself, with no wake-up. A deadline is
- * met to within a tick. With nothing to watch for a second the watch parks until the next store.
+ * met to within a tick. With nothing to watch for a second the watch parks until the next store. Each abort runs on a
+ * thread of its own ({@code hookguard-store-abort}, made when needed), so one that blocks (closing a TLS socket
+ * waits for a write the frozen server never takes) never keeps the watch from the other stores.
  *
  * <p>An aborted store may still have committed (the answer lost on the way): the spool's drain, or the sender's
  * retry, then finds the key stored and counts it a duplicate, so the delivery is stored once either way.
  */
 final class StoreDeadline implements AutoCloseable {
 
-    static final StoreDeadline NONE = new StoreDeadline(null, 0);
+    static final StoreDeadline NONE = new StoreDeadline(null, 0, null);
 
     static final long TICK_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
     /** Ticks with nothing to watch before the watch parks. */
     private static final int IDLE_TICKS = 10;
-    /** Aborting runs on the watch, under the deadline's lock: closing a socket needs no thread of its own. */
+    /** Closing a socket needs no thread of its own: the abort thread runs the driver's work itself. */
     private static final Executor INLINE = Runnable::run;
 
     private static final Set<StoreDeadline> IN_FLIGHT = ConcurrentHashMap.newKeySet();
-    private static final Thread WATCH = watch();
+    private static final Object START = new Object();
+    private static volatile Thread watch;
+    private static volatile Executor aborts;
     /** Set by the watch before it parks for want of stores; a store that finds it set wakes the watch. */
     private static volatile boolean idle;
-    /** Set by a store, cleared by the watch: whether a store began since the watch last looked. */
+    /** Set by a store, cleared by the watch: a store began since the watch last looked (it may have ended too). */
     private static volatile boolean used;
 
     private final Connection connection;
     private final long dueNanos;
+    private final Runnable whenAbortFails;
     /** Guarded by this: the store ended (its connection goes back to the pool) or the connection was aborted. */
     private boolean settled;
+    private volatile boolean aborted;
 
-    private StoreDeadline(Connection connection, long dueNanos) {
+    private StoreDeadline(Connection connection, long dueNanos, Runnable whenAbortFails) {
         this.connection = connection;
         this.dueNanos = dueNanos;
+        this.whenAbortFails = whenAbortFails;
     }
 
-    /** Watches a store on {@code connection}: aborted unless closed within {@code timeoutNanos}. */
-    static StoreDeadline abortAfter(Connection connection, long timeoutNanos) {
-        StoreDeadline deadline = new StoreDeadline(connection, System.nanoTime() + timeoutNanos);
+    /**
+     * Watches a store on {@code connection}: aborted unless closed within {@code timeoutNanos}. {@code whenAbortFails}
+     * runs when the driver or pool cannot abort a connection, so its owner can fall back to a query timeout.
+     */
+    static StoreDeadline abortAfter(Connection connection, long timeoutNanos, Runnable whenAbortFails) {
+        Thread current = watch;
+        if (current == null || !current.isAlive()) {
+            current = startWatch();
+        }
+        StoreDeadline deadline = new StoreDeadline(connection, System.nanoTime() + timeoutNanos, whenAbortFails);
         IN_FLIGHT.add(deadline);
         if (!used) {
             used = true;
         }
         if (idle) {
-            LockSupport.unpark(WATCH);
+            LockSupport.unpark(current);
         }
         return deadline;
+    }
+
+    /** Whether this store's connection was aborted: its failure is the store timeout's. */
+    boolean aborted() {
+        return aborted;
+    }
+
+    /**
+     * {@code failure} as the caller should see it: when the deadline aborted the connection, a timeout (57014, as a
+     * cancelled statement's) that names the store timeout, with the driver's error as its cause.
+     */
+    SQLException explain(SQLException failure) {
+        if (!aborted) {
+            return failure;
+        }
+        return new SQLTimeoutException("the store did not commit within the store timeout: its connection was aborted", "57014", failure);
     }
 
     /**
@@ -73,10 +107,11 @@ final class StoreDeadline implements AutoCloseable {
             return;
         }
         settled = true;
+        aborted = true;
         try {
             connection.abort(INLINE);
-        } catch (SQLException | RuntimeException e) {
-            // a driver without abort: its own timeouts are all that is left
+        } catch (SQLException | RuntimeException | LinkageError e) { // LinkageError: a pool older than JDBC 4.1
+            whenAbortFails.run();
         }
     }
 
@@ -94,36 +129,65 @@ final class StoreDeadline implements AutoCloseable {
     private static void lookAtStores() {
         int quietTicks = 0;
         while (true) {
-            LockSupport.parkNanos(StoreDeadline.class, TICK_NANOS);
-            long now = System.nanoTime();
-            for (StoreDeadline deadline : IN_FLIGHT) {
-                if (now - deadline.dueNanos >= 0) {
-                    IN_FLIGHT.remove(deadline);
-                    try {
-                        deadline.abort();
-                    } catch (Throwable t) { // NOSONAR: the watch must outlive any one abort, whatever it throws
-                        // the store's own statement fails or returns: nothing more to do here
+            try {
+                Thread.interrupted(); // an interrupt would make every park below return at once
+                LockSupport.parkNanos(StoreDeadline.class, TICK_NANOS);
+                long now = System.nanoTime();
+                for (StoreDeadline deadline : IN_FLIGHT) {
+                    if (now - deadline.dueNanos >= 0 && IN_FLIGHT.remove(deadline)) {
+                        abortAside(deadline);
                     }
                 }
-            }
-            boolean quiet = IN_FLIGHT.isEmpty() && !used;
-            used = false;
-            quietTicks = quiet ? quietTicks + 1 : 0;
-            if (quietTicks >= IDLE_TICKS) {
-                idle = true;
-                if (IN_FLIGHT.isEmpty()) { // a store added before idle was set does not wake the watch: look once more
-                    LockSupport.park(StoreDeadline.class);
+                boolean quiet = IN_FLIGHT.isEmpty() && !used;
+                used = false;
+                quietTicks = quiet ? quietTicks + 1 : 0;
+                if (quietTicks >= IDLE_TICKS) {
+                    idle = true;
+                    if (IN_FLIGHT.isEmpty()) { // a store added before idle was set does not wake the watch: look once more
+                        LockSupport.park(StoreDeadline.class);
+                    }
+                    idle = false;
+                    quietTicks = 0;
                 }
+            } catch (Throwable t) { // NOSONAR: the watch must outlive anything one look throws (memory runs out with the stores)
                 idle = false;
                 quietTicks = 0;
             }
         }
     }
 
-    private static Thread watch() {
-        Thread thread = new Thread(StoreDeadline::lookAtStores, "hookguard-store-watch");
+    private static void abortAside(StoreDeadline deadline) {
+        try {
+            aborts.execute(deadline::abort);
+        } catch (RuntimeException | Error e) { // no thread to be had: abort here rather than not at all
+            deadline.abort();
+        }
+    }
+
+    /** Starts the watch, or starts it again if it died; the threads inherit nothing of the request that starts them. */
+    private static Thread startWatch() {
+        synchronized (START) {
+            Thread current = watch;
+            if (current != null && current.isAlive()) {
+                return current;
+            }
+            if (aborts == null) {
+                AtomicInteger count = new AtomicInteger();
+                ThreadPoolExecutor pool = new ThreadPoolExecutor(0, Integer.MAX_VALUE, 10, TimeUnit.SECONDS, new SynchronousQueue<>(),
+                        r -> daemon(r, "hookguard-store-abort-" + count.incrementAndGet()));
+                aborts = pool;
+            }
+            Thread started = daemon(StoreDeadline::lookAtStores, "hookguard-store-watch");
+            started.start();
+            watch = started;
+            return started;
+        }
+    }
+
+    private static Thread daemon(Runnable task, String name) {
+        Thread thread = new Thread(null, task, name, 0, false);
         thread.setDaemon(true);
-        thread.start();
+        thread.setContextClassLoader(null);
         return thread;
     }
 }

@@ -91,6 +91,51 @@ class GroupCommitTest {
     }
 
     @Test
+    void whenTheLimitShrinksTheSlowCommitFreesItsSlotAndTheCommitStillInFlightLeadsTheQueue() throws Exception {
+        // Two slots, down to one. A fast lone commit sets the base; then two commits run, each held by the test; two
+        // stores queue behind them. The first held commit ends 50 ms late, far slower than the base: the limit
+        // shrinks to one, so it frees its slot rather than hand it on, and the queue is left to the commit still in
+        // flight, which leads both queued stores in one commit when it ends.
+        Map<String, CountDownLatch> holds = Map.of("2", new CountDownLatch(1), "3", new CountDownLatch(1));
+        GroupCommit group = new GroupCommit(deliveries -> {
+            CountDownLatch hold = holds.get(deliveries.get(0).parts().get(0).key());
+            commits.add(deliveries.stream().map(d -> d.parts().get(0).key()).toList());
+            if (hold != null) {
+                await(hold);
+                sleep(50);
+            }
+            return deliveries.stream().map(d -> GroupCommit.Outcome.stored(Integer.parseInt(d.parts().get(0).key()))).toList();
+        }, new CommitLimit(1, 2, 2), failure -> false, LONG);
+        assertThat(group.store(SpoolFixtures.delivery("1"))).isEqualTo(1);
+        Future<Integer> second = threads.submit(() -> group.store(SpoolFixtures.delivery("2")));
+        Future<Integer> third = threads.submit(() -> group.store(SpoolFixtures.delivery("3")));
+        until(() -> commits.size() == 3);
+        Future<Integer> fourth = threads.submit(() -> group.store(SpoolFixtures.delivery("4")));
+        Future<Integer> fifth = threads.submit(() -> group.store(SpoolFixtures.delivery("5")));
+        until(() -> group.queued() == 2);
+
+        holds.get("2").countDown();
+        assertThat(second.get(20, TimeUnit.SECONDS)).isEqualTo(2);
+        sleep(100);
+        assertThat(group.queued()).as("the slow commit handed nothing on: one slot now, and it is the other commit's").isEqualTo(2);
+
+        holds.get("3").countDown();
+        assertThat(third.get(20, TimeUnit.SECONDS)).isEqualTo(3);
+        assertThat(fourth.get(20, TimeUnit.SECONDS)).isEqualTo(4);
+        assertThat(fifth.get(20, TimeUnit.SECONDS)).isEqualTo(5);
+        assertThat(commits.subList(3, commits.size())).as("the queue led by the commit still in flight, together")
+                .containsExactly(List.of("4", "5"));
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    @Test
     void aLoneStoreCommitsAtOnceOnItsOwnThreadAndAlone() throws Exception {
         firstCommitMayEnd.countDown();
         AtomicReference<Thread> committedOn = new AtomicReference<>();

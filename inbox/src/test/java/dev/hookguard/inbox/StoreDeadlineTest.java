@@ -11,6 +11,8 @@ import org.junit.jupiter.api.Test;
 /** The watch that aborts stores past their deadline: with no thread or timer of their own. */
 class StoreDeadlineTest {
 
+    private static final Runnable NOTHING = () -> { };
+
     /** A connection that counts down {@code aborted} when aborted, and throws {@code failure} from abort when set. */
     private static Connection connection(CountDownLatch aborted, Throwable failure) {
         return (Connection) Proxy.newProxyInstance(StoreDeadlineTest.class.getClassLoader(), new Class<?>[] {Connection.class},
@@ -30,7 +32,7 @@ class StoreDeadlineTest {
     void aStorePastItsDeadlineHasItsConnectionAbortedWithinATickOrTwo() throws Exception {
         CountDownLatch aborted = new CountDownLatch(1);
         long start = System.nanoTime();
-        StoreDeadline deadline = StoreDeadline.abortAfter(connection(aborted, null), TimeUnit.MILLISECONDS.toNanos(200));
+        StoreDeadline deadline = StoreDeadline.abortAfter(connection(aborted, null), TimeUnit.MILLISECONDS.toNanos(200), NOTHING);
         assertThat(aborted.await(2, TimeUnit.SECONDS)).as("aborted").isTrue();
         long took = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
         assertThat(took).as("aborted after %d ms", took).isGreaterThanOrEqualTo(200);
@@ -40,7 +42,7 @@ class StoreDeadlineTest {
     @Test
     void aStoreThatEndsBeforeItsDeadlineIsNeverAborted() throws Exception {
         CountDownLatch aborted = new CountDownLatch(1);
-        StoreDeadline deadline = StoreDeadline.abortAfter(connection(aborted, null), TimeUnit.MILLISECONDS.toNanos(150));
+        StoreDeadline deadline = StoreDeadline.abortAfter(connection(aborted, null), TimeUnit.MILLISECONDS.toNanos(150), NOTHING);
         deadline.close(); // its connection is back in the pool: another request may hold it now
         assertThat(aborted.await(600, TimeUnit.MILLISECONDS)).as("aborted after it ended").isFalse();
     }
@@ -50,18 +52,74 @@ class StoreDeadlineTest {
         // Well past the second of quiet after which the watch parks (no other store runs in this JVM's unit tests here).
         Thread.sleep(TimeUnit.NANOSECONDS.toMillis(StoreDeadline.TICK_NANOS) * 15);
         CountDownLatch aborted = new CountDownLatch(1);
-        StoreDeadline deadline = StoreDeadline.abortAfter(connection(aborted, null), TimeUnit.MILLISECONDS.toNanos(100));
+        StoreDeadline deadline = StoreDeadline.abortAfter(connection(aborted, null), TimeUnit.MILLISECONDS.toNanos(100), NOTHING);
         assertThat(aborted.await(2, TimeUnit.SECONDS)).as("aborted although the watch had parked").isTrue();
         deadline.close();
     }
 
     @Test
+    void anAbortThatBlocksNeverKeepsTheWatchFromTheOtherStores() throws Exception {
+        // Closing a TLS socket waits for a write the frozen server never takes: that abort must not hold the watch.
+        CountDownLatch blockedAbortBegan = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        Connection blocking = (Connection) Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[] {Connection.class},
+                (proxy, method, args) -> {
+                    blockedAbortBegan.countDown();
+                    release.await(20, TimeUnit.SECONDS);
+                    return null;
+                });
+        StoreDeadline stuck = StoreDeadline.abortAfter(blocking, TimeUnit.MILLISECONDS.toNanos(50), NOTHING);
+        try {
+            assertThat(blockedAbortBegan.await(2, TimeUnit.SECONDS)).isTrue();
+            CountDownLatch aborted = new CountDownLatch(1);
+            StoreDeadline other = StoreDeadline.abortAfter(connection(aborted, null), TimeUnit.MILLISECONDS.toNanos(100), NOTHING);
+            assertThat(aborted.await(2, TimeUnit.SECONDS)).as("another store aborted while the first abort blocks").isTrue();
+            other.close();
+        } finally {
+            release.countDown();
+            stuck.close();
+        }
+    }
+
+    @Test
+    void aPoolThatCannotAbortIsReportedSoItsOwnerFallsBackToAQueryTimeout() throws Exception {
+        CountDownLatch aborted = new CountDownLatch(1);
+        CountDownLatch reported = new CountDownLatch(1);
+        StoreDeadline deadline = StoreDeadline.abortAfter(connection(aborted, new java.sql.SQLFeatureNotSupportedException("abort")),
+                TimeUnit.MILLISECONDS.toNanos(50), reported::countDown);
+        assertThat(reported.await(2, TimeUnit.SECONDS)).as("reported").isTrue();
+        deadline.close();
+    }
+
+    @Test
+    void aStoreWhoseConnectionWasAbortedFailsAsATimeoutThatSaysSo() throws Exception {
+        CountDownLatch aborted = new CountDownLatch(1);
+        StoreDeadline deadline = StoreDeadline.abortAfter(connection(aborted, null), TimeUnit.MILLISECONDS.toNanos(50), NOTHING);
+        java.sql.SQLException driverSays = new java.sql.SQLException("An I/O error occurred while sending to the backend.", "08006");
+        assertThat((Throwable) deadline.explain(driverSays)).as("not aborted yet: the driver's own error").isSameAs(driverSays);
+        assertThat(aborted.await(2, TimeUnit.SECONDS)).isTrue();
+        until(deadline::aborted);
+        java.sql.SQLException explained = deadline.explain(driverSays);
+        assertThat((Throwable) explained).isInstanceOf(java.sql.SQLTimeoutException.class).hasMessageContaining("store timeout").hasCause(driverSays);
+        assertThat(explained.getSQLState()).isEqualTo("57014");
+        deadline.close();
+    }
+
+    private static void until(java.util.function.BooleanSupplier condition) throws InterruptedException {
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+        while (!condition.getAsBoolean()) {
+            assertThat(System.nanoTime()).as("within 2 s").isLessThan(end);
+            Thread.sleep(5);
+        }
+    }
+
+    @Test
     void anAbortThatThrowsAnErrorLeavesTheWatchLookingAtTheNextStores() throws Exception {
         CountDownLatch first = new CountDownLatch(1);
-        StoreDeadline failing = StoreDeadline.abortAfter(connection(first, new StackOverflowError()), TimeUnit.MILLISECONDS.toNanos(50));
+        StoreDeadline failing = StoreDeadline.abortAfter(connection(first, new StackOverflowError()), TimeUnit.MILLISECONDS.toNanos(50), NOTHING);
         assertThat(first.await(2, TimeUnit.SECONDS)).isTrue();
         CountDownLatch second = new CountDownLatch(1);
-        StoreDeadline next = StoreDeadline.abortAfter(connection(second, null), TimeUnit.MILLISECONDS.toNanos(50));
+        StoreDeadline next = StoreDeadline.abortAfter(connection(second, null), TimeUnit.MILLISECONDS.toNanos(50), NOTHING);
         assertThat(second.await(2, TimeUnit.SECONDS)).as("the next store aborted: the watch survived the Error").isTrue();
         failing.close();
         next.close();
