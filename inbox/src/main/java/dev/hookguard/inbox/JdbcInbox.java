@@ -105,7 +105,7 @@ public final class JdbcInbox implements DeliveryInbox, AutoCloseable {
     private final int storeTimeoutSeconds;
     private final long storeTimeoutNanos;
     /** Set once a connection of this DataSource could not be aborted: stores keep a query timeout from then on. */
-    private volatile boolean abortFails;
+    private final java.util.concurrent.atomic.AtomicBoolean abortFails = new java.util.concurrent.atomic.AtomicBoolean();
     private final List<InboxListener> listeners;
     /** This instance; each claim's token is {@code <owner>/<claim number>}, so no two claims ever share one. */
     private final String owner = UUID.randomUUID().toString().substring(0, 18);
@@ -445,7 +445,8 @@ public final class JdbcInbox implements DeliveryInbox, AutoCloseable {
             }
         }
         Set<String> stored = new HashSet<>();
-        try (Connection c = dataSource.getConnection(); StoreDeadline deadline = deadline(c)) {
+        try (StoreDeadline deadline = deadline(dataSource.getConnection())) {
+            Connection c = deadline.connection();
             c.setAutoCommit(true);
             try {
                 try (PreparedStatement insert = c.prepareStatement(sql().insertManyPostgresql)) {
@@ -502,17 +503,21 @@ public final class JdbcInbox implements DeliveryInbox, AutoCloseable {
      * the engine (its abort does nothing).
      */
     private StoreDeadline deadline(Connection connection) {
-        return dialect() == Dialect.POSTGRESQL ? StoreDeadline.abortAfter(connection, storeTimeoutNanos, this::abortFails) : StoreDeadline.NONE;
+        return watched() ? StoreDeadline.abortAfter(connection, storeTimeoutNanos, this::abortFails) : StoreDeadline.none(connection);
+    }
+
+    /** Whether stores are watched by a {@link StoreDeadline}, or kept to their query timeout. */
+    private boolean watched() {
+        return dialect() == Dialect.POSTGRESQL && !abortFails.get();
     }
 
     /** Seconds, or 0 for none: see {@link #deadline}; a pool that cannot abort a connection keeps the query timeout. */
     private int queryTimeout() {
-        return dialect() == Dialect.POSTGRESQL && !abortFails ? 0 : storeTimeoutSeconds;
+        return watched() ? 0 : storeTimeoutSeconds;
     }
 
     private void abortFails() {
-        if (!abortFails) {
-            abortFails = true;
+        if (abortFails.compareAndSet(false, true)) {
             LOG.log(System.Logger.Level.WARNING, "the DataSource cannot abort a connection (Connection.abort failed): a store past its store"
                     + " timeout is cancelled by a query timeout instead, which a frozen database never answers; use a pool that"
                     + " supports abort, such as HikariCP");
@@ -522,7 +527,8 @@ public final class JdbcInbox implements DeliveryInbox, AutoCloseable {
     /** One delivery in a transaction of its own (one autocommit statement for a single part). */
     private int storeAlone(InboxDelivery delivery) throws SQLException {
         String headers = headerText(delivery.headers());
-        try (Connection c = dataSource.getConnection(); StoreDeadline deadline = deadline(c)) {
+        try (StoreDeadline deadline = deadline(dataSource.getConnection())) {
+            Connection c = deadline.connection();
             boolean single = delivery.parts().size() == 1;
             // One part (a Malcolm! session, an immediate Mautic event): one autocommit statement, no savepoint.
             c.setAutoCommit(single);
@@ -599,9 +605,11 @@ public final class JdbcInbox implements DeliveryInbox, AutoCloseable {
         int drainTimeout = Math.max(30, storeTimeoutSeconds);
         // The query timeout ends a drain that waits on a lock of a live server; the deadline, 5 s later, one whose
         // server froze (its cancel is never answered), which would otherwise hold the drain until the server wakes.
-        try (Connection c = dataSource.getConnection();
-             StoreDeadline deadline = database == Dialect.POSTGRESQL
-                     ? StoreDeadline.abortAfter(c, TimeUnit.SECONDS.toNanos(drainTimeout + 5L), this::abortFails) : StoreDeadline.NONE) {
+        Connection connection = dataSource.getConnection();
+        try (StoreDeadline deadline = watched()
+                ? StoreDeadline.abortAfter(connection, TimeUnit.SECONDS.toNanos(drainTimeout + 5L), this::abortFails)
+                : StoreDeadline.none(connection)) {
+            Connection c = deadline.connection();
             c.setAutoCommit(false);
             try (PreparedStatement insert = c.prepareStatement(database == Dialect.POSTGRESQL ? sql().insertPostgresql : sql().insert)) {
                 insert.setQueryTimeout(drainTimeout);
@@ -632,7 +640,8 @@ public final class JdbcInbox implements DeliveryInbox, AutoCloseable {
                 try {
                     c.rollback();
                 } catch (SQLException ignored) {
-                    // the connection is gone: nothing was committed
+                    // the connection is gone (lost, or aborted at its deadline): the drain tries the batch again, and
+                    // what did commit is then skipped by its key
                 }
                 throw e;
             }

@@ -32,8 +32,6 @@ import java.util.concurrent.locks.LockSupport;
  */
 final class StoreDeadline implements AutoCloseable {
 
-    static final StoreDeadline NONE = new StoreDeadline(null, 0, null);
-
     static final long TICK_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
     /** Ticks with nothing to watch before the watch parks. */
     private static final int IDLE_TICKS = 10;
@@ -63,23 +61,45 @@ final class StoreDeadline implements AutoCloseable {
     }
 
     /**
-     * Watches a store on {@code connection}: aborted unless closed within {@code timeoutNanos}. {@code whenAbortFails}
-     * runs when the driver or pool cannot abort a connection, so its owner can fall back to a query timeout.
+     * Watches a store on {@code connection}, which it closes: aborted unless closed within {@code timeoutNanos}.
+     * {@code whenAbortFails} runs when the driver or pool cannot abort a connection, so its owner can fall back to a
+     * query timeout.
      */
     static StoreDeadline abortAfter(Connection connection, long timeoutNanos, Runnable whenAbortFails) {
-        Thread current = watch;
-        if (current == null || !current.isAlive()) {
-            current = startWatch();
+        try {
+            Thread current = watch;
+            if (current == null || !current.isAlive()) {
+                current = startWatch();
+            }
+            StoreDeadline deadline = new StoreDeadline(connection, System.nanoTime() + timeoutNanos, whenAbortFails);
+            IN_FLIGHT.add(deadline);
+            if (!used) {
+                used = true;
+            }
+            if (idle) {
+                LockSupport.unpark(current);
+            }
+            return deadline;
+        } catch (RuntimeException | Error e) { // no thread for the watch: the connection must not leak with it
+            closeAfter(connection, e);
+            throw e;
         }
-        StoreDeadline deadline = new StoreDeadline(connection, System.nanoTime() + timeoutNanos, whenAbortFails);
-        IN_FLIGHT.add(deadline);
-        if (!used) {
-            used = true;
-        }
-        if (idle) {
-            LockSupport.unpark(current);
-        }
-        return deadline;
+    }
+
+    /** A store on {@code connection} with no deadline of its own (H2's is its query timeout), which it closes. */
+    static StoreDeadline none(Connection connection) {
+        StoreDeadline none = new StoreDeadline(connection, 0, null);
+        none.settled = true;
+        return none;
+    }
+
+    /** Whether the watch is parked for want of stores (tests). */
+    static boolean idle() {
+        return idle;
+    }
+
+    Connection connection() {
+        return connection;
     }
 
     /** Whether this store's connection was aborted: its failure is the store timeout's. */
@@ -88,11 +108,14 @@ final class StoreDeadline implements AutoCloseable {
     }
 
     /**
-     * {@code failure} as the caller should see it: when the deadline aborted the connection, a timeout (57014, as a
-     * cancelled statement's) that names the store timeout, with the driver's error as its cause.
+     * {@code failure} as the caller should see it: when the deadline aborted the connection and the failure is the
+     * broken connection's (SQLState class 08, or none), a timeout (57014, as a cancelled statement's) that names the
+     * store timeout, with the driver's error as its cause. A failure the server sent (a deadlock, bad data) is kept
+     * as it is, whenever it came.
      */
     SQLException explain(SQLException failure) {
-        if (!aborted) {
+        String state = failure.getSQLState();
+        if (!aborted || state != null && !state.startsWith("08")) {
             return failure;
         }
         return new SQLTimeoutException("the store did not commit within the store timeout: its connection was aborted", "57014", failure);
@@ -111,19 +134,37 @@ final class StoreDeadline implements AutoCloseable {
         try {
             connection.abort(INLINE);
         } catch (SQLException | RuntimeException | LinkageError e) { // LinkageError: a pool older than JDBC 4.1
+            aborted = false; // the store runs on: whatever it meets is its own
             whenAbortFails.run();
         }
     }
 
+    /**
+     * Ends the watch, then closes the connection. When the connection was aborted its close may fail (the pool resets
+     * a connection it does not know is dead); that failure is the abort's, not the store's, so it is not thrown: a
+     * store whose last statement returned before the abort committed, and keeps its result.
+     */
     @Override
-    public void close() {
-        if (this == NONE) {
-            return;
-        }
+    public void close() throws SQLException {
         synchronized (this) {
             settled = true;
         }
         IN_FLIGHT.remove(this);
+        try {
+            connection.close();
+        } catch (SQLException | RuntimeException e) {
+            if (!aborted) {
+                throw e;
+            }
+        }
+    }
+
+    private static void closeAfter(Connection connection, Throwable failure) {
+        try {
+            connection.close();
+        } catch (SQLException | RuntimeException e) {
+            failure.addSuppressed(e);
+        }
     }
 
     private static void lookAtStores() {

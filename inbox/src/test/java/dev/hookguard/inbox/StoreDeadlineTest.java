@@ -17,6 +17,9 @@ class StoreDeadlineTest {
     private static Connection connection(CountDownLatch aborted, Throwable failure) {
         return (Connection) Proxy.newProxyInstance(StoreDeadlineTest.class.getClassLoader(), new Class<?>[] {Connection.class},
                 (proxy, method, args) -> {
+                    if (method.getName().equals("close")) {
+                        return null;
+                    }
                     if (method.getName().equals("abort")) {
                         aborted.countDown();
                         if (failure != null) {
@@ -42,15 +45,16 @@ class StoreDeadlineTest {
     @Test
     void aStoreThatEndsBeforeItsDeadlineIsNeverAborted() throws Exception {
         CountDownLatch aborted = new CountDownLatch(1);
-        StoreDeadline deadline = StoreDeadline.abortAfter(connection(aborted, null), TimeUnit.MILLISECONDS.toNanos(150), NOTHING);
+        StoreDeadline deadline = StoreDeadline.abortAfter(connection(aborted, null), TimeUnit.MILLISECONDS.toNanos(300), NOTHING);
         deadline.close(); // its connection is back in the pool: another request may hold it now
-        assertThat(aborted.await(600, TimeUnit.MILLISECONDS)).as("aborted after it ended").isFalse();
+        assertThat(aborted.await(800, TimeUnit.MILLISECONDS)).as("aborted after it ended").isFalse();
     }
 
     @Test
     void theWatchParkedForWantOfStoresWakesForTheNextOne() throws Exception {
         // Well past the second of quiet after which the watch parks (no other store runs in this JVM's unit tests here).
         Thread.sleep(TimeUnit.NANOSECONDS.toMillis(StoreDeadline.TICK_NANOS) * 15);
+        until(StoreDeadline::idle);
         CountDownLatch aborted = new CountDownLatch(1);
         StoreDeadline deadline = StoreDeadline.abortAfter(connection(aborted, null), TimeUnit.MILLISECONDS.toNanos(100), NOTHING);
         assertThat(aborted.await(2, TimeUnit.SECONDS)).as("aborted although the watch had parked").isTrue();
@@ -88,21 +92,48 @@ class StoreDeadlineTest {
         StoreDeadline deadline = StoreDeadline.abortAfter(connection(aborted, new java.sql.SQLFeatureNotSupportedException("abort")),
                 TimeUnit.MILLISECONDS.toNanos(50), reported::countDown);
         assertThat(reported.await(2, TimeUnit.SECONDS)).as("reported").isTrue();
+        java.sql.SQLException serverSays = new java.sql.SQLException("duplicate key", "08006");
+        assertThat(deadline.aborted()).as("not aborted: what the store meets next is its own").isFalse();
+        assertThat((Throwable) deadline.explain(serverSays)).isSameAs(serverSays);
         deadline.close();
     }
 
     @Test
     void aStoreWhoseConnectionWasAbortedFailsAsATimeoutThatSaysSo() throws Exception {
         CountDownLatch aborted = new CountDownLatch(1);
-        StoreDeadline deadline = StoreDeadline.abortAfter(connection(aborted, null), TimeUnit.MILLISECONDS.toNanos(50), NOTHING);
+        StoreDeadline deadline = StoreDeadline.abortAfter(connection(aborted, null), TimeUnit.MILLISECONDS.toNanos(1_000), NOTHING);
         java.sql.SQLException driverSays = new java.sql.SQLException("An I/O error occurred while sending to the backend.", "08006");
+        java.sql.SQLException serverSays = new java.sql.SQLException("deadlock detected", "40P01");
         assertThat((Throwable) deadline.explain(driverSays)).as("not aborted yet: the driver's own error").isSameAs(driverSays);
-        assertThat(aborted.await(2, TimeUnit.SECONDS)).isTrue();
+        assertThat(aborted.await(3, TimeUnit.SECONDS)).isTrue();
         until(deadline::aborted);
         java.sql.SQLException explained = deadline.explain(driverSays);
         assertThat((Throwable) explained).isInstanceOf(java.sql.SQLTimeoutException.class).hasMessageContaining("store timeout").hasCause(driverSays);
         assertThat(explained.getSQLState()).isEqualTo("57014");
+        assertThat((Throwable) deadline.explain(serverSays)).as("an answer of the server stays its own").isSameAs(serverSays);
         deadline.close();
+    }
+
+    @Test
+    void aStoreWhoseLastStatementReturnedBeforeTheAbortKeepsItsResultThoughTheCloseFails() throws Exception {
+        // The pool resets a connection it does not know is dead, and that fails: the abort's failure, not the store's.
+        CountDownLatch aborted = new CountDownLatch(1);
+        Connection closeFails = (Connection) Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[] {Connection.class},
+                (proxy, method, args) -> {
+                    if (method.getName().equals("abort")) {
+                        aborted.countDown();
+                        return null;
+                    }
+                    throw new java.sql.SQLException("This connection has been closed.", "08003");
+                });
+        StoreDeadline late = StoreDeadline.abortAfter(closeFails, TimeUnit.MILLISECONDS.toNanos(50), NOTHING);
+        assertThat(aborted.await(2, TimeUnit.SECONDS)).isTrue();
+        until(late::aborted);
+        late.close(); // does not throw
+
+        StoreDeadline onTime = StoreDeadline.abortAfter(closeFails, TimeUnit.SECONDS.toNanos(30), NOTHING);
+        org.assertj.core.api.Assertions.assertThatThrownBy(onTime::close).as("a close that fails on its own is the store's failure")
+                .isInstanceOf(java.sql.SQLException.class);
     }
 
     private static void until(java.util.function.BooleanSupplier condition) throws InterruptedException {
@@ -114,7 +145,7 @@ class StoreDeadlineTest {
     }
 
     @Test
-    void anAbortThatThrowsAnErrorLeavesTheWatchLookingAtTheNextStores() throws Exception {
+    void anAbortThatThrowsAnErrorLeavesTheOtherStoresWatched() throws Exception {
         CountDownLatch first = new CountDownLatch(1);
         StoreDeadline failing = StoreDeadline.abortAfter(connection(first, new StackOverflowError()), TimeUnit.MILLISECONDS.toNanos(50), NOTHING);
         assertThat(first.await(2, TimeUnit.SECONDS)).isTrue();
