@@ -97,6 +97,65 @@ class FrozenDatabaseTest {
     }
 
     @Test
+    void aPoolThatCannotAbortIsReportedOnceAndTheStoresAfterItKeepAQueryTimeout() throws Exception {
+        javax.sql.DataSource direct = TestPostgres.dataSource(TestPostgres.newDatabase());
+        // Connections whose abort is refused, as a pool older than JDBC 4.1 (or one that does not pass it on) would.
+        javax.sql.DataSource cannotAbort = (javax.sql.DataSource) java.lang.reflect.Proxy.newProxyInstance(getClass().getClassLoader(),
+                new Class<?>[] {javax.sql.DataSource.class}, (ds, dsMethod, dsArgs) -> {
+                    Object result = invoke(direct, dsMethod, dsArgs);
+                    if (!dsMethod.getName().equals("getConnection")) {
+                        return result;
+                    }
+                    java.sql.Connection real = (java.sql.Connection) result;
+                    return java.lang.reflect.Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[] {java.sql.Connection.class},
+                            (c, method, args) -> {
+                                if (method.getName().equals("abort")) {
+                                    throw new java.sql.SQLFeatureNotSupportedException("abort");
+                                }
+                                return invoke(real, method, args);
+                            });
+                });
+        try (JdbcInbox refusing = JdbcInbox.builder(cannotAbort).storeTimeout(STORE_TIMEOUT).build();
+             dev.hookguard.testsupport.LogCapture log = dev.hookguard.testsupport.LogCapture.of(JdbcInbox.class);
+             java.sql.Connection locker = direct.getConnection();
+             java.sql.Statement lock = locker.createStatement()) {
+            refusing.initializeSchema();
+            locker.setAutoCommit(false);
+            lock.execute("lock table hookguard_inbox in exclusive mode"); // every insert waits, on a server that answers
+            ExecutorService callers = Executors.newSingleThreadExecutor();
+            try {
+                Future<Integer> first = callers.submit(() -> refusing.store(session("waits-for-the-lock")));
+                long until = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+                while (log.lines().stream().noneMatch(l -> l.contains("cannot abort")) && System.nanoTime() < until) {
+                    Thread.sleep(20);
+                }
+                assertThat(log.lines()).as("reported when its first abort fails").anyMatch(l -> l.contains("cannot abort"));
+
+                long start = System.nanoTime();
+                SQLException second = assertTimeoutPreemptively(Duration.ofSeconds(10), () -> org.junit.jupiter.api.Assertions.assertThrows(
+                        SQLException.class, () -> refusing.store(session("cancelled-by-its-query-timeout"))), "the second store waits on the lock");
+                long took = (System.nanoTime() - start) / 1_000_000;
+                assertThat(second.getSQLState()).as(second.toString()).isEqualTo("57014");
+                assertThat(took).as("failed after %d ms", took).isLessThan(FAILS_WITHIN.toMillis());
+
+                locker.commit();
+                assertThat(first.get(20, java.util.concurrent.TimeUnit.SECONDS)).as("the first, never aborted, stores once the lock is gone").isEqualTo(1);
+                assertThat(log.lines().stream().filter(l -> l.contains("cannot abort"))).as("reported once").hasSize(1);
+            } finally {
+                callers.shutdownNow();
+            }
+        }
+    }
+
+    private static Object invoke(Object target, java.lang.reflect.Method method, Object[] args) throws Throwable {
+        try {
+            return method.invoke(target, args);
+        } catch (java.lang.reflect.InvocationTargetException e) {
+            throw e.getCause();
+        }
+    }
+
+    @Test
     void concurrentStoresIntoAFrozenDatabaseEachFailWithinTwiceTheStoreTimeout() throws Exception {
         assertThat(inbox.store(session("before"))).isEqualTo(1);
         proxy.freeze();
