@@ -23,9 +23,11 @@ import java.util.concurrent.locks.LockSupport;
  *
  * <p>So one thread, the watch ({@code hookguard-store-watch}), looks at the stores in flight every
  * {@link #TICK_NANOS 100 ms}; a store only adds itself to a set and removes itself, with no wake-up. A deadline is
- * met to within a tick. With nothing to watch for a second the watch parks until the next store. Each abort runs on a
- * thread of its own ({@code hookguard-store-abort}, made when needed), so one that blocks (closing a TLS socket
- * waits for a write the frozen server never takes) never keeps the watch from the other stores.
+ * met to within a tick. With nothing to watch for a second the watch parks until the next store, and after a quiet
+ * minute it ends (the next store starts it again), so an application that stops storing holds no thread. Each abort
+ * runs on a thread of its own ({@code hookguard-store-abort}, made when needed, ended after 10 idle seconds), so one
+ * that blocks (closing a TLS socket waits for a write the frozen server never takes) never keeps the watch from the
+ * other stores.
  *
  * <p>An aborted store may still have committed (the answer lost on the way): the spool's drain, or the sender's
  * retry, then finds the key stored and counts it a duplicate, so the delivery is stored once either way.
@@ -35,6 +37,8 @@ final class StoreDeadline implements AutoCloseable {
     static final long TICK_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
     /** Ticks with nothing to watch before the watch parks. */
     private static final int IDLE_TICKS = 10;
+    /** How long the watch stays parked for want of stores before it ends (tests shorten it). */
+    static volatile long exitAfterNanos = TimeUnit.MINUTES.toNanos(1);
     /** Closing a socket needs no thread of its own: the abort thread runs the driver's work itself. */
     private static final Executor INLINE = Runnable::run;
 
@@ -67,14 +71,14 @@ final class StoreDeadline implements AutoCloseable {
      */
     static StoreDeadline abortAfter(Connection connection, long timeoutNanos, Runnable whenAbortFails) {
         try {
-            Thread current = watch;
-            if (current == null || !current.isAlive()) {
-                current = startWatch();
-            }
             StoreDeadline deadline = new StoreDeadline(connection, System.nanoTime() + timeoutNanos, whenAbortFails);
             IN_FLIGHT.add(deadline);
             if (!used) {
                 used = true;
+            }
+            Thread current = watch; // read after the add: a watch that ends sees the store, or this store sees it gone
+            if (current == null || !current.isAlive()) {
+                current = startWatch();
             }
             if (idle) {
                 LockSupport.unpark(current);
@@ -184,16 +188,38 @@ final class StoreDeadline implements AutoCloseable {
                 quietTicks = quiet ? quietTicks + 1 : 0;
                 if (quietTicks >= IDLE_TICKS) {
                     idle = true;
+                    long parkedAt = System.nanoTime();
                     if (IN_FLIGHT.isEmpty()) { // a store added before idle was set does not wake the watch: look once more
-                        LockSupport.park(StoreDeadline.class);
+                        LockSupport.parkNanos(StoreDeadline.class, exitAfterNanos);
                     }
                     idle = false;
                     quietTicks = 0;
+                    if (System.nanoTime() - parkedAt >= exitAfterNanos && exitIfNothingToWatch()) {
+                        return;
+                    }
                 }
             } catch (Throwable t) { // NOSONAR: the watch must outlive anything one look throws (memory runs out with the stores)
                 idle = false;
                 quietTicks = 0;
             }
+        }
+    }
+
+    /**
+     * The watch ends after a quiet minute, so that an application that stops using the inbox (a web application
+     * undeployed from its container) holds no thread, and with it no class loader; the next store starts it again.
+     * Under the lock that starts it: a store that found no watch waits here, then starts one; and the watch gives up
+     * its place before it looks at the stores, so a store added meanwhile is seen, and the watch stays.
+     */
+    private static boolean exitIfNothingToWatch() {
+        synchronized (START) {
+            Thread self = watch;
+            watch = null;
+            if (IN_FLIGHT.isEmpty()) {
+                return true;
+            }
+            watch = self;
+            return false;
         }
     }
 

@@ -62,6 +62,22 @@ class StoreDeadlineTest {
     }
 
     @Test
+    void theWatchEndsAfterAQuietSpellAndTheNextStoreStartsItAgainAndIsWatched() throws Exception {
+        long before = StoreDeadline.exitAfterNanos;
+        StoreDeadline.exitAfterNanos = TimeUnit.MILLISECONDS.toNanos(300);
+        try {
+            StoreDeadline.abortAfter(connection(new CountDownLatch(1), null), TimeUnit.SECONDS.toNanos(30), NOTHING).close();
+            until(() -> Thread.getAllStackTraces().keySet().stream().noneMatch(t -> t.getName().equals("hookguard-store-watch")), 10);
+            CountDownLatch aborted = new CountDownLatch(1);
+            StoreDeadline deadline = StoreDeadline.abortAfter(connection(aborted, null), TimeUnit.MILLISECONDS.toNanos(100), NOTHING);
+            assertThat(aborted.await(2, TimeUnit.SECONDS)).as("watched by a watch started again").isTrue();
+            deadline.close();
+        } finally {
+            StoreDeadline.exitAfterNanos = before;
+        }
+    }
+
+    @Test
     void anAbortThatBlocksNeverKeepsTheWatchFromTheOtherStores() throws Exception {
         // Closing a TLS socket waits for a write the frozen server never takes: that abort must not hold the watch.
         CountDownLatch blockedAbortBegan = new CountDownLatch(1);
@@ -137,9 +153,13 @@ class StoreDeadlineTest {
     }
 
     private static void until(java.util.function.BooleanSupplier condition) throws InterruptedException {
-        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(2);
+        until(condition, 2);
+    }
+
+    private static void until(java.util.function.BooleanSupplier condition, int seconds) throws InterruptedException {
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
         while (!condition.getAsBoolean()) {
-            assertThat(System.nanoTime()).as("within 2 s").isLessThan(end);
+            assertThat(System.nanoTime()).as("within %d s", seconds).isLessThan(end);
             Thread.sleep(5);
         }
     }
