@@ -445,7 +445,7 @@ public final class JdbcInbox implements DeliveryInbox, AutoCloseable {
             }
         }
         Set<String> stored = new HashSet<>();
-        try (StoreDeadline deadline = deadline(dataSource.getConnection())) {
+        try (StoreDeadline deadline = storeConnection()) {
             Connection c = deadline.connection();
             c.setAutoCommit(true);
             try {
@@ -502,8 +502,15 @@ public final class JdbcInbox implements DeliveryInbox, AutoCloseable {
      * driver's timer thread on every statement); H2, in the same process, keeps its own query timeout, checked inside
      * the engine (its abort does nothing).
      */
-    private StoreDeadline deadline(Connection connection) {
-        return watched() ? StoreDeadline.abortAfter(connection, storeTimeoutNanos, this::abortFails) : StoreDeadline.none(connection);
+    private StoreDeadline storeConnection() throws SQLException {
+        return connectionWithDeadline(storeTimeoutNanos);
+    }
+
+    /** A connection of the pool, watched until {@code timeoutNanos} when stores are; asked whether before it is taken. */
+    private StoreDeadline connectionWithDeadline(long timeoutNanos) throws SQLException {
+        boolean watched = watched();
+        Connection connection = dataSource.getConnection();
+        return watched ? StoreDeadline.abortAfter(connection, timeoutNanos, this::abortFails) : StoreDeadline.none(connection);
     }
 
     /** Whether stores are watched by a {@link StoreDeadline}, or kept to their query timeout. */
@@ -511,7 +518,7 @@ public final class JdbcInbox implements DeliveryInbox, AutoCloseable {
         return dialect() == Dialect.POSTGRESQL && !abortFails.get();
     }
 
-    /** Seconds, or 0 for none: see {@link #deadline}; a pool that cannot abort a connection keeps the query timeout. */
+    /** Seconds, or 0 for none: see {@link #storeConnection}; a pool that cannot abort a connection keeps the query timeout. */
     private int queryTimeout() {
         return watched() ? 0 : storeTimeoutSeconds;
     }
@@ -527,7 +534,7 @@ public final class JdbcInbox implements DeliveryInbox, AutoCloseable {
     /** One delivery in a transaction of its own (one autocommit statement for a single part). */
     private int storeAlone(InboxDelivery delivery) throws SQLException {
         String headers = headerText(delivery.headers());
-        try (StoreDeadline deadline = deadline(dataSource.getConnection())) {
+        try (StoreDeadline deadline = storeConnection()) {
             Connection c = deadline.connection();
             boolean single = delivery.parts().size() == 1;
             // One part (a Malcolm! session, an immediate Mautic event): one autocommit statement, no savepoint.
@@ -605,10 +612,7 @@ public final class JdbcInbox implements DeliveryInbox, AutoCloseable {
         int drainTimeout = Math.max(30, storeTimeoutSeconds);
         // The query timeout ends a drain that waits on a lock of a live server; the deadline, 5 s later, one whose
         // server froze (its cancel is never answered), which would otherwise hold the drain until the server wakes.
-        Connection connection = dataSource.getConnection();
-        try (StoreDeadline deadline = watched()
-                ? StoreDeadline.abortAfter(connection, TimeUnit.SECONDS.toNanos(drainTimeout + 5L), this::abortFails)
-                : StoreDeadline.none(connection)) {
+        try (StoreDeadline deadline = connectionWithDeadline(TimeUnit.SECONDS.toNanos(drainTimeout + 5L))) {
             Connection c = deadline.connection();
             c.setAutoCommit(false);
             try (PreparedStatement insert = c.prepareStatement(database == Dialect.POSTGRESQL ? sql().insertPostgresql : sql().insert)) {

@@ -70,8 +70,8 @@ final class StoreDeadline implements AutoCloseable {
      * query timeout.
      */
     static StoreDeadline abortAfter(Connection connection, long timeoutNanos, Runnable whenAbortFails) {
+        StoreDeadline deadline = new StoreDeadline(connection, System.nanoTime() + timeoutNanos, whenAbortFails);
         try {
-            StoreDeadline deadline = new StoreDeadline(connection, System.nanoTime() + timeoutNanos, whenAbortFails);
             IN_FLIGHT.add(deadline);
             if (!used) {
                 used = true;
@@ -84,7 +84,11 @@ final class StoreDeadline implements AutoCloseable {
                 LockSupport.unpark(current);
             }
             return deadline;
-        } catch (RuntimeException | Error e) { // no thread for the watch: the connection must not leak with it
+        } catch (RuntimeException | Error e) { // no thread for the watch: neither the deadline nor the connection may stay
+            synchronized (deadline) {
+                deadline.settled = true;
+            }
+            IN_FLIGHT.remove(deadline);
             closeAfter(connection, e);
             throw e;
         }
@@ -137,7 +141,7 @@ final class StoreDeadline implements AutoCloseable {
         aborted = true;
         try {
             connection.abort(INLINE);
-        } catch (SQLException | RuntimeException | LinkageError e) { // LinkageError: a pool older than JDBC 4.1
+        } catch (SQLException | RuntimeException | Error e) { // AbstractMethodError: a pool older than JDBC 4.1
             aborted = false; // the store runs on: whatever it meets is its own
             whenAbortFails.run();
         }

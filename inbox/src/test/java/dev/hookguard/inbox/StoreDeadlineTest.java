@@ -165,13 +165,16 @@ class StoreDeadlineTest {
     }
 
     @Test
-    void anAbortThatThrowsAnErrorLeavesTheOtherStoresWatched() throws Exception {
+    void anAbortThatThrowsAnErrorIsAFailedAbortAndTheOtherStoresStayWatched() throws Exception {
         CountDownLatch first = new CountDownLatch(1);
-        StoreDeadline failing = StoreDeadline.abortAfter(connection(first, new StackOverflowError()), TimeUnit.MILLISECONDS.toNanos(50), NOTHING);
-        assertThat(first.await(2, TimeUnit.SECONDS)).isTrue();
+        CountDownLatch reported = new CountDownLatch(1);
+        StoreDeadline failing = StoreDeadline.abortAfter(connection(first, new StackOverflowError("abort")),
+                TimeUnit.MILLISECONDS.toNanos(50), reported::countDown);
+        assertThat(reported.await(2, TimeUnit.SECONDS)).as("reported as an abort that failed").isTrue();
+        assertThat(failing.aborted()).as("the store runs on: what it meets is its own").isFalse();
         CountDownLatch second = new CountDownLatch(1);
         StoreDeadline next = StoreDeadline.abortAfter(connection(second, null), TimeUnit.MILLISECONDS.toNanos(50), NOTHING);
-        assertThat(second.await(2, TimeUnit.SECONDS)).as("the next store aborted: the watch survived the Error").isTrue();
+        assertThat(second.await(2, TimeUnit.SECONDS)).as("the next store aborted").isTrue();
         failing.close();
         next.close();
     }
