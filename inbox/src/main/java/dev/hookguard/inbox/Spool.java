@@ -36,6 +36,8 @@ import java.util.zip.CRC32C;
  * an entry that fails its checksum with a whole entry right after it (the disk's fault, after it was acknowledged) is
  * skipped by its own length, copied aside to a {@code corrupt-} file and reported with one ERROR, and the entries
  * after it are drained too. A broken header is never searched past (a body may hold a forged record): cut there.
+ * An entry the database refuses for good is kept in {@code rejected.log}, and goes back into the journal at the next
+ * start ({@link #retryRejected}).
  *
  * <p>Rule of the accept path (see {@link JdbcInbox#store}): while the spool holds anything, new deliveries join it,
  * behind what waits, so the database sees them in the order they were acknowledged and no request waits on a
@@ -49,6 +51,8 @@ final class Spool implements AutoCloseable {
     /** Larger than any delivery the endpoint accepts (16 MiB at most) with its headers and keys. */
     static final int MAX_ENTRY_BYTES = 64 << 20;
     static final long SEGMENT_BYTES = 16 << 20;
+    /** Beside the journal: the entries the database refused for good, framed as in the journal; retried at each start. */
+    static final String REJECTED = "rejected.log";
     private static final int DRAIN_BATCH_ENTRIES = 256;
     private static final long DRAIN_BATCH_BYTES = 8 << 20;
     private static final Pattern SEGMENT = Pattern.compile("spool-(\\d{12})\\.log");
@@ -158,6 +162,11 @@ final class Spool implements AutoCloseable {
     private long bytes;
     private long nextSegment;
     private Thread drainer;
+    /**
+     * Guarded by {@link #lock}: no drainer until the constructor is done, so none sets an entry aside in rejected.log
+     * while the start reads it back (and then deletes it).
+     */
+    private boolean starting = true;
     private boolean closed;
     /** Set when an outage begins (the first entry spooled), so that it is logged once, and its end once. */
     private long spooledThisOutage;
@@ -216,13 +225,87 @@ final class Spool implements AutoCloseable {
             lockFile.close(); // releases the lock
             throw e;
         }
-        emptyHint = undrained.isEmpty();
         if (!undrained.isEmpty()) {
-            LOG.log(System.Logger.Level.INFO, () -> "the spool in " + this.directory + " holds " + undrained.size()
+            int recovered = undrained.size();
+            LOG.log(System.Logger.Level.INFO, () -> "the spool in " + this.directory + " holds " + recovered
                     + " deliveries from before this start; they are stored in the inbox as soon as its database answers");
-            synchronized (lock) {
-                startDrainer();
+        }
+        try {
+            retryRejected();
+        } catch (IOException | RuntimeException e) {
+            // What is not retried stays in rejected.log for the next start: never a reason not to take deliveries.
+            LOG.log(System.Logger.Level.ERROR, () -> "the spool could not retry what " + this.directory.resolve(REJECTED) + " holds ("
+                    + e.getClass().getName() + "); it stays there, and the next start tries again");
+        }
+        synchronized (lock) {
+            emptyHint = undrained.isEmpty();
+            starting = false;
+            startDrainer();
+        }
+    }
+
+    /**
+     * At start, the deliveries the database refused for good go back into the journal, behind what waits there: an
+     * operator who fixed the cause (a constraint, a column too narrow) restarts the instance and they are stored; one
+     * refused again is set aside again, once. The file goes only once every record in it is forced in the journal
+     * (a crash before that finds them in both, and a key the journal holds is not added twice). Records are read by
+     * their own lengths, never searched for (a body may hold a forged one): a torn or corrupt record ends the reading,
+     * and its bytes and what follows are kept aside in a {@code rejected-unreadable-} file, with one WARN.
+     */
+    private void retryRejected() throws IOException {
+        Path rejected = directory.resolve(REJECTED);
+        if (!Files.isRegularFile(rejected)) {
+            return;
+        }
+        int retried = 0;
+        try (FileChannel in = FileChannel.open(rejected, StandardOpenOption.READ)) {
+            long size = in.size();
+            long position = 0;
+            while (position < size) {
+                ByteBuffer payload = readRecord(in, position, size);
+                SpoolEntry entry = payload == null ? null : decodeOrNull(payload.duplicate());
+                if (entry == null) {
+                    break;
+                }
+                append(entry, null, Source.REJECTED);
+                retried++;
+                position += HEADER_BYTES + payload.remaining();
             }
+            if (position < size) {
+                long stamp = System.currentTimeMillis();
+                Path aside;
+                while (Files.exists(aside = directory.resolve("rejected-unreadable-" + stamp + ".log"))) {
+                    stamp++;
+                }
+                createPrivateFile(aside); // it may hold a payload
+                try (FileChannel out = FileChannel.open(aside, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+                    for (long done = 0; done < size - position; ) {
+                        done += in.transferTo(position + done, size - position - done, out);
+                    }
+                    out.force(true);
+                }
+                long at = position;
+                long unreadable = size - position;
+                Path kept = aside;
+                LOG.log(System.Logger.Level.WARNING, () -> REJECTED + " ended in a torn record at offset " + at + " (" + unreadable + " bytes, kept in "
+                        + kept.getFileName() + "), as a copy a crash interrupted leaves (its delivery was still in the journal); every whole record before it is retried");
+            }
+        }
+        Segment last;
+        long end;
+        synchronized (lock) {
+            last = segments.peekLast();
+            end = last == null ? 0 : last.written;
+        }
+        if (last != null) {
+            force(last, end); // an earlier segment was forced when the next one began
+        }
+        Files.delete(rejected);
+        forceDirectory();
+        if (retried > 0) {
+            int count = retried;
+            LOG.log(System.Logger.Level.INFO, () -> REJECTED + " held " + count + " deliveries the database refused before: they are back in the"
+                    + " journal, behind the others, and a delivery refused again returns to " + REJECTED);
         }
     }
 
@@ -277,8 +360,20 @@ final class Spool implements AutoCloseable {
      * @throws IOException   when the disk refuses: nothing of the entry stays behind
      */
     int append(SpoolEntry delivery, SQLException why) throws IOException {
+        return append(delivery, why, Source.REQUEST);
+    }
+
+    /** Where an appended entry comes from, which decides its bounds and its force. */
+    private enum Source {
+        /** A delivery to be acknowledged: refused past the bounds, and forced before the append returns. */
+        REQUEST,
+        /** An entry acknowledged already, retried from rejected.log at start: never refused, forced once for all. */
+        REJECTED
+    }
+
+    private int append(SpoolEntry delivery, SQLException why, Source source) throws IOException {
         while (true) {
-            int stored = appendOnce(delivery, why);
+            int stored = appendOnce(delivery, why, source);
             if (stored != RACED) {
                 return stored;
             }
@@ -290,7 +385,7 @@ final class Spool implements AutoCloseable {
 
     private static final int RACED = -1;
 
-    private int appendOnce(SpoolEntry delivery, SQLException why) throws IOException {
+    private int appendOnce(SpoolEntry delivery, SQLException why, Source source) throws IOException {
         SpoolEntry entry;
         // The entries already holding some of these parts. Another request may have written one and not forced it
         // yet (a sender's retry racing its first try): a duplicate's answer must not come before that force, or a
@@ -338,7 +433,9 @@ final class Spool implements AutoCloseable {
             if (keys.stream().anyMatch(spooledKeys::containsKey)) {
                 return RACED; // another request spooled one of these parts meanwhile
             }
-            refuseWhenFull(record.remaining());
+            if (source == Source.REQUEST) {
+                refuseWhenFull(record.remaining());
+            }
             segment = segments.peekLast();
             if (segment == null || segment.written > 0 && segment.written + record.remaining() > SEGMENT_BYTES) {
                 segment = newSegment();
@@ -371,8 +468,10 @@ final class Spool implements AutoCloseable {
             }
             startDrainer();
         }
-        force(segment, end);
-        forceAll(holding); // in this segment or an earlier one, so forced already: a formality
+        if (source == Source.REQUEST) {
+            force(segment, end);
+            forceAll(holding); // in this segment or an earlier one, so forced already: a formality
+        }
         return keys.size();
     }
 
@@ -592,29 +691,38 @@ final class Spool implements AutoCloseable {
 
     /** The entry at {@code position}, checked whole, or {@code null} when what is there is torn or corrupt. */
     private static Position readPosition(Segment segment, long position, long size) throws IOException {
+        ByteBuffer payload = readRecord(segment.reader, position, size);
+        SpoolEntry entry = payload == null ? null : decodeOrNull(payload.duplicate());
+        if (entry == null) {
+            return null;
+        }
+        return new Position(segment, position, payload.remaining(), entry.spooledAt(), entry.parts().stream().map(InboxDelivery.Part::key).toList());
+    }
+
+    /** The payload of the record at {@code position}, its length and checksum checked, or {@code null} when torn or corrupt. */
+    private static ByteBuffer readRecord(FileChannel file, long position, long size) throws IOException {
         if (size - position < HEADER_BYTES) {
             return null;
         }
-        ByteBuffer header = readFully(segment.reader, position, HEADER_BYTES);
+        ByteBuffer header = readFully(file, position, HEADER_BYTES);
         int magic = header.getInt();
         int length = header.getInt();
         int checksum = header.getInt();
         if (magic != MAGIC || length < Long.BYTES || length > MAX_ENTRY_BYTES || length > size - position - HEADER_BYTES) {
             return null;
         }
-        ByteBuffer payload = readFully(segment.reader, position + HEADER_BYTES, length);
+        ByteBuffer payload = readFully(file, position + HEADER_BYTES, length);
         CRC32C crc = new CRC32C();
         crc.update(payload.duplicate());
-        if ((int) crc.getValue() != checksum) {
-            return null;
-        }
-        List<String> keys;
+        return (int) crc.getValue() == checksum ? payload : null;
+    }
+
+    private static SpoolEntry decodeOrNull(ByteBuffer payload) {
         try {
-            keys = SpoolEntry.decode(payload.duplicate()).parts().stream().map(InboxDelivery.Part::key).toList();
+            return SpoolEntry.decode(payload);
         } catch (BufferUnderflowException | IllegalArgumentException e) {
             return null; // its checksum held, yet it does not read back: written by something else
         }
-        return new Position(segment, position, length, payload.getLong(0), keys);
     }
 
     private static ByteBuffer readFully(FileChannel channel, long position, int length) throws IOException {
@@ -631,7 +739,7 @@ final class Spool implements AutoCloseable {
 
     /** Guarded by {@link #lock}. */
     private void startDrainer() {
-        if (drainer == null && !closed && !undrained.isEmpty()) {
+        if (drainer == null && !starting && !closed && !undrained.isEmpty()) {
             drainer = new Thread(this::drain, "hookguard-spool-drainer");
             drainer.setDaemon(true);
             drainer.start();
@@ -687,7 +795,7 @@ final class Spool implements AutoCloseable {
                         if (!asideFailed) {
                             asideFailed = true;
                             LOG.log(System.Logger.Level.ERROR, () -> "the inbox's database refuses a spooled delivery for good (" + describe(e)
-                                    + ") and it could not keep it in " + directory.resolve("rejected.log") + " (" + notKept.getClass().getName()
+                                    + ") and it could not keep it in " + directory.resolve(REJECTED) + " (" + notKept.getClass().getName()
                                     + "); it stays in the journal, and the spool waits until it can be kept");
                         }
                         if (!sleep(pause)) {
@@ -698,7 +806,7 @@ final class Spool implements AutoCloseable {
                     }
                     asideFailed = false;
                     LOG.log(System.Logger.Level.ERROR, () -> "the inbox's database refuses a spooled delivery for good (" + describe(e)
-                            + "); it is kept in " + directory.resolve("rejected.log") + " and the spool goes on");
+                            + "); it is kept in " + directory.resolve(REJECTED) + " and the spool goes on");
                     drained++;
                     settle(batch);
                     oneByOne = Math.max(0, oneByOne - 1);
@@ -740,7 +848,7 @@ final class Spool implements AutoCloseable {
      * @throws IOException when it could not be kept (nothing of it is left there): the caller keeps it in the journal
      */
     private void setAside(Position position) throws IOException {
-        Path rejected = directory.resolve("rejected.log");
+        Path rejected = directory.resolve(REJECTED);
         createPrivateFile(rejected);
         try (FileChannel out = FileChannel.open(rejected, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
             long start = out.size();

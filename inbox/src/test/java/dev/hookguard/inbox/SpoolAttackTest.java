@@ -568,10 +568,11 @@ class SpoolAttackTest {
         Files.write(dir.resolve("spool-000000000004.log"), concat(record(entry(1, "e4")), record(entry(1, "e5"))));
         Files.write(dir.resolve("spool-000000000005.log"), concat(record(entry(1, "e6")), header(Spool.MAGIC, -5, 0), new byte[20]));
         byte[] other = "not a segment".getBytes(StandardCharsets.UTF_8);
-        List<String> others = List.of("spool-1.log", "spool-000000000007.log.bak", "notes.txt", "rejected.log");
+        List<String> others = List.of("spool-1.log", "spool-000000000007.log.bak", "notes.txt");
         for (String name : others) {
             Files.write(dir.resolve(name), other);
         }
+        Files.write(dir.resolve(Spool.REJECTED), other); // read at start: what is not a record is kept aside as it is
         AtomicLong clock = new AtomicLong(1_000);
         AtomicBoolean away = new AtomicBoolean(true);
         List<SpoolEntry> stored = new CopyOnWriteArrayList<>();
@@ -590,6 +591,10 @@ class SpoolAttackTest {
         assertThat(keys(stored)).containsExactly("e1", "e2", "e4", "e5", "e6", "new");
         for (String name : others) {
             assertThat(Files.readAllBytes(dir.resolve(name))).as(name + " untouched").isEqualTo(other);
+        }
+        try (var files = Files.list(dir)) {
+            Path aside = files.filter(p -> p.getFileName().toString().startsWith("rejected-unreadable-")).findFirst().orElseThrow();
+            assertThat(Files.readAllBytes(aside)).as("an unreadable rejected.log, kept byte for byte").isEqualTo(other);
         }
         assertThat(Spool.fileNames(dir)).isEmpty();
     }
