@@ -79,7 +79,7 @@ class JdbcIdempotencyStoreTest {
     @Test
     void onAnH2FileTheStoreMakesEveryCommitDurableSoAKillLosesNoAnsweredKey(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
         JdbcDataSource file = new JdbcDataSource();
-        file.setURL("jdbc:h2:file:" + dir.resolve("keys").toAbsolutePath());
+        file.setURL("jdbc:h2:async:" + dir.resolve("keys").toAbsolutePath());
         file.setUser("sa");
         assertThat(writeDelay(file)).as("H2's default: the last 500 ms of commits live in memory only").isEqualTo("500");
         JdbcIdempotencyStore store = store(file);

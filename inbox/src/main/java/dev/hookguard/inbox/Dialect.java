@@ -4,6 +4,7 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.Locale;
+import java.util.stream.Stream;
 import javax.sql.DataSource;
 
 /**
@@ -33,7 +34,27 @@ enum Dialect {
                 throw new IllegalStateException("the inbox refuses an in-memory H2 database: a crash would lose deliveries already"
                         + " acknowledged (use a file, or allowVolatileDatabase() in tests)");
             }
+            if (closedByAnInterrupt(url) && !allowVolatile) {
+                throw new IllegalStateException("the inbox refuses an H2 file opened through a file system that an interrupt closes"
+                        + " (jdbc:h2:file:, a bare path, nio:): one interrupted thread inside H2 (a handler at its timeout, a request a"
+                        + " container cancels) closes the file for every connection, and H2 then loses commits it had acknowledged;"
+                        + " open the same file as jdbc:h2:async:<path> (the same options follow), or allowVolatileDatabase() in tests");
+            }
             H2Durability.requireImmediateWrites(connection, "the inbox");
+        }
+
+        /**
+         * Whether H2 reads and writes this database through a {@code FileChannel} of this process, which the JDK closes
+         * when a thread using it is interrupted. {@code async:} (an AsynchronousFileChannel, never closed by an interrupt)
+         * and {@code retry:} (reopens the file and tries again) are not; a server ({@code tcp:}, {@code ssl:}) has its
+         * files in another process.
+         */
+        private static boolean closedByAnInterrupt(String url) {
+            if (!url.startsWith("jdbc:h2:")) {
+                return false; // a wrapping driver's URL (p6spy...): the file system cannot be read from it
+            }
+            String location = url.substring("jdbc:h2:".length());
+            return Stream.of("async:", "retry:", "tcp:", "ssl:", "mem:").noneMatch(location::startsWith);
         }
 
         /**

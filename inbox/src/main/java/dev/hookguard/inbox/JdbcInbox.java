@@ -362,7 +362,18 @@ public final class JdbcInbox implements DeliveryInbox, AutoCloseable {
 
     /** PostgreSQL: concurrent stores share a statement and a commit ({@link GroupCommit}); H2: each in its own. */
     private int storeInDatabase(InboxDelivery delivery) throws SQLException {
-        return dialect() == Dialect.POSTGRESQL ? groupCommit.store(delivery) : storeAlone(delivery);
+        if (dialect() == Dialect.POSTGRESQL) {
+            return groupCommit.store(delivery);
+        }
+        // As in GroupCommit: the store runs with the flag clear (a pool waiting for a connection fails on it), set again after.
+        boolean interrupted = Thread.interrupted();
+        try {
+            return storeAlone(delivery);
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
     }
 
     /**
