@@ -32,6 +32,7 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -83,6 +84,8 @@ public final class JdbcInbox implements DeliveryInbox, AutoCloseable {
     private final boolean allowVolatileDatabase;
     /** Learnt from the database at build, or, when it is away then and a spool takes deliveries, once it answers. */
     private volatile Dialect dialect;
+    /** The probe of the database in flight while its dialect is unknown; guarded by this. */
+    private CompletableFuture<Dialect> probe;
     /** Held while the workers run where the database closes with its last connection (H2); guarded by this. */
     private Connection keptOpen;
     private volatile InboxSql sql;
@@ -144,7 +147,8 @@ public final class JdbcInbox implements DeliveryInbox, AutoCloseable {
         this.listeners = List.copyOf(b.listeners);
         this.allowVolatileDatabase = b.allowVolatileDatabase;
         try {
-            resolveDialect();
+            // With a spool, an instance starts while its database is away or hangs: it waits one store timeout for it.
+            resolveDialect(b.spoolDirectory == null ? Long.MAX_VALUE : storeTimeoutNanos);
         } catch (InboxException e) {
             if (b.spoolDirectory == null || !(e.getCause() instanceof SQLException)) {
                 throw e;
@@ -163,25 +167,90 @@ public final class JdbcInbox implements DeliveryInbox, AutoCloseable {
 
     private Dialect dialect() {
         Dialect known = dialect;
-        return known != null ? known : resolveDialect();
+        return known != null ? known : resolveDialect(storeTimeoutNanos);
     }
 
     private InboxSql sql() {
         InboxSql known = sql;
         if (known == null) {
-            resolveDialect();
+            resolveDialect(storeTimeoutNanos);
             known = sql;
         }
         return known;
     }
 
-    private synchronized Dialect resolveDialect() {
-        if (dialect == null) {
+    /**
+     * The database's dialect, learnt from one connection by a probe on a thread of its own. While it is unknown (an
+     * instance started during an outage, with a spool), every caller waits on the one probe in flight, for at most
+     * {@code waitNanos}: callers used to take turns under a lock, each with a connection attempt of its own, so the
+     * sixth of a burst waited six connection timeouts before it was spooled, and behind a database that hangs,
+     * every request waited for good. A probe that failed is not waited on again: the next caller starts another.
+     */
+    private Dialect resolveDialect(long waitNanos) {
+        CompletableFuture<Dialect> pending;
+        synchronized (this) {
+            Dialect known = dialect;
+            if (known != null) {
+                return known;
+            }
+            if (probe == null || probe.isDone()) {
+                CompletableFuture<Dialect> started = new CompletableFuture<>();
+                Thread prober = new Thread(() -> probe(started), "hookguard-inbox-probe");
+                prober.setDaemon(true);
+                prober.start();
+                probe = started;
+            }
+            pending = probe;
+        }
+        return awaitProbe(pending, waitNanos);
+    }
+
+    /** Never takes this inbox's lock: a caller may hold it while it waits for the probe. */
+    private void probe(CompletableFuture<Dialect> result) {
+        try {
             Dialect found = Dialect.of(dataSource, allowVolatileDatabase);
             sql = new InboxSql(table, found);
-            dialect = found;
+            dialect = found; // after sql: whoever reads the dialect finds its statements
+            result.complete(found);
+        } catch (Throwable e) {
+            result.completeExceptionally(e);
         }
-        return dialect;
+    }
+
+    /** The probe's dialect, or its failure as the caller's own; the caller's interrupt is kept for after. */
+    private static Dialect awaitProbe(CompletableFuture<Dialect> pending, long waitNanos) {
+        long deadline = System.nanoTime() + waitNanos;
+        boolean interrupted = false;
+        try {
+            while (true) {
+                try {
+                    return waitNanos == Long.MAX_VALUE ? pending.get() : pending.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                } catch (java.util.concurrent.TimeoutException e) {
+                    // A connection that could not be made in time (class 08): unreachable, as a refused one is.
+                    throw new InboxException("could not open the inbox's database: it did not answer within the store timeout",
+                            new java.sql.SQLTransientConnectionException("the inbox's database did not answer within the store timeout", "08001"));
+                } catch (java.util.concurrent.ExecutionException e) {
+                    // A copy for each caller: the probe's exception is shared by every caller that waited on it.
+                    Throwable cause = e.getCause();
+                    if (cause instanceof InboxException refused) {
+                        throw new InboxException(refused.getMessage(), refused.getCause());
+                    }
+                    if (cause instanceof IllegalStateException unsupported) {
+                        throw new IllegalStateException(unsupported.getMessage(), unsupported);
+                    }
+                    if (cause instanceof Error error) {
+                        throw error;
+                    }
+                    throw new InboxException("could not open the inbox's database: " + cause.getClass().getName(), cause);
+                }
+            }
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
     }
 
     /** Starts an inbox on {@code dataSource}. */

@@ -1,0 +1,167 @@
+package dev.hookguard.inbox;
+
+import static dev.hookguard.inbox.SpoolFixtures.delivery;
+import static dev.hookguard.inbox.SpoolFixtures.directory;
+import static dev.hookguard.inbox.SpoolFixtures.rows;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.hookguard.testsupport.TestH2;
+import java.io.PrintWriter;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.SQLTransientConnectionException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.logging.Logger;
+import javax.sql.DataSource;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * An instance started while its database is away learns the database's dialect from the first connection that
+ * works. Until then, concurrent stores wait on one probe of the database, at most their store timeout: they used to
+ * take turns under a lock, each with a connection attempt of its own, so the sixth of a burst waited six connection
+ * timeouts (6 s) before it was spooled, and behind a database that hangs, every request waited for good.
+ */
+@Timeout(60)
+class DialectProbeTest {
+
+    /** A pool in front of a database that is away: each attempt takes {@code delayMillis}, then fails; or blocks. */
+    static final class AwayDataSource implements DataSource {
+        volatile boolean away = true;
+        final DataSource real;
+        final long delayMillis;
+        final CountDownLatch hang;
+        final AtomicInteger attempts = new AtomicInteger();
+
+        AwayDataSource(DataSource real, long delayMillis, CountDownLatch hang) {
+            this.real = real;
+            this.delayMillis = delayMillis;
+            this.hang = hang;
+        }
+
+        @Override
+        public Connection getConnection() throws SQLException {
+            if (away) {
+                attempts.incrementAndGet();
+                try {
+                    if (hang != null) {
+                        hang.await();
+                    } else {
+                        Thread.sleep(delayMillis);
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                if (away) {
+                    throw new SQLTransientConnectionException("pool - connection is not available, request timed out", "08001");
+                }
+            }
+            return real.getConnection();
+        }
+
+        @Override
+        public Connection getConnection(String user, String password) throws SQLException {
+            return getConnection();
+        }
+
+        @Override
+        public PrintWriter getLogWriter() {
+            return null;
+        }
+
+        @Override
+        public void setLogWriter(PrintWriter out) {
+        }
+
+        @Override
+        public void setLoginTimeout(int seconds) {
+        }
+
+        @Override
+        public int getLoginTimeout() {
+            return 0;
+        }
+
+        @Override
+        public Logger getParentLogger() {
+            return Logger.getGlobal();
+        }
+
+        @Override
+        public <T> T unwrap(Class<T> iface) throws SQLException {
+            throw new SQLException("not a wrapper");
+        }
+
+        @Override
+        public boolean isWrapperFor(Class<?> iface) {
+            return false;
+        }
+    }
+
+    private static List<Long> storeConcurrently(JdbcInbox inbox, int count) throws Exception {
+        ExecutorService threads = Executors.newCachedThreadPool();
+        try {
+            List<Future<Long>> took = new ArrayList<>();
+            for (int i = 0; i < count; i++) {
+                String key = "k" + i;
+                took.add(threads.submit(() -> {
+                    long start = System.nanoTime();
+                    assertThat(inbox.store(delivery(key))).isEqualTo(1);
+                    return TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+                }));
+            }
+            List<Long> millis = new ArrayList<>();
+            for (Future<Long> f : took) {
+                millis.add(f.get(50, TimeUnit.SECONDS));
+            }
+            return millis;
+        } finally {
+            threads.shutdownNow();
+        }
+    }
+
+    @Test
+    void aBurstOfStoresWhileTheDialectIsUnknownIsSpooledWithinTheStoreTimeoutNotInTurn() throws Exception {
+        AwayDataSource db = new AwayDataSource(TestH2.freshFile("dialect-burst"), 1_000, null);
+        try (JdbcInbox inbox = JdbcInbox.builder(db).storeTimeout(Duration.ofSeconds(1)).spool(directory("dialect-burst-spool")).build()) {
+            assertThat(inbox.prepareSchema(true)).as("as an adapter starts it: the table not checked, the start goes on").isEmpty();
+            int before = db.attempts.get();
+            List<Long> millis = storeConcurrently(inbox, 6);
+            assertThat(millis).as("each spooled within about its 1 s store timeout").allMatch(m -> m < 2_000);
+            assertThat(db.attempts.get() - before).as("one probe for the burst, not one each").isLessThanOrEqualTo(2);
+            db.away = false;
+            inbox.initializeSchema(); // the database was away at start: as the adapters' prepareSchema does once it answers
+            assertThat(inbox.spool().awaitDrained(Duration.ofSeconds(20))).isTrue();
+            for (int i = 0; i < 6; i++) {
+                assertThat(rows(db.real, "k" + i)).isEqualTo(1);
+            }
+        }
+    }
+
+    @Test
+    void aDatabaseThatHangsWhileTheDialectIsUnknownHoldsNoStoreLongerThanItsTimeout() throws Exception {
+        CountDownLatch hang = new CountDownLatch(1);
+        AwayDataSource db = new AwayDataSource(TestH2.freshFile("dialect-hang"), 0, hang);
+        try (JdbcInbox inbox = startedInTheBackground(db)) {
+            List<Long> millis = storeConcurrently(inbox, 4);
+            assertThat(millis).as("spooled at the 1 s store timeout, the probe still hanging").allMatch(m -> m < 2_000);
+            hang.countDown();
+        }
+    }
+
+    /** An inbox with a spool, started while its database hangs: it waits one store timeout for it, then starts. */
+    private static JdbcInbox startedInTheBackground(AwayDataSource db) throws Exception {
+        long start = System.nanoTime();
+        JdbcInbox inbox = JdbcInbox.builder(db).storeTimeout(Duration.ofSeconds(1)).spool(directory("dialect-hang-spool")).build();
+        assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).as("started, the database still hanging").isLessThan(3_000);
+        return inbox;
+    }
+}
