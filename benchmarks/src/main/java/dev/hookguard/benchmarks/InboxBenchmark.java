@@ -428,9 +428,9 @@ public final class InboxBenchmark {
         Path h2 = Files.createTempDirectory("hookguard-bench-h2");
         Map<Variant, String> h2Urls = new EnumMap<>(Variant.class);
         h2Urls.put(Variant.DIRECT, "-");
-        h2Urls.put(Variant.INBOX, "jdbc:h2:async:" + h2.resolve("inbox"));
+        h2Urls.put(Variant.INBOX, "jdbc:h2:retry:" + h2.resolve("inbox"));
         // As durable as the inbox makes its own H2 database: a commit is written when it returns.
-        h2Urls.put(Variant.BARE, "jdbc:h2:async:" + h2.resolve("bare") + ";WRITE_DELAY=0");
+        h2Urls.put(Variant.BARE, "jdbc:h2:retry:" + h2.resolve("bare") + ";WRITE_DELAY=0");
         results.add(measure("h2", h2Urls, roundMillis, connections, rounds, ids));
 
         double[] handling;

@@ -40,7 +40,7 @@ final class InboxCommand implements Runnable {
 
     /** Where the inbox is: every subcommand takes these. */
     static final class Database {
-        @Option(names = "--jdbc-url", required = true, description = "e.g. jdbc:postgresql://db:5432/app or jdbc:h2:async:/var/app/db;AUTO_SERVER=TRUE")
+        @Option(names = "--jdbc-url", required = true, description = "e.g. jdbc:postgresql://db:5432/app or jdbc:h2:retry:/var/app/db;AUTO_SERVER=TRUE")
         String url;
 
         @Option(names = "--user", description = "the database user")

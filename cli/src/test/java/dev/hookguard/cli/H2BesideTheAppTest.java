@@ -28,7 +28,7 @@ class H2BesideTheAppTest {
 
     @Test
     void theCliOpensTheFileARunningAppHoldsEveryTime() throws Exception {
-        String url = "jdbc:h2:async:" + dir.resolve("app").toAbsolutePath() + ";AUTO_SERVER=TRUE";
+        String url = "jdbc:h2:retry:" + dir.resolve("app").toAbsolutePath() + ";AUTO_SERVER=TRUE";
         Process app = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
                 System.getProperty("java.class.path"), H2AppProcess.class.getName(), url).redirectErrorStream(true).start();
         try {

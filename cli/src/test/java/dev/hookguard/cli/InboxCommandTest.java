@@ -44,7 +44,7 @@ class InboxCommandTest {
 
     @Test
     void listShowReplayAndPurgeWhatTheApplicationsInboxHolds() throws Exception {
-        String url = "jdbc:h2:async:" + dir.resolve("app").toAbsolutePath();
+        String url = "jdbc:h2:retry:" + dir.resolve("app").toAbsolutePath();
         JdbcDataSource h2 = new JdbcDataSource();
         h2.setURL(url);
         h2.setUser("sa");
@@ -91,7 +91,7 @@ class InboxCommandTest {
         assertThat(refused.exit()).isEqualTo(1);
         assertThat(refused.err()).contains("connection refused").doesNotContain("admin rights").doesNotContain("Usage:");
 
-        String url = "jdbc:h2:async:" + dir.resolve("empty").toAbsolutePath();
+        String url = "jdbc:h2:retry:" + dir.resolve("empty").toAbsolutePath();
         Result noTable = run("inbox", "list", "--jdbc-url", url, "--user", "sa");
         assertThat(noTable.exit()).isEqualTo(1);
         assertThat(noTable.err()).contains("the inbox table does not exist").doesNotContain("Usage:");
@@ -115,7 +115,7 @@ class InboxCommandTest {
 
     @Test
     void listPagesThroughMoreRowsThanOnePageNewestFirst() throws Exception {
-        String url = "jdbc:h2:async:" + dir.resolve("many").toAbsolutePath();
+        String url = "jdbc:h2:retry:" + dir.resolve("many").toAbsolutePath();
         JdbcDataSource h2 = new JdbcDataSource();
         h2.setURL(url);
         h2.setUser("sa");

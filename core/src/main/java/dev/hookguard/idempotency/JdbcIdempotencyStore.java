@@ -84,9 +84,25 @@ public final class JdbcIdempotencyStore implements IdempotencyStore {
                 }
                 System.getLogger(JdbcIdempotencyStore.class.getName()).log(System.Logger.Level.INFO,
                         "the idempotency store set H2's WRITE_DELAY to 0: each commit is written before it is acknowledged");
+                if (closedByAnInterrupt(url.toLowerCase(java.util.Locale.ROOT))) {
+                    // Warned, not refused as the inbox does: a key lost here lets one redelivery be handled twice.
+                    System.getLogger(JdbcIdempotencyStore.class.getName()).log(System.Logger.Level.WARNING,
+                            "the idempotency store's H2 file is opened through a file system that an interrupt closes or corrupts (jdbc:h2:file:,"
+                            + " a bare path, nio:, async:): one interrupted thread inside H2 closes it for every connection, and H2 then loses commits it"
+                            + " had acknowledged, keys included; open the same file as jdbc:h2:retry:<path>");
+                }
             }
             durable = true;
         }
+    }
+
+    /** Whether H2 reaches this database through a FileChannel of this process, which an interrupt closes (see the inbox's Dialect). */
+    private static boolean closedByAnInterrupt(String url) {
+        if (!url.startsWith("jdbc:h2:")) {
+            return false;
+        }
+        String location = url.substring("jdbc:h2:".length());
+        return java.util.stream.Stream.of("retry:", "tcp:", "ssl:", "mem:").noneMatch(location::startsWith);
     }
 
     /** Creates the table when it does not exist yet. */

@@ -79,12 +79,32 @@ class JdbcIdempotencyStoreTest {
     @Test
     void onAnH2FileTheStoreMakesEveryCommitDurableSoAKillLosesNoAnsweredKey(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
         JdbcDataSource file = new JdbcDataSource();
-        file.setURL("jdbc:h2:async:" + dir.resolve("keys").toAbsolutePath());
+        file.setURL("jdbc:h2:retry:" + dir.resolve("keys").toAbsolutePath());
         file.setUser("sa");
         assertThat(writeDelay(file)).as("H2's default: the last 500 ms of commits live in memory only").isEqualTo("500");
         JdbcIdempotencyStore store = store(file);
         assertThat(store.claim("k1")).isEqualTo(IdempotencyStore.Claim.CLAIMED);
         assertThat(writeDelay(file)).isEqualTo("0");
+    }
+
+    @Test
+    void anH2FileThatAnInterruptClosesIsReportedOnceWithTheFix(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+        for (String fileSystem : List.of("file:", "async:", "retry:")) {
+            JdbcDataSource file = new JdbcDataSource();
+            file.setURL("jdbc:h2:" + fileSystem + dir.resolve("keys-" + fileSystem.replace(":", "")).toAbsolutePath());
+            file.setUser("sa");
+            try (dev.hookguard.testsupport.LogCapture log = dev.hookguard.testsupport.LogCapture.of(JdbcIdempotencyStore.class)) {
+                JdbcIdempotencyStore store = store(file);
+                store.claim("k1");
+                store.claim("k2");
+                List<String> warnings = log.lines().stream().filter(line -> line.startsWith("WARNING") && line.contains("an interrupt closes")).toList();
+                if (!fileSystem.equals("retry:")) {
+                    assertThat(warnings).as("once, naming the fix").hasSize(1).allMatch(line -> line.contains("jdbc:h2:retry:"));
+                } else {
+                    assertThat(warnings).as(fileSystem).isEmpty();
+                }
+            }
+        }
     }
 
     private static String writeDelay(DataSource ds) throws Exception {

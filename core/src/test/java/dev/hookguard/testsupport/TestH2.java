@@ -12,7 +12,7 @@ public final class TestH2 {
     /** An H2 database in this file (user {@code sa}). */
     public static JdbcDataSource file(Path file) {
         JdbcDataSource h2 = new JdbcDataSource();
-        h2.setURL("jdbc:h2:async:" + file.toAbsolutePath());
+        h2.setURL("jdbc:h2:retry:" + file.toAbsolutePath());
         h2.setUser("sa");
         return h2;
     }

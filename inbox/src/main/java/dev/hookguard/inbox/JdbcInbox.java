@@ -227,6 +227,9 @@ public final class JdbcInbox implements DeliveryInbox, AutoCloseable {
                     return waitNanos == Long.MAX_VALUE ? pending.get() : pending.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
                 } catch (InterruptedException e) {
                     interrupted = true;
+                    if (waitNanos == Long.MAX_VALUE) { // an application's start, which its owner may cancel
+                        throw new InboxException("interrupted while waiting for the inbox's database", e);
+                    }
                 } catch (java.util.concurrent.TimeoutException e) {
                     // A connection that could not be made in time (class 08): unreachable, as a refused one is.
                     throw new InboxException("could not open the inbox's database: it did not answer within the store timeout",
@@ -771,7 +774,18 @@ public final class JdbcInbox implements DeliveryInbox, AutoCloseable {
      * @throws IllegalStateException when another endpoint was already started for one of these schemes
      */
     @Override
-    public synchronized void start(StoredHandler... handlers) {
+    public void start(StoredHandler... handlers) {
+        // Outside this inbox's lock: a store learning the dialect takes it too, and must not wait for this wait.
+        Dialect known;
+        try {
+            known = dialect();
+        } catch (InboxException e) {
+            known = null; // away at start: the workers wait for it as they would mid-run
+        }
+        startWorkers(known, handlers);
+    }
+
+    private synchronized void startWorkers(Dialect database, StoredHandler... handlers) {
         Map<SignatureScheme, StoredHandler> byScheme = new EnumMap<>(SignatureScheme.class);
         for (StoredHandler handler : handlers) {
             StoredHandler known = byScheme.containsKey(handler.scheme()) ? byScheme.get(handler.scheme()) : started.get(handler.scheme());
@@ -784,10 +798,15 @@ public final class JdbcInbox implements DeliveryInbox, AutoCloseable {
         if (workers == null && !started.isEmpty()) {
             workers = new Workers(this, started, workerCount, pollInterval, handlerTimeout);
             workers.start();
-            try {
-                keptOpen = dialect().holdOpen(dataSource);
-            } catch (SQLException | InboxException e) { // away at start: the workers wait for it as they would mid-run
-                LOG.log(System.Logger.Level.WARNING, () -> "could not hold the database open while the workers run: " + (e instanceof SQLException sql ? InboxException.cause(sql) : e.getMessage()));
+            // Away at start: the workers wait for it as they would mid-run.
+            if (database == null) {
+                LOG.log(System.Logger.Level.WARNING, "could not hold the database open while the workers run: it did not answer at start");
+            } else {
+                try {
+                    keptOpen = database.holdOpen(dataSource);
+                } catch (SQLException e) {
+                    LOG.log(System.Logger.Level.WARNING, () -> "could not hold the database open while the workers run: " + InboxException.cause(e));
+                }
             }
         }
     }

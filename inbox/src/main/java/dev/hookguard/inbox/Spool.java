@@ -232,7 +232,7 @@ final class Spool implements AutoCloseable {
         }
         try {
             retryRejected();
-        } catch (IOException | RuntimeException e) {
+        } catch (IOException | RuntimeException | Error e) { // an Error too: it must not leave the directory locked
             // What is not retried stays in rejected.log for the next start: never a reason not to take deliveries.
             LOG.log(System.Logger.Level.ERROR, () -> "the spool could not retry what " + this.directory.resolve(REJECTED) + " holds ("
                     + e.getClass().getName() + "); it stays there, and the next start tries again");
@@ -247,7 +247,9 @@ final class Spool implements AutoCloseable {
     /**
      * At start, the deliveries the database refused for good go back into the journal, behind what waits there: an
      * operator who fixed the cause (a constraint, a column too narrow) restarts the instance and they are stored; one
-     * refused again is set aside again, once. The file goes only once every record in it is forced in the journal
+     * refused again is set aside again, once. Each is stamped with the start's time, and a start takes at most half
+     * the size bound of them (the rest stays in the file), so that a start during an outage still spools. The file goes
+     * (or is cut to what waits) only once every record taken from it is forced in the journal
      * (a crash before that finds them in both, and a key the journal holds is not added twice). Records are read by
      * their own lengths, never searched for (a body may hold a forged one): a torn or corrupt record ends the reading,
      * and its bytes and what follows are kept aside in a {@code rejected-unreadable-} file, with one WARN.
@@ -258,37 +260,41 @@ final class Spool implements AutoCloseable {
             return;
         }
         int retried = 0;
+        long readable;
+        long position = 0;
+        Path remainder = null;
         try (FileChannel in = FileChannel.open(rejected, StandardOpenOption.READ)) {
             long size = in.size();
-            long position = 0;
+            readable = size;
             while (position < size) {
                 ByteBuffer payload = readRecord(in, position, size);
                 SpoolEntry entry = payload == null ? null : decodeOrNull(payload.duplicate());
                 if (entry == null) {
+                    readable = position;
+                    keepUnreadable(in, position, size);
                     break;
                 }
-                append(entry, null, Source.REJECTED);
+                // Half the journal at most, so that the spool still takes deliveries during an outage; the rest waits
+                // in rejected.log for a later start.
+                if (bytes + HEADER_BYTES + payload.remaining() > maxBytes / 2) {
+                    break;
+                }
+                // Stamped now: the age bound is about deliveries waiting for the database, and a copy refused days ago
+                // would otherwise make the spool refuse every new delivery at once.
+                append(new SpoolEntry(clock.getAsLong(), entry.scheme(), entry.tenant(), entry.headers(), entry.parts()), null, Source.REJECTED);
                 retried++;
                 position += HEADER_BYTES + payload.remaining();
             }
-            if (position < size) {
-                long stamp = System.currentTimeMillis();
-                Path aside;
-                while (Files.exists(aside = directory.resolve("rejected-unreadable-" + stamp + ".log"))) {
-                    stamp++;
-                }
-                createPrivateFile(aside); // it may hold a payload
-                try (FileChannel out = FileChannel.open(aside, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
-                    for (long done = 0; done < size - position; ) {
-                        done += in.transferTo(position + done, size - position - done, out);
+            if (position < readable) {
+                remainder = directory.resolve(REJECTED + ".rest");
+                Files.deleteIfExists(remainder);
+                createPrivateFile(remainder);
+                try (FileChannel out = FileChannel.open(remainder, StandardOpenOption.WRITE)) {
+                    for (long done = 0; done < readable - position; ) {
+                        done += in.transferTo(position + done, readable - position - done, out);
                     }
                     out.force(true);
                 }
-                long at = position;
-                long unreadable = size - position;
-                Path kept = aside;
-                LOG.log(System.Logger.Level.WARNING, () -> REJECTED + " ended in a torn record at offset " + at + " (" + unreadable + " bytes, kept in "
-                        + kept.getFileName() + "), as a copy a crash interrupted leaves (its delivery was still in the journal); every whole record before it is retried");
             }
         }
         Segment last;
@@ -300,13 +306,42 @@ final class Spool implements AutoCloseable {
         if (last != null) {
             force(last, end); // an earlier segment was forced when the next one began
         }
-        Files.delete(rejected);
+        // Only once what was retried is forced in the journal: a crash before finds it in both, and the journal's keys
+        // keep it from being added twice.
+        if (remainder != null) {
+            Files.move(remainder, rejected, java.nio.file.StandardCopyOption.REPLACE_EXISTING, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            long left = readable - position;
+            LOG.log(System.Logger.Level.WARNING, () -> REJECTED + " holds more than half the spool's size bound: " + left
+                    + " bytes of it wait there for a later start");
+        } else {
+            Files.delete(rejected);
+        }
         forceDirectory();
         if (retried > 0) {
             int count = retried;
             LOG.log(System.Logger.Level.INFO, () -> REJECTED + " held " + count + " deliveries the database refused before: they are back in the"
                     + " journal, behind the others, and a delivery refused again returns to " + REJECTED);
         }
+    }
+
+    /** Copies what follows an unreadable record of rejected.log to a {@code rejected-unreadable-} file, with one WARN. */
+    private void keepUnreadable(FileChannel in, long position, long size) throws IOException {
+        long stamp = System.currentTimeMillis();
+        Path aside;
+        while (Files.exists(aside = directory.resolve("rejected-unreadable-" + stamp + ".log"))) {
+            stamp++;
+        }
+        createPrivateFile(aside); // it may hold a payload
+        try (FileChannel out = FileChannel.open(aside, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+            for (long done = 0; done < size - position; ) {
+                done += in.transferTo(position + done, size - position - done, out);
+            }
+            out.force(true);
+        }
+        Path kept = aside;
+        LOG.log(System.Logger.Level.WARNING, () -> REJECTED + " ended in a torn record at offset " + position + " (" + (size - position)
+                + " bytes, kept in " + kept.getFileName() + "): a copy a crash interrupted leaves one (its delivery was still in the"
+                + " journal), a disk fault another; every whole record before it is retried");
     }
 
     /**

@@ -157,6 +157,58 @@ class DialectProbeTest {
         }
     }
 
+    @Test
+    void anApplicationsStartWithoutASpoolWaitingForADatabaseThatHangsCanBeCancelled() throws Exception {
+        CountDownLatch hang = new CountDownLatch(1);
+        AwayDataSource db = new AwayDataSource(TestH2.freshFile("dialect-cancel"), 0, hang);
+        java.util.concurrent.atomic.AtomicReference<Throwable> outcome = new java.util.concurrent.atomic.AtomicReference<>();
+        Thread startup = new Thread(() -> {
+            try {
+                JdbcInbox.builder(db).build();
+            } catch (Throwable e) {
+                outcome.set(e);
+            }
+        }, "app-startup");
+        startup.start();
+        Thread.sleep(300);
+        startup.interrupt();
+        startup.join(3_000);
+        boolean ended = !startup.isAlive();
+        hang.countDown();
+        startup.join(5_000);
+        assertThat(ended).as("the cancelled start ends, the database still hanging").isTrue();
+        assertThat(outcome.get()).isInstanceOf(InboxException.class).hasMessageContaining("interrupted");
+    }
+
+    @Test
+    void aStoreWhileTheWorkersStartBehindADatabaseThatHangsWaitsItsOwnTimeoutOnly() throws Exception {
+        CountDownLatch hang = new CountDownLatch(1);
+        AwayDataSource db = new AwayDataSource(TestH2.freshFile("dialect-start"), 0, hang);
+        JdbcInbox inbox = JdbcInbox.builder(db).storeTimeout(Duration.ofSeconds(2)).spool(directory("dialect-start-spool")).build();
+        try {
+            Thread starter = new Thread(() -> inbox.start(new dev.hookguard.delivery.spi.StoredHandler() {
+                @Override
+                public dev.hookguard.signature.SignatureScheme scheme() {
+                    return dev.hookguard.signature.SignatureScheme.MAUTIC;
+                }
+
+                @Override
+                public boolean handle(byte[] body, dev.hookguard.delivery.Headers headers, String tenant, String key) {
+                    return true;
+                }
+            }), "adapter-start");
+            starter.start();
+            Thread.sleep(200);
+            long start = System.nanoTime();
+            assertThat(inbox.store(delivery("during-start"))).as("spooled").isEqualTo(1);
+            assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).as("at most its own 2 s, not the start's as well").isLessThan(2_700);
+            starter.join(10_000);
+        } finally {
+            hang.countDown();
+            inbox.close();
+        }
+    }
+
     /** An inbox with a spool, started while its database hangs: it waits one store timeout for it, then starts. */
     private static JdbcInbox startedInTheBackground(AwayDataSource db) throws Exception {
         long start = System.nanoTime();

@@ -23,7 +23,7 @@ import org.junit.jupiter.api.Timeout;
  * H2 reads and writes through a FileChannel by default, which the JDK closes for every connection when one thread
  * using it is interrupted: H2 then loses commits it had acknowledged (seen: 48 commits acknowledged, 40 after a
  * reopen; and, through the inbox, 209 of 958 deliveries answered 202). The inbox refuses such a file and runs on
- * {@code jdbc:h2:async:}, which an interrupt does not close.
+ * {@code jdbc:h2:retry:}, which an interrupt does not close.
  */
 @Timeout(60)
 class H2InterruptTest {
@@ -38,32 +38,32 @@ class H2InterruptTest {
 
     @Test
     void anH2FileThatAnInterruptClosesIsRefusedNamingTheFileSystemThatIsNot() throws Exception {
-        for (String fileSystem : List.of("file:", "", "nio:")) {
+        for (String fileSystem : List.of("file:", "", "nio:", "async:")) {
             JdbcDataSource h2 = h2(fileSystem);
             assertThatThrownBy(() -> JdbcInbox.builder(h2).build()).as(fileSystem)
-                    .isInstanceOf(IllegalStateException.class).hasMessageContaining("an interrupt closes").hasMessageContaining("jdbc:h2:async:");
+                    .isInstanceOf(IllegalStateException.class).hasMessageContaining("an interrupt closes").hasMessageContaining("jdbc:h2:retry:<path>");
             assertThat(JdbcInbox.builder(h2).allowVolatileDatabase().build()).as("tests may").isNotNull();
         }
-        for (String fileSystem : List.of("async:", "retry:")) {
-            assertThat(JdbcInbox.builder(h2(fileSystem)).build()).as(fileSystem).isNotNull();
-        }
+        assertThat(JdbcInbox.builder(h2("retry:")).build()).isNotNull();
     }
 
     /**
-     * Four requests store steadily; other requests, on threads a container interrupted, store too. Every delivery
-     * answered as stored is in the file after a reopen, and no request that was not interrupted fails.
+     * Six requests store steadily while another thread interrupts them at random, every 0.2 ms for 3 s: the interrupts
+     * arrive inside H2 (a container cancelling requests mid-store). Every delivery answered as stored is in the file
+     * when it is opened again. Through {@code file:} the database closed at the first interrupt; through
+     * {@code async:} an attack found files whose chunks were missing at the next open, or 1,090 of 12,233
+     * acknowledged deliveries gone.
      */
     @Test
-    void interruptedRequestsAmongSteadyStoresLoseNothingAcknowledged() throws Exception {
+    void interruptsArrivingInsideH2LoseNothingAcknowledged() throws Exception {
         Path file = Path.of("target", "h2-interrupt-" + System.nanoTime(), "db");
         JdbcInbox inbox = JdbcInbox.builder(TestH2.file(file)).build();
         inbox.initializeSchema();
         List<String> acknowledged = new CopyOnWriteArrayList<>();
-        List<String> failed = new CopyOnWriteArrayList<>();
         AtomicBoolean stop = new AtomicBoolean();
         List<Thread> threads = new ArrayList<>();
-        for (int t = 0; t < 4; t++) {
-            String prefix = "steady" + t + "-";
+        for (int t = 0; t < 6; t++) {
+            String prefix = "t" + t + "-";
             threads.add(new Thread(() -> {
                 for (int i = 0; !stop.get(); i++) {
                     try {
@@ -71,34 +71,23 @@ class H2InterruptTest {
                             acknowledged.add(prefix + i);
                         }
                     } catch (Exception e) {
-                        failed.add(prefix + i + ": " + e);
+                        // a store an interrupt failed was not acknowledged: what matters is what was
                     }
+                    Thread.interrupted();
                 }
             }));
         }
-        List<Boolean> flagKept = new CopyOnWriteArrayList<>();
-        threads.add(new Thread(() -> {
-            for (int i = 0; !stop.get(); i++) {
-                Thread.currentThread().interrupt();
-                try {
-                    if (inbox.store(delivery("cancelled-" + i)) == 1) {
-                        acknowledged.add("cancelled-" + i);
-                    }
-                } catch (Exception e) {
-                    failed.add("cancelled-" + i + ": " + e);
-                }
-                flagKept.add(Thread.interrupted());
-            }
-        }));
         threads.forEach(Thread::start);
-        Thread.sleep(1_500);
+        long until = System.nanoTime() + 3_000_000_000L;
+        while (System.nanoTime() < until) {
+            threads.get(java.util.concurrent.ThreadLocalRandom.current().nextInt(threads.size())).interrupt();
+            Thread.sleep(0, 200_000);
+        }
         stop.set(true);
         for (Thread t : threads) {
             t.join();
         }
         inbox.close();
-        assertThat(failed).as("no store fails").isEmpty();
-        assertThat(flagKept).as("the interrupt is the caller's, kept for after the store").isNotEmpty().containsOnly(true);
         java.util.Set<String> inTheFile = new java.util.HashSet<>();
         try (Connection c = TestH2.file(file).getConnection(); var s = c.createStatement();
              var rs = s.executeQuery("select part_key from hookguard_inbox")) {
@@ -107,7 +96,7 @@ class H2InterruptTest {
             }
         }
         List<String> lost = acknowledged.stream().filter(key -> !inTheFile.contains(key)).toList();
-        assertThat(acknowledged).hasSizeGreaterThan(100);
+        assertThat(acknowledged).as("enough stores to have met interrupts").hasSizeGreaterThan(20);
         assertThat(lost).as("answered as stored, then not in the file").isEmpty();
     }
 

@@ -48,7 +48,7 @@ class JdbcInboxTest {
             }
             Path dir = Files.createDirectories(Path.of("target", "inbox-" + System.nanoTime()));
             JdbcDataSource h2 = new JdbcDataSource();
-            h2.setURL("jdbc:h2:async:" + dir.toAbsolutePath().resolve("inbox"));
+            h2.setURL("jdbc:h2:retry:" + dir.toAbsolutePath().resolve("inbox"));
             h2.setUser("sa");
             return h2;
         }

@@ -122,6 +122,44 @@ class RejectedRetryTest {
     }
 
     @Test
+    void anEntryRefusedDaysAgoAndRetriedAtARestartDuringAnOutageLeavesTheSpoolTakingDeliveries() throws Exception {
+        AtomicLong clock = new AtomicLong(1_000);
+        Path dir = rejectedOnce(clock);
+        clock.addAndGet(Duration.ofDays(2).toMillis()); // the age bound is one hour here
+        Spool restarted = spool(dir, clock, AWAY);
+        assertThat(restarted.counts().entries()).isEqualTo(1);
+        assertThat(restarted.append(entry(clock.get(), "fresh"), null)).as("spooled (202), not refused as too old (503)").isEqualTo(1);
+        assertThat(restarted.counts().accepting()).isTrue();
+    }
+
+    @Test
+    void aRejectedLogLargerThanHalfTheSpoolWaitsInPartForALaterStartAndTheSpoolStillTakesDeliveries() throws Exception {
+        AtomicLong clock = new AtomicLong(1_000);
+        Path dir = directory("rejected");
+        Spool.Sink refusing = entries -> {
+            throw new SQLException("violates check constraint", "23514");
+        };
+        Spool first = new Spool(dir, 1 << 20, Duration.ofHours(1), clock::get, refusing);
+        for (int i = 0; i < 10; i++) {
+            first.append(entry(clock.get(), "big-" + i, new byte[20_000]), null);
+        }
+        await(() -> first.counts().entries() == 0, "every one set aside");
+        first.close();
+        // A spool of 100 kB: rejected.log (10 x 20 kB) is twice its size bound.
+        Spool restarted = new Spool(dir, 100_000, Duration.ofHours(1), clock::get, AWAY);
+        open.add(restarted);
+        assertThat(restarted.counts().entries()).as("half the bound's worth").isEqualTo(2);
+        assertThat(records(dir.resolve("rejected.log"))).as("the rest waits").isEqualTo(8);
+        assertThat(restarted.append(entry(clock.get(), "fresh"), null)).isEqualTo(1);
+        restarted.close();
+        List<SpoolEntry> stored = new CopyOnWriteArrayList<>();
+        Spool later = spool(dir, clock, stored::addAll); // 1 MiB: room for all of it
+        await(() -> later.counts().entries() == 0, "drained");
+        assertThat(keys(stored)).hasSize(11).contains("fresh", "big-0", "big-9").doesNotHaveDuplicates();
+        assertThat(dir.resolve("rejected.log")).doesNotExist();
+    }
+
+    @Test
     void aCrashBetweenTheRequeueAndTheRemovalOfRejectedLogStoresTheEntryOnce() throws Exception {
         AtomicLong clock = new AtomicLong(1_000);
         Path dir = rejectedOnce(clock);

@@ -30,7 +30,7 @@ class PluginInboxTest {
     void workersRunWhileTheServerRunsAndHandleEveryDeliveryOnceDespiteAFailingFirstAttempt() throws Exception {
         Path dir = Files.createDirectories(Path.of("target", "plugin-inbox-" + System.nanoTime()));
         JdbcDataSource h2 = new JdbcDataSource();
-        h2.setURL("jdbc:h2:async:" + dir.toAbsolutePath().resolve("inbox"));
+        h2.setURL("jdbc:h2:retry:" + dir.toAbsolutePath().resolve("inbox"));
         h2.setUser("sa");
         JdbcInbox inbox = JdbcInbox.builder(h2).backoff(Duration.ofMillis(50), Duration.ofMillis(200)).pollInterval(Duration.ofMillis(20)).build();
         inbox.initializeSchema();

@@ -47,7 +47,7 @@ class DemoInBrowserTest {
         Chromium.assumeInstalled();
         // As SamplePmsApplication.main starts it; the demo plays before run() returns.
         app = new PmsApp(PmsApp.builder().listeners(new DemoSecrets(), new DemoInboxPace()).run("--server.port=0",
-                "--spring.datasource.url=jdbc:h2:async:" + dir.resolve("pms") + ";WRITE_DELAY=0;DB_CLOSE_ON_EXIT=FALSE",
+                "--spring.datasource.url=jdbc:h2:retry:" + dir.resolve("pms") + ";WRITE_DELAY=0;DB_CLOSE_ON_EXIT=FALSE",
                 "--pms.data-dir=" + dir, "--demo", "--hookguard.inbox.enabled=true"));
     }
 

@@ -74,7 +74,7 @@ class InboxCrashIT {
             }
         }
         // The PMS has stopped: read its H2 file directly.
-        String url = "jdbc:h2:async:" + dir.toAbsolutePath().resolve(".hookguard/sample-pms/hookguard-pms");
+        String url = "jdbc:h2:retry:" + dir.toAbsolutePath().resolve(".hookguard/sample-pms/hookguard-pms");
         try (Connection c = DriverManager.getConnection(url, "sa", ""); Statement s = c.createStatement()) {
             Set<Long> withIssue = new HashSet<>();
             try (ResultSet rs = s.executeQuery("select external_key, count(*) from issue group by external_key")) {

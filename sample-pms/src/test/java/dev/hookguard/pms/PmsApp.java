@@ -49,7 +49,7 @@ final class PmsApp implements AutoCloseable {
         List<String> args = new ArrayList<>(List.of("--hookguard.inbox.enabled=true", "--hookguard.inbox.max-attempts=1",
                 "--pms.data-dir=" + dir));
         args.addAll(List.of(extraArgs));
-        return start("jdbc:h2:async:" + dir.resolve("pms") + ";WRITE_DELAY=0;DB_CLOSE_ON_EXIT=FALSE", args.toArray(String[]::new));
+        return start("jdbc:h2:retry:" + dir.resolve("pms") + ";WRITE_DELAY=0;DB_CLOSE_ON_EXIT=FALSE", args.toArray(String[]::new));
     }
 
     JdbcInbox inbox() {

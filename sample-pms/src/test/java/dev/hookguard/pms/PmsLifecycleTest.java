@@ -19,7 +19,7 @@ class PmsLifecycleTest {
 
     @Test
     void issuesSurviveARestartOnTheSameDatabaseAndARedeliveryAfterItCreatesNoSecondIssue() {
-        String url = "jdbc:h2:async:" + dir.resolve("pms").toAbsolutePath() + ";DB_CLOSE_ON_EXIT=FALSE";
+        String url = "jdbc:h2:retry:" + dir.resolve("pms").toAbsolutePath() + ";DB_CLOSE_ON_EXIT=FALSE";
         List<OutgoingEvent> form = SampleEvents.of("mautic.form_on_submit", 77, 1);
         try (PmsApp first = PmsApp.start(url)) {
             assertThat(MauticSender.builder(first.uri("/webhooks/mautic"), PmsApp.MAUTIC_SECRET).build().sendImmediate(form).allDelivered()).isTrue();

@@ -36,7 +36,7 @@ class DirectModeCrashTest {
     @Test
     void everyDeliveryAnswered200BeforeAKillIsInTheDatabaseAfterIt() throws Exception {
         Path dir = Files.createTempDirectory("hookguard-direct-crash");
-        String url = "jdbc:h2:async:" + dir.resolve("app").toAbsolutePath();
+        String url = "jdbc:h2:retry:" + dir.resolve("app").toAbsolutePath();
         int port;
         try (ServerSocket socket = new ServerSocket(0)) {
             port = socket.getLocalPort();
