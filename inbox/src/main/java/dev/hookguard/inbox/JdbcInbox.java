@@ -84,8 +84,10 @@ public final class JdbcInbox implements DeliveryInbox, AutoCloseable {
     private final boolean allowVolatileDatabase;
     /** Learnt from the database at build, or, when it is away then and a spool takes deliveries, once it answers. */
     private volatile Dialect dialect;
-    /** The probe of the database in flight while its dialect is unknown; guarded by this. */
+    /** The probe of the database in flight while its dialect is unknown; guarded by probeLock. */
     private CompletableFuture<Dialect> probe;
+    /** Not this inbox's lock, which start and stop hold while they wait: a store must never wait on them for this. */
+    private final Object probeLock = new Object();
     /** Held while the workers run where the database closes with its last connection (H2); guarded by this. */
     private Connection keptOpen;
     private volatile InboxSql sql;
@@ -188,7 +190,7 @@ public final class JdbcInbox implements DeliveryInbox, AutoCloseable {
      */
     private Dialect resolveDialect(long waitNanos) {
         CompletableFuture<Dialect> pending;
-        synchronized (this) {
+        synchronized (probeLock) {
             Dialect known = dialect;
             if (known != null) {
                 return known;
@@ -205,7 +207,7 @@ public final class JdbcInbox implements DeliveryInbox, AutoCloseable {
         return awaitProbe(pending, waitNanos);
     }
 
-    /** Never takes this inbox's lock: a caller may hold it while it waits for the probe. */
+    /** Takes no lock: whoever waits for it may hold one. */
     private void probe(CompletableFuture<Dialect> result) {
         try {
             Dialect found = Dialect.of(dataSource, allowVolatileDatabase);
@@ -775,7 +777,7 @@ public final class JdbcInbox implements DeliveryInbox, AutoCloseable {
      */
     @Override
     public void start(StoredHandler... handlers) {
-        // Outside this inbox's lock: a store learning the dialect takes it too, and must not wait for this wait.
+        // Outside this inbox's lock: stop() and close() must not wait a store timeout for this wait.
         Dialect known;
         try {
             known = dialect();
