@@ -5,11 +5,8 @@ import static dev.hookguard.inbox.SpoolFixtures.directory;
 import static dev.hookguard.inbox.SpoolFixtures.rows;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.hookguard.testsupport.SwitchableDataSource;
 import dev.hookguard.testsupport.TestH2;
-import java.io.PrintWriter;
-import java.sql.Connection;
-import java.sql.SQLException;
-import java.sql.SQLTransientConnectionException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,8 +15,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.logging.Logger;
 import javax.sql.DataSource;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -33,77 +28,11 @@ import org.junit.jupiter.api.Timeout;
 @Timeout(60)
 class DialectProbeTest {
 
-    /** A pool in front of a database that is away: each attempt takes {@code delayMillis}, then fails; or blocks. */
-    static final class AwayDataSource implements DataSource {
-        volatile boolean away = true;
-        final DataSource real;
-        final long delayMillis;
-        final CountDownLatch hang;
-        final AtomicInteger attempts = new AtomicInteger();
-
-        AwayDataSource(DataSource real, long delayMillis, CountDownLatch hang) {
-            this.real = real;
-            this.delayMillis = delayMillis;
-            this.hang = hang;
-        }
-
-        @Override
-        public Connection getConnection() throws SQLException {
-            if (away) {
-                attempts.incrementAndGet();
-                try {
-                    if (hang != null) {
-                        hang.await();
-                    } else {
-                        Thread.sleep(delayMillis);
-                    }
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-                if (away) {
-                    throw new SQLTransientConnectionException("pool - connection is not available, request timed out", "08001");
-                }
-            }
-            return real.getConnection();
-        }
-
-        @Override
-        public Connection getConnection(String user, String password) throws SQLException {
-            return getConnection();
-        }
-
-        @Override
-        public PrintWriter getLogWriter() {
-            return null;
-        }
-
-        @Override
-        public void setLogWriter(PrintWriter out) {
-        }
-
-        @Override
-        public void setLoginTimeout(int seconds) {
-        }
-
-        @Override
-        public int getLoginTimeout() {
-            return 0;
-        }
-
-        @Override
-        public Logger getParentLogger() {
-            return Logger.getGlobal();
-        }
-
-        @Override
-        public <T> T unwrap(Class<T> iface) throws SQLException {
-            throw new SQLException("not a wrapper");
-        }
-
-        @Override
-        public boolean isWrapperFor(Class<?> iface) {
-            return false;
-        }
+    /** A database away from the start: an instance started during an outage. */
+    private static SwitchableDataSource away(DataSource real) {
+        SwitchableDataSource db = new SwitchableDataSource(real);
+        db.away.set(true);
+        return db;
     }
 
     private static List<Long> storeConcurrently(JdbcInbox inbox, int count) throws Exception {
@@ -130,18 +59,18 @@ class DialectProbeTest {
 
     @Test
     void aBurstOfStoresWhileTheDialectIsUnknownIsSpooledWithinTheStoreTimeoutNotInTurn() throws Exception {
-        AwayDataSource db = new AwayDataSource(TestH2.freshFile("dialect-burst"), 1_000, null);
+        SwitchableDataSource db = away(TestH2.freshFile("dialect-burst")).refusingAfter(Duration.ofSeconds(1));
         try (JdbcInbox inbox = JdbcInbox.builder(db).storeTimeout(Duration.ofSeconds(1)).spool(directory("dialect-burst-spool")).build()) {
             assertThat(inbox.prepareSchema(true)).as("as an adapter starts it: the table not checked, the start goes on").isEmpty();
-            int before = db.attempts.get();
+            int before = db.attemptsWhileAway.get();
             List<Long> millis = storeConcurrently(inbox, 6);
             assertThat(millis).as("each spooled within about its 1 s store timeout").allMatch(m -> m < 2_000);
-            assertThat(db.attempts.get() - before).as("one probe for the burst, not one each").isLessThanOrEqualTo(2);
-            db.away = false;
+            assertThat(db.attemptsWhileAway.get() - before).as("one probe for the burst, not one each").isLessThanOrEqualTo(2);
+            db.away.set(false);
             inbox.initializeSchema(); // the database was away at start: as the adapters' prepareSchema does once it answers
             assertThat(inbox.spool().awaitDrained(Duration.ofSeconds(20))).isTrue();
             for (int i = 0; i < 6; i++) {
-                assertThat(rows(db.real, "k" + i)).isEqualTo(1);
+                assertThat(rows(db.real(), "k" + i)).isEqualTo(1);
             }
         }
     }
@@ -149,7 +78,7 @@ class DialectProbeTest {
     @Test
     void aDatabaseThatHangsWhileTheDialectIsUnknownHoldsNoStoreLongerThanItsTimeout() throws Exception {
         CountDownLatch hang = new CountDownLatch(1);
-        AwayDataSource db = new AwayDataSource(TestH2.freshFile("dialect-hang"), 0, hang);
+        SwitchableDataSource db = away(TestH2.freshFile("dialect-hang")).hangingUntil(hang);
         try (JdbcInbox inbox = startedInTheBackground(db)) {
             List<Long> millis = storeConcurrently(inbox, 4);
             assertThat(millis).as("spooled at the 1 s store timeout, the probe still hanging").allMatch(m -> m < 2_000);
@@ -160,7 +89,7 @@ class DialectProbeTest {
     @Test
     void anApplicationsStartWithoutASpoolWaitingForADatabaseThatHangsCanBeCancelled() throws Exception {
         CountDownLatch hang = new CountDownLatch(1);
-        AwayDataSource db = new AwayDataSource(TestH2.freshFile("dialect-cancel"), 0, hang);
+        SwitchableDataSource db = away(TestH2.freshFile("dialect-cancel")).hangingUntil(hang);
         java.util.concurrent.atomic.AtomicReference<Throwable> outcome = new java.util.concurrent.atomic.AtomicReference<>();
         Thread startup = new Thread(() -> {
             try {
@@ -183,7 +112,7 @@ class DialectProbeTest {
     @Test
     void aStoreWhileTheWorkersStartBehindADatabaseThatHangsWaitsItsOwnTimeoutOnly() throws Exception {
         CountDownLatch hang = new CountDownLatch(1);
-        AwayDataSource db = new AwayDataSource(TestH2.freshFile("dialect-start"), 0, hang);
+        SwitchableDataSource db = away(TestH2.freshFile("dialect-start")).hangingUntil(hang);
         JdbcInbox inbox = JdbcInbox.builder(db).storeTimeout(Duration.ofSeconds(2)).spool(directory("dialect-start-spool")).build();
         try {
             Thread starter = new Thread(() -> inbox.start(new dev.hookguard.delivery.spi.StoredHandler() {
@@ -210,7 +139,7 @@ class DialectProbeTest {
     }
 
     /** An inbox with a spool, started while its database hangs: it waits one store timeout for it, then starts. */
-    private static JdbcInbox startedInTheBackground(AwayDataSource db) throws Exception {
+    private static JdbcInbox startedInTheBackground(SwitchableDataSource db) throws Exception {
         long start = System.nanoTime();
         JdbcInbox inbox = JdbcInbox.builder(db).storeTimeout(Duration.ofSeconds(1)).spool(directory("dialect-hang-spool")).build();
         assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).as("started, the database still hanging").isLessThan(3_000);

@@ -50,6 +50,11 @@ class RejectedRetryTest {
         return spool;
     }
 
+    /** A sink that refuses everything for good, as a broken constraint would. */
+    private static final Spool.Sink REFUSING_ALL = entries -> {
+        throw new SQLException("violates check constraint", "23514");
+    };
+
     /** A sink that refuses the part "bad" for good, as a broken constraint would, and stores the others. */
     private static Spool.Sink refusingBad(List<SpoolEntry> stored) {
         return entries -> {
@@ -105,10 +110,7 @@ class RejectedRetryTest {
     void manyEntriesRefusedAgainAfterTheRestartAreEveryOneKeptInRejectedLog() throws Exception {
         AtomicLong clock = new AtomicLong(1_000);
         Path dir = directory("rejected");
-        Spool.Sink refusing = entries -> {
-            throw new SQLException("violates check constraint", "23514");
-        };
-        Spool first = new Spool(dir, 64 << 20, Duration.ofHours(1), clock::get, refusing);
+        Spool first = new Spool(dir, 64 << 20, Duration.ofHours(1), clock::get, REFUSING_ALL);
         for (int i = 0; i < 300; i++) {
             first.append(entry(clock.get(), "bad-" + i), null);
         }
@@ -116,7 +118,7 @@ class RejectedRetryTest {
         first.close();
         assertThat(records(dir.resolve("rejected.log"))).isEqualTo(300);
         // The drainer of the restarted spool sets entries aside again while (without care) the start still reads the file.
-        Spool restarted = spool(dir, clock, refusing);
+        Spool restarted = spool(dir, clock, REFUSING_ALL);
         await(() -> restarted.counts().entries() == 0, "every one set aside again");
         assertThat(records(dir.resolve("rejected.log"))).as("none lost, none twice").isEqualTo(300);
     }
@@ -136,10 +138,7 @@ class RejectedRetryTest {
     void aRejectedLogLargerThanHalfTheSpoolWaitsInPartForALaterStartAndTheSpoolStillTakesDeliveries() throws Exception {
         AtomicLong clock = new AtomicLong(1_000);
         Path dir = directory("rejected");
-        Spool.Sink refusing = entries -> {
-            throw new SQLException("violates check constraint", "23514");
-        };
-        Spool first = new Spool(dir, 1 << 20, Duration.ofHours(1), clock::get, refusing);
+        Spool first = new Spool(dir, 1 << 20, Duration.ofHours(1), clock::get, REFUSING_ALL);
         for (int i = 0; i < 10; i++) {
             first.append(entry(clock.get(), "big-" + i, new byte[20_000]), null);
         }
