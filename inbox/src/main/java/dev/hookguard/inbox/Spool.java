@@ -275,8 +275,9 @@ final class Spool implements AutoCloseable {
                     break;
                 }
                 // Half the journal at most, so that the spool still takes deliveries during an outage; the rest waits
-                // in rejected.log for a later start.
-                if (bytes + HEADER_BYTES + payload.remaining() > maxBytes / 2) {
+                // in rejected.log for a later start. The first record is always taken: one larger than half the bound
+                // (the journal takes any entry up to the whole bound) would otherwise hold itself and all behind it forever.
+                if (retried > 0 && bytes + HEADER_BYTES + payload.remaining() > maxBytes / 2) {
                     break;
                 }
                 // Stamped now: the age bound is about deliveries waiting for the database, and a copy refused days ago

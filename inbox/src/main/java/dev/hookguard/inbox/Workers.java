@@ -102,7 +102,7 @@ final class Workers {
             if (worker.thread.isAlive() && !worker.abandoned) {
                 LOG.log(Level.WARNING, () -> "an inbox handler ignored the stop; its transaction is aborted, its row fails and the"
                         + " rest of its batch is given back");
-                abandon(worker, new Failure(Failure.HANDLER_TIMEOUT, "ignored the stop's interrupt"));
+                abandon(worker, worker.current, new Failure(Failure.HANDLER_TIMEOUT, "ignored the stop's interrupt"));
             }
         }
     }
@@ -164,6 +164,17 @@ final class Workers {
             replace(worker);
             return;
         }
+        Claimed settling = worker.settling;
+        if (settling != null && !worker.abandoned && System.nanoTime() - worker.settlingNanos > timeoutNanos) {
+            // The handler has returned, but undoing or keeping its writes does not end: a driver left out of step with
+            // its server by an Error inside it (each then waits for the other), or a server that stopped answering.
+            LOG.log(Level.WARNING, () -> "an inbox worker's connection did not answer within the handler timeout after a handler"
+                    + " ended; its thread is abandoned, inbox row " + JdbcInbox.printable(settling.lease().key())
+                    + " fails (handler_timeout) and a new worker starts");
+            abandon(worker, settling, new Failure(Failure.HANDLER_TIMEOUT, "its transaction did not answer after the handler ended"));
+            replace(worker);
+            return;
+        }
         Claimed current = worker.current;
         if (current == null || worker.abandoned) {
             return;
@@ -174,17 +185,16 @@ final class Workers {
                 && System.nanoTime() - worker.interruptedNanos > ABANDON_GRACE.toNanos()) {
             LOG.log(Level.WARNING, () -> "an inbox handler ran past its timeout and ignored the interrupt; its thread is abandoned,"
                     + " inbox row " + JdbcInbox.printable(current.lease().key()) + " fails (handler_timeout) and a new worker starts");
-            abandon(worker, new Failure(Failure.HANDLER_TIMEOUT, "ran past the handler timeout and ignored its interrupt"));
+            abandon(worker, current, new Failure(Failure.HANDLER_TIMEOUT, "ran past the handler timeout and ignored its interrupt"));
             replace(worker);
         }
     }
 
     /**
-     * Gives up on a worker stuck in a handler: its transaction is aborted (its locks with it), the row in hand fails
-     * (counted: it is the handler's doing), and the rest of its batch is given back uncounted.
+     * Gives up on a worker stuck in a handler, or in undoing one: its transaction is aborted (its locks with it), the row
+     * in hand fails (counted: it is the handler's doing), and the rest of its batch is given back uncounted.
      */
-    private void abandon(Worker worker, Failure failure) {
-        Claimed current = worker.current;
+    private void abandon(Worker worker, Claimed current, Failure failure) {
         List<Lease> batch = worker.batch;
         worker.abandon(() -> {
             try {
@@ -234,6 +244,11 @@ final class Workers {
         volatile Claimed current;
         volatile long startedNanos;
         volatile Claimed timedOut;
+        /** The row whose handler has returned while its writes are undone or kept (a savepoint), and since when. */
+        volatile Claimed settling;
+        volatile long settlingNanos;
+        /** The handler a stop interrupted: whatever it throws then (often the interrupt wrapped, its flag cleared) is the stop's. */
+        volatile Claimed stopped;
         volatile long interruptedNanos;
         volatile boolean abandoned;
         private int batchSize = 4;
@@ -243,12 +258,13 @@ final class Workers {
             thread.setDaemon(true);
         }
 
-        /** Interrupts the handler running {@code claimed}, if it still runs; true when it did. */
+        /** Interrupts, for a stop, the handler running {@code claimed}, if it still runs; true when it did. */
         boolean interruptHandler(Claimed claimed) {
             synchronized (handlerLock) {
                 if (current != claimed || claimed == null) {
                     return false;
                 }
+                stopped = claimed;
                 thread.interrupt();
                 return true;
             }
@@ -276,6 +292,9 @@ final class Workers {
             Thread aborter = daemon(() -> {
                 if (c != null) {
                     try {
+                        // An abort only closes the socket: a statement the server runs (a lock wait, a long query) goes on,
+                        // holding the batch's row locks, until it ends. The server is asked to cancel it first.
+                        ServerCancel.cancelRunningStatement(c, ServerCancel.WAIT);
                         c.abort(Runnable::run);
                         if (!c.isClosed()) {
                             // H2's abort does nothing: a close from this thread rolls the session back and frees its locks.
@@ -389,7 +408,7 @@ final class Workers {
             } catch (Throwable t) {
                 // Any Throwable is this row's failure: a StackOverflowError or an OutOfMemoryError included.
                 failure = timedOut == claimed ? new Failure(Failure.HANDLER_TIMEOUT, "ran past the handler timeout and was interrupted")
-                        : !running && (t instanceof InterruptedException || Thread.currentThread().isInterrupted()) ? STOPPED
+                        : !running && (stopped == claimed || t instanceof InterruptedException || Thread.currentThread().isInterrupted()) ? STOPPED
                         : Failure.of(t);
             } finally {
                 JdbcInbox.CURRENT.remove();
@@ -402,6 +421,8 @@ final class Workers {
             if (abandoned) {
                 return failure;
             }
+            settlingNanos = System.nanoTime();
+            settling = claimed;
             try {
                 if (failure != null) {
                     handlerTransaction.rollback();
@@ -417,6 +438,8 @@ final class Workers {
                     throw new IllegalStateException("the handling transaction is gone", gone);
                 }
                 return Failure.of(e);
+            } finally {
+                settling = null;
             }
             return failure;
         }

@@ -158,6 +158,26 @@ class RejectedRetryTest {
         assertThat(dir.resolve("rejected.log")).doesNotExist();
     }
 
+    /** Attack review: a record larger than half the bound (the journal takes any entry up to the whole bound) was never taken. */
+    @Test
+    void aRejectedRecordLargerThanHalfTheSpoolIsRetriedAtTheNextStartAndHoldsNothingBehindIt() throws Exception {
+        AtomicLong clock = new AtomicLong(1_000);
+        Path dir = directory("rejected");
+        Spool first = new Spool(dir, 100_000, Duration.ofHours(1), clock::get, REFUSING_ALL);
+        assertThat(first.append(entry(clock.get(), "big", new byte[60_000]), null)).as("60 kB of a 100 kB bound: acknowledged").isEqualTo(1);
+        assertThat(first.append(entry(clock.get(), "small"), null)).isEqualTo(1);
+        await(() -> first.counts().entries() == 0, "both set aside");
+        first.close();
+        List<SpoolEntry> stored = new CopyOnWriteArrayList<>();
+        for (int start = 0; start < 2; start++) { // the first start takes "big" alone, the second "small"
+            Spool restarted = new Spool(dir, 100_000, Duration.ofHours(1), clock::get, stored::addAll);
+            restarted.awaitDrained(Duration.ofSeconds(5));
+            restarted.close();
+        }
+        assertThat(keys(stored)).containsExactly("big", "small");
+        assertThat(dir.resolve("rejected.log")).doesNotExist();
+    }
+
     @Test
     void aCrashBetweenTheRequeueAndTheRemovalOfRejectedLogStoresTheEntryOnce() throws Exception {
         AtomicLong clock = new AtomicLong(1_000);

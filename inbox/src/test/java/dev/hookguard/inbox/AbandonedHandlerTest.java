@@ -1,0 +1,206 @@
+package dev.hookguard.inbox;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.zaxxer.hikari.HikariConfig;
+import com.zaxxer.hikari.HikariDataSource;
+import dev.hookguard.delivery.Delivery;
+import dev.hookguard.delivery.WebhookEndpoint;
+import dev.hookguard.inbox.JdbcInboxTest.Database;
+import dev.hookguard.mautic.FormSubmitted;
+import dev.hookguard.mautic.MauticBatch;
+import dev.hookguard.testsupport.TestPostgres;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
+import javax.sql.DataSource;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * A handler that cannot be interrupted (inside a statement the server runs, or a driver an Error left out of step with
+ * its server) or that hides a stop's interrupt: what the inbox does with it and with the rest of its batch. Found by an
+ * attack review: the first three held a whole batch locked for as long as the server's statement ran (for good, for a
+ * driver out of step), and the last counted a stop as a failed attempt.
+ */
+class AbandonedHandlerTest {
+
+    private static final String SECRET = InboxWorkerProcess.SECRET;
+    private final List<JdbcInbox> started = new ArrayList<>();
+    private final List<AutoCloseable> open = new ArrayList<>();
+
+    @AfterEach
+    void stop() throws Exception {
+        started.forEach(inbox -> inbox.stop(Duration.ofSeconds(1)));
+        for (AutoCloseable c : open) {
+            c.close();
+        }
+    }
+
+    private JdbcInbox inbox(DataSource dataSource, int maxAttempts, Duration handlerTimeout) {
+        JdbcInbox inbox = JdbcInbox.builder(dataSource).maxAttempts(maxAttempts).backoff(Duration.ofMillis(20), Duration.ofMillis(100))
+                .pollInterval(Duration.ofMillis(20)).handlerTimeout(handlerTimeout).workers(1).build();
+        inbox.initializeSchema();
+        started.add(inbox);
+        return inbox;
+    }
+
+    /** PostgreSQL through HikariCP, as in production: the cancel must reach the driver's connection through the pool's proxy. */
+    private DataSource pooled() {
+        HikariConfig config = new HikariConfig();
+        config.setJdbcUrl(TestPostgres.newDatabase());
+        config.setMaximumPoolSize(6);
+        HikariDataSource pool = new HikariDataSource(config);
+        open.add(pool);
+        return pool;
+    }
+
+    private DataSource dataSource(Database database) throws Exception {
+        return database == Database.POSTGRESQL ? pooled() : database.dataSource();
+    }
+
+    private static Delivery fourForms() {
+        return JdbcInboxTest.mautic(JdbcInboxTest.forms(1, 4));
+    }
+
+    @ParameterizedTest
+    @EnumSource(Database.class)
+    void aHandlerStuckInAStatementPastItsTimeoutIsAbandonedAndTheRestOfItsBatchIsHandledAtOnce(Database database) throws Exception {
+        DataSource dataSource = dataSource(database);
+        JdbcInbox inbox = inbox(dataSource, 3, Duration.ofSeconds(1));
+        Map<Long, AtomicInteger> runs = new ConcurrentHashMap<>();
+        String slow = database == Database.POSTGRESQL ? "select pg_sleep(25)"
+                : "select sum(x) from system_range(1, 3000000000) where mod(x, 7) = 3";
+        WebhookEndpoint<MauticBatch> endpoint = WebhookEndpoint.mautic().secrets(SECRET).on(FormSubmitted.class, form -> {
+            long id = form.submission().id().orElseThrow();
+            if (runs.computeIfAbsent(id, k -> new AtomicInteger()).incrementAndGet() == 1 && id == 20001) {
+                try (Statement s = JdbcInbox.currentTransaction().orElseThrow().createStatement()) {
+                    s.execute(slow); // the server runs it: an interrupt never reaches a thread reading the driver's socket
+                }
+            }
+        }).inbox(inbox).build();
+        assertThat(endpoint.process(fourForms()).status()).isEqualTo(202);
+        inbox.start(endpoint);
+        // Timeout 1 s, the abandon's grace 2 s, then the rows are free: the others are done long before the statement's 25 s.
+        await(Duration.ofSeconds(10), () -> inbox.counts().done() == 4, "all four done; rows: " + states(dataSource));
+        assertThat(runs.get(20001L).get()).as("the stuck row failed once, then was handled").isEqualTo(2);
+        assertThat(inbox.liveWorkers()).isEqualTo(1);
+    }
+
+    @Test
+    void aStopWhileAHandlerWaitsInAStatementGivesItsBatchBackToTheNextInstanceAtOnce() throws Exception {
+        DataSource dataSource = pooled();
+        JdbcInbox inbox = inbox(dataSource, 5, Duration.ofSeconds(60));
+        AtomicInteger slowRuns = new AtomicInteger();
+        WebhookEndpoint<MauticBatch> endpoint = WebhookEndpoint.mautic().secrets(SECRET).on(FormSubmitted.class, form -> {
+            if (form.submission().id().orElseThrow() == 20001) {
+                slowRuns.incrementAndGet();
+                try (Statement s = JdbcInbox.currentTransaction().orElseThrow().createStatement()) {
+                    s.execute("select pg_sleep(25)"); // a slow report, well within the handler timeout
+                }
+            }
+        }).inbox(inbox).build();
+        assertThat(endpoint.process(fourForms()).status()).isEqualTo(202);
+        inbox.start(endpoint);
+        await(Duration.ofSeconds(10), () -> slowRuns.get() == 1, "the slow handler runs");
+        inbox.stop(Duration.ofMillis(500));
+        started.remove(inbox);
+        JdbcInbox next = inbox(dataSource, 5, Duration.ofSeconds(60));
+        next.start(WebhookEndpoint.mautic().secrets(SECRET).on(FormSubmitted.class, form -> { }).inbox(next).build());
+        await(Duration.ofSeconds(8), () -> next.counts().done() == 4, "the batch handled by the next instance; rows: " + states(dataSource));
+    }
+
+    /** A StackOverflowError inside the driver, mid-statement: on PostgreSQL the driver and its server then wait for each other. */
+    @ParameterizedTest
+    @EnumSource(Database.class)
+    void aStackOverflowInsideTheDriverFailsItsRowAloneAndAWorkerGoesOn(Database database) throws Exception {
+        DataSource dataSource = dataSource(database);
+        JdbcInbox inbox = inbox(dataSource, 3, Duration.ofSeconds(2));
+        Map<Long, AtomicInteger> runs = new ConcurrentHashMap<>();
+        WebhookEndpoint<MauticBatch> endpoint = WebhookEndpoint.mautic().secrets(SECRET).on(FormSubmitted.class, form -> {
+            long id = form.submission().id().orElseThrow();
+            int run = runs.computeIfAbsent(id, k -> new AtomicInteger()).incrementAndGet();
+            try (Statement s = JdbcInbox.currentTransaction().orElseThrow().createStatement()) {
+                s.execute("select 1");
+            }
+            if (id == 20002 && run == 1) {
+                deepQuery(JdbcInbox.currentTransaction().orElseThrow(), 0);
+            }
+        }).inbox(inbox).build();
+        assertThat(endpoint.process(fourForms()).status()).isEqualTo(202);
+        inbox.start(endpoint);
+        await(Duration.ofSeconds(15), () -> inbox.counts().done() == 4, "all four done; rows: " + states(dataSource));
+        assertThat(runs.get(20002L).get()).isEqualTo(2);
+        assertThat(runs.get(20004L).get()).as("a row after the poison one, never reached before it").isEqualTo(1);
+        assertThat(inbox.liveWorkers()).isEqualTo(1);
+    }
+
+    private static void deepQuery(Connection c, int depth) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("select ? + 1")) {
+            ps.setInt(1, depth);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+            }
+        }
+        deepQuery(c, depth + 1);
+    }
+
+    /** The usual {@code catch (InterruptedException e) { throw new RuntimeException(e); }} clears the flag it wraps. */
+    @ParameterizedTest
+    @EnumSource(Database.class)
+    void aStopGivesBackUncountedARowWhoseHandlerWrapsTheInterrupt(Database database) throws Exception {
+        DataSource dataSource = dataSource(database);
+        JdbcInbox inbox = inbox(dataSource, 1, Duration.ofSeconds(30));
+        AtomicInteger running = new AtomicInteger();
+        WebhookEndpoint<MauticBatch> endpoint = WebhookEndpoint.mautic().secrets(SECRET).on(FormSubmitted.class, form -> {
+            running.incrementAndGet();
+            try {
+                Thread.sleep(5_000);
+            } catch (InterruptedException e) {
+                throw new IllegalStateException("interrupted", e);
+            }
+        }).inbox(inbox).build();
+        assertThat(endpoint.process(JdbcInboxTest.mautic(JdbcInboxTest.forms(1, 1))).status()).isEqualTo(202);
+        inbox.start(endpoint);
+        await(Duration.ofSeconds(10), () -> running.get() == 1, "running");
+        inbox.stop(Duration.ofMillis(100));
+        started.remove(inbox);
+        assertThat(inbox.counts().pending()).as("given back; rows: " + states(dataSource)).isEqualTo(1);
+        assertThat(inbox.list(JdbcInbox.State.PENDING, 1).get(0).attempts()).as("a stop is not an attempt").isZero();
+    }
+
+    static void await(Duration within, BooleanSupplier condition, String what) throws InterruptedException {
+        long until = System.nanoTime() + within.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > until) {
+                throw new AssertionError(what + ": not reached within " + within);
+            }
+            Thread.sleep(20);
+        }
+    }
+
+    private static String states(DataSource dataSource) {
+        StringBuilder out = new StringBuilder();
+        try (Connection c = dataSource.getConnection(); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("select part_key, state, attempts, error_class from hookguard_inbox order by delivery_key")) {
+            while (rs.next()) {
+                out.append(rs.getString(1)).append('=').append(rs.getString(2)).append('/').append(rs.getInt(3)).append('/')
+                        .append(rs.getString(4)).append("  ");
+            }
+        } catch (SQLException e) {
+            return e.getClass().getName();
+        }
+        return out.toString();
+    }
+}
