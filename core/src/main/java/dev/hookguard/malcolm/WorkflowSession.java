@@ -1,6 +1,7 @@
 package dev.hookguard.malcolm;
 
 import com.fasterxml.jackson.annotation.JsonIgnore;
+import dev.hookguard.internal.StorableKeys;
 import dev.hookguard.payload.RawJson;
 import java.time.OffsetDateTime;
 import java.util.List;
@@ -74,9 +75,10 @@ public record WorkflowSession(
     /**
      * The key under which this session is handled once: its id, which the signature covers. The instance
      * header is not part of it (anyone can change it); under a secret resolver the endpoint prefixes the key
-     * with the tenant whose secrets verified the body.
+     * with the tenant whose secrets verified the body. An id that no database column can hold as it is (a NUL
+     * character, an unpaired surrogate) is keyed by its SHA-256 instead: {@code malcolm:sha256:<hex>}.
      */
     public String idempotencyKey() {
-        return "malcolm:" + id;
+        return "malcolm:" + StorableKeys.storableOrDigest(id);
     }
 }

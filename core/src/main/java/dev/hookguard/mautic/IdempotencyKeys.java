@@ -1,6 +1,7 @@
 package dev.hookguard.mautic;
 
 import dev.hookguard.internal.Node;
+import dev.hookguard.internal.StorableKeys;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -17,7 +18,8 @@ final class IdempotencyKeys {
     }
 
     static String of(String type, Node event, String testTimestamp) {
-        String shortType = type.startsWith("mautic.") ? type.substring("mautic.".length()) : type;
+        // The type is the sender's text too (a key of the batch's map): storable, or its digest.
+        String shortType = StorableKeys.storableOrDigest(type.startsWith("mautic.") ? type.substring("mautic.".length()) : type);
         if (testTimestamp == null) {
             String natural = naturalId(type, event);
             if (natural != null) {
@@ -63,7 +65,8 @@ final class IdempotencyKeys {
         if (node.isIntegralNumber()) {
             return node.bigIntegerValue().signum() > 0 ? node.asText() : null;
         }
-        if (node.isTextual() && !node.asText().isEmpty() && !node.asText().matches("-?0+")) {
+        // A text id no database column can hold as it is (a NUL, an unpaired surrogate) is not used: keyed by the bytes.
+        if (node.isTextual() && !node.asText().isEmpty() && !node.asText().matches("-?0+") && StorableKeys.storable(node.asText())) {
             return node.asText();
         }
         return null;

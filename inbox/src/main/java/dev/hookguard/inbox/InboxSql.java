@@ -44,25 +44,28 @@ final class InboxSql {
     private static final String CLAIM_DUE_POSTGRESQL = "with due as (select delivery_key from %1$s where state = 'PENDING'"
             + " and next_attempt_at <= %2$s and scheme in (%3$s) order by next_attempt_at fetch first ? rows only for update skip locked)"
             + " update %1$s t set state = 'RUNNING', attempts = t.attempts + 1, lease_owner = ?, claimed_at = %2$s from due"
-            + " where t.delivery_key = due.delivery_key returning t.delivery_key, t.attempts";
+            + " where t.delivery_key = due.delivery_key returning t.delivery_key, t.attempts, t.error_class";
 
     /** Due pending rows, for the databases that claim in two statements; {@code %3$s} is the scheme list. */
-    private static final String SELECT_DUE = "select delivery_key, attempts from %1$s where state = 'PENDING' and next_attempt_at <= %2$s"
+    private static final String SELECT_DUE = "select delivery_key, attempts, error_class from %1$s where state = 'PENDING' and next_attempt_at <= %2$s"
             + " and scheme in (%3$s) order by next_attempt_at fetch first ? rows only for update skip locked";
 
     /**
      * Running rows that no live transaction holds: their worker died (thread, process, machine or connection).
      * {@code claimed_at} keeps a row its claimer is about to lock out of reach for a moment.
      */
-    private static final String SELECT_ORPHANED = "select delivery_key, attempts, scheme from %1$s where state = 'RUNNING' and claimed_at < %2$s - ?"
+    private static final String SELECT_ORPHANED = "select delivery_key, attempts, scheme, lease_owner from %1$s where state = 'RUNNING' and claimed_at < %2$s - ?"
             + " and scheme in (%3$s) fetch first ? rows only for update skip locked";
 
     private static final String MARK_CLAIMED = "update %1$s set state = 'RUNNING', attempts = attempts + 1, lease_owner = ?, claimed_at = %2$s"
             + " where delivery_key = ?";
 
-    /** An orphaned row: due again at once (its lost attempt stays counted), or dead when that was its last one. */
-    private static final String RESCUE_ORPHAN = "update %1$s set state = ?, next_attempt_at = %2$s, lease_owner = null, claimed_at = null,"
-            + " error_class = ?, last_error = ? where delivery_key = ? and state = 'RUNNING'";
+    /**
+     * An orphaned row: due again at once, or dead when that was its last attempt; the second parameter takes back the
+     * lost attempt (1) or keeps it counted (0).
+     */
+    private static final String RESCUE_ORPHAN = "update %1$s set state = ?, attempts = attempts - ?, next_attempt_at = %2$s, lease_owner = null,"
+            + " claimed_at = null, error_class = ?, last_error = ? where delivery_key = ? and state = 'RUNNING'";
 
     /** Locks the claimed rows for as long as their handlers run: the lock of a live transaction is the liveness. */
     private static final String LOCK_CLAIMED = "select delivery_key, part_key, scheme, tenant, body, headers, attempts from %1$s"

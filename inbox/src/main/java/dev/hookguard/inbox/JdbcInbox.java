@@ -16,6 +16,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.SQLTransientConnectionException;
 import java.sql.Savepoint;
 import java.sql.Statement;
 import java.time.Duration;
@@ -34,8 +35,12 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import java.util.regex.Pattern;
@@ -133,6 +138,7 @@ public final class JdbcInbox implements DeliveryInbox, AutoCloseable {
      * once rather than letting each queued store wait out the same failure.
      */
     private final GroupCommit groupCommit;
+    private final ThreadPoolExecutor h2Stores = h2StoreThreads();
 
     private JdbcInbox(Builder b) {
         this.dataSource = b.dataSource;
@@ -439,15 +445,53 @@ public final class JdbcInbox implements DeliveryInbox, AutoCloseable {
         if (dialect() == Dialect.POSTGRESQL) {
             return groupCommit.store(delivery);
         }
-        // As in GroupCommit: the store runs with the flag clear (a pool waiting for a connection fails on it), set again after.
-        boolean interrupted = Thread.interrupted();
+        // H2 writes its file through a FileChannel, which an interrupt of any thread inside it closes; even through
+        // retry: (which reopens it), an attack that interrupted storing threads at random lost the last commits in about
+        // one run of eight. So a caller's thread (a request a container cancels) never enters H2: the store runs on a
+        // thread of the inbox's own, which nothing interrupts, and the caller waits for it with its flag held back.
+        Future<Integer> store;
         try {
-            return storeAlone(delivery);
+            store = h2Stores.submit(() -> storeAlone(delivery));
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            throw new SQLTransientConnectionException("the inbox is closed", "08003", e);
+        }
+        boolean interrupted = false;
+        try {
+            while (true) {
+                try {
+                    return store.get();
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                } catch (ExecutionException e) {
+                    if (e.getCause() instanceof SQLException failure) {
+                        throw failure;
+                    }
+                    if (e.getCause() instanceof RuntimeException failure) {
+                        throw failure;
+                    }
+                    if (e.getCause() instanceof Error failure) {
+                        throw failure;
+                    }
+                    throw new SQLException("the inbox's store failed", e.getCause());
+                }
+            }
         } finally {
             if (interrupted) {
                 Thread.currentThread().interrupt();
             }
         }
+    }
+
+    /** Threads only H2 stores run on, up to four at once, ended after a quiet minute. */
+    private static ThreadPoolExecutor h2StoreThreads() {
+        AtomicInteger names = new AtomicInteger();
+        ThreadPoolExecutor threads = new ThreadPoolExecutor(4, 4, 60, TimeUnit.SECONDS, new java.util.concurrent.LinkedBlockingQueue<>(), body -> {
+            Thread thread = new Thread(body, "hookguard-inbox-h2-store-" + names.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        });
+        threads.allowCoreThreadTimeOut(true);
+        return threads;
     }
 
     /**
@@ -682,9 +726,9 @@ public final class JdbcInbox implements DeliveryInbox, AutoCloseable {
     }
 
     /**
-     * The spool's drain: its entries, in journal order, in one transaction. A part whose key the inbox holds is
-     * skipped, whatever its state: the spool only ever repeats what the inbox may already have (a store that timed
-     * out but committed, or a drain cut short by a crash), so it never revives a dead row.
+     * The spool's drain: its entries, in journal order, in one transaction, settled as a store with the database up
+     * settles them: a part whose key the inbox holds is skipped, unless its row is dead, which it makes pending again
+     * (the sender's redelivery of what died is a new chance, whether the database was there to take it or not).
      */
     private void storeSpooled(List<SpoolEntry> entries) throws SQLException {
         synchronized (schemaLock) { // never into a table initializeSchema() is migrating
@@ -700,13 +744,17 @@ public final class JdbcInbox implements DeliveryInbox, AutoCloseable {
         try (StoreDeadline deadline = connectionWithDeadline(TimeUnit.SECONDS.toNanos(drainTimeout + 5L))) {
             Connection c = deadline.connection();
             c.setAutoCommit(false);
-            try (PreparedStatement insert = c.prepareStatement(database == Dialect.POSTGRESQL ? sql().insertPostgresql : sql().insert)) {
+            try (PreparedStatement insert = c.prepareStatement(database == Dialect.POSTGRESQL ? sql().insertPostgresql : sql().insert);
+                 PreparedStatement revive = c.prepareStatement(database == Dialect.POSTGRESQL ? sql().reviveDeadManyPostgresql : sql().reviveDead)) {
                 insert.setQueryTimeout(drainTimeout);
+                revive.setQueryTimeout(drainTimeout);
+                List<String> keys = new ArrayList<>();
                 for (SpoolEntry entry : entries) {
                     for (InboxDelivery.Part part : entry.parts()) {
                         bind(insert, part, entry.scheme(), entry.tenant(), entry.headers());
                         if (database == Dialect.POSTGRESQL) {
                             insert.addBatch();
+                            keys.add(fit(part.key()));
                             continue;
                         }
                         Savepoint before = c.setSavepoint();
@@ -718,11 +766,20 @@ public final class JdbcInbox implements DeliveryInbox, AutoCloseable {
                                 throw e;
                             }
                             c.rollback(before);
+                            revive.setString(1, fit(part.key()));
+                            revive.executeUpdate();
                         }
                     }
                 }
                 if (database == Dialect.POSTGRESQL) {
                     insert.executeBatch();
+                    // Rows this batch inserted are pending: only keys the inbox held dead are touched.
+                    revive.setObject(1, keys.toArray(String[]::new));
+                    try (ResultSet revived = revive.executeQuery()) {
+                        while (revived.next()) {
+                            // consumed: the statement returns the keys it revived
+                        }
+                    }
                 }
                 c.commit();
             } catch (SQLException | RuntimeException e) {
@@ -842,6 +899,7 @@ public final class JdbcInbox implements DeliveryInbox, AutoCloseable {
     @Override
     public void close() {
         stop(Duration.ZERO);
+        h2Stores.shutdown(); // the stores it runs finish; a store after the close is refused
         if (spool != null) {
             spool.close();
         }
@@ -972,7 +1030,7 @@ public final class JdbcInbox implements DeliveryInbox, AutoCloseable {
                     claim.setString(2, token);
                     try (ResultSet rs = claim.executeQuery()) {
                         while (rs.next()) {
-                            leases.add(new Lease(rs.getString(1), token, rs.getInt(2)));
+                            leases.add(new Lease(rs.getString(1), token, rs.getInt(2), Failure.WORKER_LOST.equals(rs.getString(3))));
                         }
                     }
                 }
@@ -984,7 +1042,7 @@ public final class JdbcInbox implements DeliveryInbox, AutoCloseable {
                     select.setInt(1, limit);
                     try (ResultSet rs = select.executeQuery()) {
                         while (rs.next()) {
-                            leases.add(new Lease(rs.getString(1), token, rs.getInt(2) + 1));
+                            leases.add(new Lease(rs.getString(1), token, rs.getInt(2) + 1, Failure.WORKER_LOST.equals(rs.getString(3))));
                         }
                     }
                 }
@@ -1000,9 +1058,12 @@ public final class JdbcInbox implements DeliveryInbox, AutoCloseable {
 
     /**
      * The rescuer (River's and Oban's, with liveness from locks rather than from a fixed time): running rows that no
-     * live transaction locks lost their worker (thread, process, machine, connection). Each is made due again at once,
-     * its lost attempt counted, for any worker to claim; a row whose attempts are used up ends dead ({@code worker_lost})
-     * rather than looping.
+     * live transaction locks lost their worker (thread, process, machine, connection). Each is made due again at once
+     * for any worker to claim, marked {@code worker_lost}, which has the next claim handle it alone. A row its claim
+     * took alone keeps its lost attempt counted, and ends dead ({@code worker_lost}) when its attempts are used up,
+     * rather than looping: it may be what killed its worker. Rows a claim took together get theirs back: which of them
+     * was running, or killed the worker, is unknown, and counting it for each would let one row that kills its
+     * instance kill its neighbours, which never reached their handler. The one that did is then claimed alone, and counted.
      *
      * @return how many rows were rescued, and the senders of those now dead
      */
@@ -1019,19 +1080,32 @@ public final class JdbcInbox implements DeliveryInbox, AutoCloseable {
                  PreparedStatement rescue = c.prepareStatement(sql().rescueOrphan)) {
                 select.setLong(1, CLAIM_GRACE.toMillis());
                 select.setInt(2, limit);
+                record Orphan(String key, int attempts, String scheme, String claim) {
+                }
+                List<Orphan> orphans = new ArrayList<>();
+                Map<String, Integer> perClaim = new java.util.HashMap<>();
                 try (ResultSet rs = select.executeQuery()) {
                     while (rs.next()) {
-                        boolean last = rs.getInt(2) >= maxAttempts;
-                        rescue.setString(1, last ? "DEAD" : "PENDING");
-                        rescue.setString(2, Failure.WORKER_LOST);
-                        rescue.setString(3, "the worker handling attempt " + rs.getInt(2) + " stopped (process, thread or connection lost)");
-                        rescue.setString(4, rs.getString(1));
-                        rescue.addBatch();
-                        rescued++;
-                        if (last) {
-                            deadKeys.add(rs.getString(1));
-                            dead.add(SignatureScheme.named(rs.getString(3)));
-                        }
+                        Orphan orphan = new Orphan(rs.getString(1), rs.getInt(2), rs.getString(3), String.valueOf(rs.getString(4)));
+                        orphans.add(orphan);
+                        perClaim.merge(orphan.claim(), 1, Integer::sum);
+                    }
+                }
+                for (Orphan orphan : orphans) {
+                    boolean together = perClaim.get(orphan.claim()) > 1;
+                    boolean last = !together && orphan.attempts() >= maxAttempts;
+                    rescue.setString(1, last ? "DEAD" : "PENDING");
+                    rescue.setInt(2, together ? 1 : 0);
+                    rescue.setString(3, Failure.WORKER_LOST);
+                    rescue.setString(4, together
+                            ? "the worker handling its batch stopped (process, thread or connection lost); the attempt is not counted, and it is handled alone next"
+                            : "the worker handling attempt " + orphan.attempts() + " stopped (process, thread or connection lost)");
+                    rescue.setString(5, orphan.key());
+                    rescue.addBatch();
+                    rescued++;
+                    if (last) {
+                        deadKeys.add(orphan.key());
+                        dead.add(SignatureScheme.named(orphan.scheme()));
                     }
                 }
                 if (rescued > 0) {

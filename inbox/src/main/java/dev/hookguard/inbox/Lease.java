@@ -5,9 +5,11 @@ package dev.hookguard.inbox;
  * claim counted. A settle changes the row only while the token is still the row's, so a worker that lost a row
  * (given back, taken over, replayed) can never settle it.
  *
- * @param key     the row's stored key
- * @param token   {@code <instance>/<claim number>}, unique to this claim
- * @param attempt the attempt this claim counted (1 for the first)
+ * @param key           the row's stored key
+ * @param token         {@code <instance>/<claim number>}, unique to this claim
+ * @param attempt       the attempt this claim counted (1 for the first)
+ * @param lostItsWorker whether the row's last attempt lost its worker (a process that died, perhaps of this very
+ *                      row): it is handled alone, so that a row that kills its instance takes no neighbour with it
  */
-record Lease(String key, String token, int attempt) {
+record Lease(String key, String token, int attempt, boolean lostItsWorker) {
 }

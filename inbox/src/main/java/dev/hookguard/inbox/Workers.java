@@ -320,7 +320,7 @@ final class Workers {
                         Thread.sleep(pollMillis);
                         continue;
                     }
-                    handle(leases);
+                    handle(aloneIfOneLostItsWorker(leases));
                 } catch (InterruptedException e) {
                     if (!running || abandoned) {
                         return;
@@ -339,6 +339,25 @@ final class Workers {
             } catch (InterruptedException e) {
                 // the loop checks whether it should stop
             }
+        }
+
+        /**
+         * A row whose last attempt lost its worker may be what killed it: it is handled alone, and the rest of the claim
+         * given back uncounted, so that if it kills this instance too, its attempt is the only one counted.
+         */
+        private List<Lease> aloneIfOneLostItsWorker(List<Lease> leases) {
+            if (leases.size() == 1) {
+                return leases;
+            }
+            for (Lease lease : leases) {
+                if (lease.lostItsWorker()) {
+                    List<Lease> rest = new ArrayList<>(leases);
+                    rest.remove(lease);
+                    inbox.giveBack(rest);
+                    return List.of(lease);
+                }
+            }
+            return leases;
         }
 
         /** One batch: lock, handle each row, settle all, commit once. */

@@ -180,6 +180,54 @@ class AbandonedHandlerTest {
         assertThat(inbox.list(JdbcInbox.State.PENDING, 1).get(0).attempts()).as("a stop is not an attempt").isZero();
     }
 
+    /**
+     * A part that kills its instance (kill -9, the OOM killer, {@code -XX:+ExitOnOutOfMemoryError}) each time it runs,
+     * in a claim of four. Each crash used to count an attempt for the whole claim: the three others ended dead
+     * ({@code worker_lost}) without their handler ever running. A supervisor restarts the instance after each crash.
+     */
+    @Test
+    void aPartThatKillsItsInstanceEndsDeadAloneAndItsNeighboursAreHandled() throws Exception {
+        String url = TestPostgres.newDatabase();
+        DataSource dataSource = TestPostgres.dataSource(url);
+        int maxAttempts = 2;
+        JdbcInbox storing = JdbcInbox.builder(dataSource).maxAttempts(maxAttempts).build();
+        storing.initializeSchema();
+        WebhookEndpoint<MauticBatch> endpoint = WebhookEndpoint.mautic().secrets(SECRET).on(FormSubmitted.class, f -> { }).inbox(storing).build();
+        assertThat(endpoint.process(fourForms()).status()).isEqualTo(202);
+        String poison = storing.list(JdbcInbox.State.PENDING, 4).get(3).partKey();
+        for (int life = 0; life < 8 && !(storing.counts().done() == 3 && storing.counts().dead() == 1); life++) {
+            Process process = new ProcessBuilder(java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
+                    System.getProperty("java.class.path"), Crasher.class.getName(), url, poison, Integer.toString(maxAttempts))
+                    .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            // A life ends in a crash, or, with nothing left to crash on, after the rescue's grace (5 s) and the handling.
+            if (!process.waitFor(8, java.util.concurrent.TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor();
+            }
+        }
+        assertThat(storing.counts().done()).as("the three others handled; rows: " + states(dataSource)).isEqualTo(3);
+        List<InboxEntry> dead = storing.list(JdbcInbox.State.DEAD, 10);
+        assertThat(dead).extracting(InboxEntry::partKey).containsExactly(poison);
+        assertThat(dead.get(0).attempts()).as("each of its own crashes counted").isEqualTo(maxAttempts);
+        assertThat(dead.get(0).failure().orElseThrow().type()).isEqualTo("worker_lost");
+    }
+
+    /** An instance whose handler halts the JVM on the poison part, as kill -9 would. */
+    public static final class Crasher {
+        public static void main(String[] args) throws Exception {
+            String url = args[0];
+            String poison = args[1];
+            JdbcInbox inbox = JdbcInbox.builder(TestPostgres.dataSource(url)).maxAttempts(Integer.parseInt(args[2]))
+                    .pollInterval(Duration.ofMillis(20)).workers(1).build();
+            WebhookEndpoint<MauticBatch> endpoint = WebhookEndpoint.mautic().secrets(SECRET).on(FormSubmitted.class, form -> {
+                if (form.idempotencyKey().equals(poison)) {
+                    Runtime.getRuntime().halt(137);
+                }
+            }).inbox(inbox).build();
+            inbox.start(endpoint);
+            Thread.sleep(Long.MAX_VALUE);
+        }
+    }
+
     static void await(Duration within, BooleanSupplier condition, String what) throws InterruptedException {
         long until = System.nanoTime() + within.toNanos();
         while (!condition.getAsBoolean()) {

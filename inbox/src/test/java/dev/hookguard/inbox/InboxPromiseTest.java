@@ -538,8 +538,10 @@ class InboxPromiseTest {
         assertThat(count(dataSource, "select count(*) from effects")).as("one effect per row").isEqualTo(12);
         assertThat(count(dataSource, "select count(distinct delivery_key) from effects")).isEqualTo(12);
         assertThat(count(dataSource, "select count(*) from effects where instance = 'victim'")).as("the victim committed nothing").isZero();
-        assertThat(count(dataSource, "select count(*) from hookguard_inbox where state = 'DONE' and attempts = 2"))
-                .as("the rows the victim held counted its attempt").isPositive();
+        // The victim's claim took a whole delivery (three rows): which of them killed it is unknown, so none is charged
+        // the lost attempt (a row that kills its instance is then claimed alone, and counted: AbandonedHandlerTest).
+        assertThat(count(dataSource, "select count(*) from hookguard_inbox where state = 'DONE' and attempts = 1"))
+                .as("no row charged the attempt its claim lost").isEqualTo(12);
     }
 
     @Test

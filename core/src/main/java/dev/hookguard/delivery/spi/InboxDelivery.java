@@ -2,6 +2,7 @@ package dev.hookguard.delivery.spi;
 
 import dev.hookguard.signature.SignatureScheme;
 import dev.hookguard.delivery.Headers;
+import dev.hookguard.internal.StorableKeys;
 import java.util.List;
 import java.util.Objects;
 
@@ -34,7 +35,8 @@ public record InboxDelivery(SignatureScheme scheme, String tenant, List<Part> pa
     /**
      * One part of a delivery.
      *
-     * @param key       its idempotency key, tenant prefix included; of any length
+     * @param key       its idempotency key, tenant prefix included; of any length, with no NUL character and no
+     *                  unpaired surrogate (text a database column holds as it is: the keys Hookguard derives are)
      * @param eventType its event type (a Mautic type such as {@code mautic.form_on_submit}, or {@code workflow_session})
      * @param body      a body of the same sender that holds this part alone: for a Mautic event, the event's exact
      *                  bytes in an array under its type (and the test payload's timestamp, when there is one); for a
@@ -44,6 +46,10 @@ public record InboxDelivery(SignatureScheme scheme, String tenant, List<Part> pa
 
         public Part {
             Objects.requireNonNull(key, "key");
+            if (!StorableKeys.storable(key)) {
+                // Refused here, before a database or a spool: a key no column holds would be acknowledged and never stored.
+                throw new IllegalArgumentException("a part's key must hold no NUL character and no unpaired surrogate");
+            }
             Objects.requireNonNull(eventType, "eventType");
             Objects.requireNonNull(body, "body");
         }
