@@ -1,7 +1,6 @@
 package dev.hookguard.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.hookguard.delivery.spi.InboxDelivery;
 import dev.hookguard.malcolm.MalcolmPayloads;
@@ -51,9 +50,15 @@ class StorableKeysTest {
     }
 
     @Test
-    void anInboxRefusesAPartWhoseKeyNoColumnHolds() {
-        assertThatThrownBy(() -> new InboxDelivery.Part("tenant\u0000:k", "t", new byte[0])).isInstanceOf(IllegalArgumentException.class)
-                .hasMessageNotContaining("tenant");
-        assertThatThrownBy(() -> new InboxDelivery.Part("k\uDC00", "t", new byte[0])).isInstanceOf(IllegalArgumentException.class);
+    void aDeliveryTellsWhetherEveryKeyIsStorable() {
+        InboxDelivery.Part ordinary = new InboxDelivery.Part("malcolm:ws-1 \uD83D\uDE00", "t", new byte[0]);
+        assertThat(delivery(ordinary).keysStorable()).isTrue();
+        assertThat(delivery(ordinary, new InboxDelivery.Part("tenant\u0000:k", "t", new byte[0])).keysStorable()).isFalse();
+        assertThat(delivery(new InboxDelivery.Part("k\uDC00", "t", new byte[0])).keysStorable()).isFalse();
+    }
+
+    private static InboxDelivery delivery(InboxDelivery.Part... parts) {
+        return new InboxDelivery(dev.hookguard.signature.SignatureScheme.MAUTIC, "", java.util.List.of(parts), new byte[0],
+                dev.hookguard.delivery.Headers.of(java.util.Map.of()));
     }
 }

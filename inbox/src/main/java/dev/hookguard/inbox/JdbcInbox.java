@@ -391,9 +391,14 @@ public final class JdbcInbox implements DeliveryInbox, AutoCloseable {
      * @return how many parts are new or revived (0: a duplicate)
      * @throws SQLException when the database refuses and there is no spool
      * @throws java.io.IOException when the spool refuses (full, or its disk fails)
+     * @throws IllegalArgumentException when a key is not {@linkplain InboxDelivery#keysStorable() storable}
      */
     @Override
     public int store(InboxDelivery delivery) throws SQLException, java.io.IOException {
+        if (!delivery.keysStorable()) {
+            // Before the database or the spool: a key no column holds would be acknowledged through the spool, never stored.
+            throw new IllegalArgumentException("a part's key holds a NUL character or an unpaired surrogate, which no column holds");
+        }
         if (spool == null) {
             return storeInDatabase(delivery);
         }
@@ -417,7 +422,23 @@ public final class JdbcInbox implements DeliveryInbox, AutoCloseable {
 
     private int spool(InboxDelivery delivery, SQLException why) throws java.io.IOException {
         return spool.append(new SpoolEntry(System.currentTimeMillis(), delivery.scheme().id(), delivery.tenant(), headerText(delivery.headers()),
-                delivery.parts()), why);
+                delivery.parts(), why != null && !neverReachedTheDatabase(why)), why);
+    }
+
+    /**
+     * Whether a store failed before any statement of it reached the database (no connection could be had), so that it
+     * certainly did not commit; any later failure (a timeout, a connection lost mid-statement) may have followed a commit.
+     */
+    private static boolean neverReachedTheDatabase(SQLException failure) {
+        for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+            if (cause instanceof SQLTransientConnectionException || cause instanceof java.net.ConnectException) {
+                return true;
+            }
+            if (cause instanceof SQLException sql && ("08001".equals(sql.getSQLState()) || "08004".equals(sql.getSQLState()))) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private boolean sendsTheQueueToTheSpool(SQLException failure) {
@@ -482,16 +503,17 @@ public final class JdbcInbox implements DeliveryInbox, AutoCloseable {
         }
     }
 
-    /** Threads only H2 stores run on, up to four at once, ended after a quiet minute. */
+    /**
+     * Threads only H2 stores run on: one per store in flight, as the callers' own threads were (a queue would add its
+     * wait to each store's, beyond the store timeout), each ended after a quiet minute.
+     */
     private static ThreadPoolExecutor h2StoreThreads() {
         AtomicInteger names = new AtomicInteger();
-        ThreadPoolExecutor threads = new ThreadPoolExecutor(4, 4, 60, TimeUnit.SECONDS, new java.util.concurrent.LinkedBlockingQueue<>(), body -> {
-            Thread thread = new Thread(body, "hookguard-inbox-h2-store-" + names.incrementAndGet());
+        return new ThreadPoolExecutor(0, Integer.MAX_VALUE, 60, TimeUnit.SECONDS, new java.util.concurrent.SynchronousQueue<>(), body -> {
+            Thread thread = new Thread(body, "hookguard-h2-store-" + names.incrementAndGet());
             thread.setDaemon(true);
             return thread;
         });
-        threads.allowCoreThreadTimeOut(true);
-        return threads;
     }
 
     /**
@@ -726,9 +748,10 @@ public final class JdbcInbox implements DeliveryInbox, AutoCloseable {
     }
 
     /**
-     * The spool's drain: its entries, in journal order, in one transaction, settled as a store with the database up
-     * settles them: a part whose key the inbox holds is skipped, unless its row is dead, which it makes pending again
-     * (the sender's redelivery of what died is a new chance, whether the database was there to take it or not).
+     * The spool's drain: its entries, in journal order, in one transaction. A part whose key the inbox holds is
+     * skipped; its row, when dead, is made pending again only by an entry that never reached the database (a
+     * redelivery of what died is a new chance, whether the database was there to take it or not), never by one the
+     * database may hold already ({@link SpoolEntry#mayBeStored()}: the dead row may be that very delivery's).
      */
     private void storeSpooled(List<SpoolEntry> entries) throws SQLException {
         synchronized (schemaLock) { // never into a table initializeSchema() is migrating
@@ -754,7 +777,9 @@ public final class JdbcInbox implements DeliveryInbox, AutoCloseable {
                         bind(insert, part, entry.scheme(), entry.tenant(), entry.headers());
                         if (database == Dialect.POSTGRESQL) {
                             insert.addBatch();
-                            keys.add(fit(part.key()));
+                            if (!entry.mayBeStored()) {
+                                keys.add(fit(part.key()));
+                            }
                             continue;
                         }
                         Savepoint before = c.setSavepoint();
@@ -766,13 +791,17 @@ public final class JdbcInbox implements DeliveryInbox, AutoCloseable {
                                 throw e;
                             }
                             c.rollback(before);
-                            revive.setString(1, fit(part.key()));
-                            revive.executeUpdate();
+                            if (!entry.mayBeStored()) {
+                                revive.setString(1, fit(part.key()));
+                                revive.executeUpdate();
+                            }
                         }
                     }
                 }
                 if (database == Dialect.POSTGRESQL) {
                     insert.executeBatch();
+                }
+                if (database == Dialect.POSTGRESQL && !keys.isEmpty()) {
                     // Rows this batch inserted are pending: only keys the inbox held dead are touched.
                     revive.setObject(1, keys.toArray(String[]::new));
                     try (ResultSet revived = revive.executeQuery()) {

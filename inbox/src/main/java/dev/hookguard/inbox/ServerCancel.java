@@ -22,7 +22,7 @@ final class ServerCancel {
 
     /** Sends the cancel and waits for it at most {@code wait}; never throws. */
     static void cancelRunningStatement(Connection connection, Duration wait) {
-        Thread cancel = new Thread(() -> cancel(connection), "hookguard-inbox-cancel");
+        Thread cancel = new Thread(() -> cancel(connection), "hookguard-pg-cancel");
         cancel.setDaemon(true);
         cancel.start();
         try {

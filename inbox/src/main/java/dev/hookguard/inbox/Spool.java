@@ -282,7 +282,7 @@ final class Spool implements AutoCloseable {
                 }
                 // Stamped now: the age bound is about deliveries waiting for the database, and a copy refused days ago
                 // would otherwise make the spool refuse every new delivery at once.
-                append(new SpoolEntry(clock.getAsLong(), entry.scheme(), entry.tenant(), entry.headers(), entry.parts()), null, Source.REJECTED);
+                append(entry.with(clock.getAsLong(), entry.parts()), null, Source.REJECTED);
                 retried++;
                 position += HEADER_BYTES + payload.remaining();
             }
@@ -441,7 +441,7 @@ final class Spool implements AutoCloseable {
                 entry = null;
             } else {
                 entry = fresh.size() == delivery.parts().size() ? delivery
-                        : new SpoolEntry(delivery.spooledAt(), delivery.scheme(), delivery.tenant(), delivery.headers(), fresh);
+                        : delivery.with(delivery.spooledAt(), fresh);
             }
         }
         if (entry == null) {

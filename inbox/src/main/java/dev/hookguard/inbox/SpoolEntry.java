@@ -11,9 +11,28 @@ import java.util.List;
 /**
  * One spooled delivery, as the inbox's rows need it (the kept headers only, never the signature), and its bytes in the
  * journal: {@code spooledAt}, then each text as a length and UTF-16 code units, then each part's key, event type and
- * body. The journal frames it with a magic number, its length and a CRC32C ({@link Spool}).
+ * body, then one byte of flags (absent from entries written before it: read as {@code mayBeStored}). The journal
+ * frames it with a magic number, its length and a CRC32C ({@link Spool}).
+ *
+ * @param mayBeStored whether the database may hold this very delivery already: its store reached the database and
+ *                    failed without saying whether it committed (a timeout, a connection lost mid-statement). The
+ *                    drain then never revives a dead row of it (the row may be this delivery's, handled and dead); a
+ *                    delivery that never reached the database (refused at connect, or spooled behind others) is a
+ *                    redelivery, a new chance for a dead row, as with the database up
  */
-record SpoolEntry(long spooledAt, String scheme, String tenant, String headers, List<InboxDelivery.Part> parts) {
+record SpoolEntry(long spooledAt, String scheme, String tenant, String headers, List<InboxDelivery.Part> parts, boolean mayBeStored) {
+
+    private static final int NEVER_REACHED_THE_DATABASE = 1;
+
+    /** An entry the database may hold already: what every entry read back from before the flags was. */
+    SpoolEntry(long spooledAt, String scheme, String tenant, String headers, List<InboxDelivery.Part> parts) {
+        this(spooledAt, scheme, tenant, headers, parts, true);
+    }
+
+    /** The same delivery with other parts, or another time: its flags kept. */
+    SpoolEntry with(long at, List<InboxDelivery.Part> someParts) {
+        return new SpoolEntry(at, scheme, tenant, headers, someParts, mayBeStored);
+    }
 
     byte[] encode() {
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(256 + parts.stream().mapToInt(p -> p.body().length + p.key().length() + 64).sum());
@@ -29,6 +48,7 @@ record SpoolEntry(long spooledAt, String scheme, String tenant, String headers, 
                 out.writeInt(part.body().length);
                 out.write(part.body());
             }
+            out.writeByte(mayBeStored ? 0 : NEVER_REACHED_THE_DATABASE);
         } catch (IOException e) {
             throw new IllegalStateException(e); // a ByteArrayOutputStream does not fail
         }
@@ -50,7 +70,8 @@ record SpoolEntry(long spooledAt, String scheme, String tenant, String headers, 
             String eventType = text(payload);
             parts.add(new InboxDelivery.Part(key, eventType, bytes(payload)));
         }
-        return new SpoolEntry(spooledAt, scheme, tenant, headers, parts);
+        boolean mayBeStored = !payload.hasRemaining() || (payload.get() & NEVER_REACHED_THE_DATABASE) == 0;
+        return new SpoolEntry(spooledAt, scheme, tenant, headers, parts, mayBeStored);
     }
 
     /**

@@ -40,6 +40,11 @@ final class Workers {
     private static final long BATCH_TARGET_NANOS = Duration.ofMillis(100).toNanos();
     /** How long a handler interrupted for its timeout has to return before it is abandoned. */
     static final Duration ABANDON_GRACE = Duration.ofSeconds(2);
+    /**
+     * The least a handler's rollback or release may take before its worker is given up: a database that stalls for
+     * seconds (a checkpoint, a failover) must not fail a row whose handler succeeded, even under a short handler timeout.
+     */
+    static final Duration SETTLE_FLOOR = Duration.ofSeconds(10);
     private static final long RESCUE_EVERY_MILLIS = 1_000;
     /** Orphaned rows made due again per rescue. */
     private static final int RESCUE_LIMIT = 500;
@@ -165,10 +170,10 @@ final class Workers {
             return;
         }
         Claimed settling = worker.settling;
-        if (settling != null && !worker.abandoned && System.nanoTime() - worker.settlingNanos > timeoutNanos) {
+        if (settling != null && !worker.abandoned && System.nanoTime() - worker.settlingNanos > Math.max(timeoutNanos, SETTLE_FLOOR.toNanos())) {
             // The handler has returned, but undoing or keeping its writes does not end: a driver left out of step with
             // its server by an Error inside it (each then waits for the other), or a server that stopped answering.
-            LOG.log(Level.WARNING, () -> "an inbox worker's connection did not answer within the handler timeout after a handler"
+            LOG.log(Level.WARNING, () -> "an inbox worker's connection did not answer within the handler timeout (10 s at least) after a handler"
                     + " ended; its thread is abandoned, inbox row " + JdbcInbox.printable(settling.lease().key())
                     + " fails (handler_timeout) and a new worker starts");
             abandon(worker, settling, new Failure(Failure.HANDLER_TIMEOUT, "its transaction did not answer after the handler ended"));

@@ -140,7 +140,8 @@ class AbandonedHandlerTest {
         }).inbox(inbox).build();
         assertThat(endpoint.process(fourForms()).status()).isEqualTo(202);
         inbox.start(endpoint);
-        await(Duration.ofSeconds(15), () -> inbox.counts().done() == 4, "all four done; rows: " + states(dataSource));
+        // A stuck rollback is given up at the handler timeout, and 10 s at least (Workers.SETTLE_FLOOR).
+        await(Duration.ofSeconds(25), () -> inbox.counts().done() == 4, "all four done; rows: " + states(dataSource));
         assertThat(runs.get(20002L).get()).isEqualTo(2);
         assertThat(runs.get(20004L).get()).as("a row after the poison one, never reached before it").isEqualTo(1);
         assertThat(inbox.liveWorkers()).isEqualTo(1);

@@ -268,6 +268,38 @@ class SpoolTest {
     }
 
     @Test
+    void anEntryWrittenBeforeItsFlagsByteReadsBackWholeAsOneTheDatabaseMayHold() {
+        SpoolEntry written = new SpoolEntry(42, "mautic", "", "User-Agent: x\n",
+                List.of(new InboxDelivery.Part("k", "mautic.form_on_submit", new byte[] {1, 2})), false);
+        byte[] now = written.encode();
+        assertThat(SpoolEntry.decode(java.nio.ByteBuffer.wrap(now)).mayBeStored()).isFalse();
+        SpoolEntry before = SpoolEntry.decode(java.nio.ByteBuffer.wrap(java.util.Arrays.copyOf(now, now.length - 1)));
+        assertThat(before.mayBeStored()).as("no flags: as the drain always treated it").isTrue();
+        assertThat(before.parts().get(0).key()).isEqualTo("k");
+        assertThat(before.parts().get(0).body()).containsExactly(1, 2);
+    }
+
+    /**
+     * Attack review: an entry an earlier release spooled under a key no column holds (a lone surrogate, before keys were
+     * made storable) was read back as corrupt, and cut from the journal when it was the last one.
+     */
+    @Test
+    void anEntryAnEarlierReleaseSpooledUnderAKeyNoColumnHoldsIsDrainedNotCut() throws Exception {
+        Path dir = directory("spool");
+        AtomicLong clock = new AtomicLong(1_000);
+        Spool earlier = spool(dir, 1 << 20, Duration.ofHours(1), clock, AWAY);
+        for (String key : List.of("k2", "k3", "malcolm:s\uD800")) {
+            earlier.append(entry(clock.get(), key), null);
+        }
+        earlier.close();
+        List<SpoolEntry> stored = new CopyOnWriteArrayList<>();
+        Spool upgraded = spool(dir, 1 << 20, Duration.ofHours(1), clock, stored::addAll);
+        await(() -> upgraded.counts().entries() == 0, "drained");
+        assertThat(upgraded.recovery().cutBytes()).isZero();
+        assertThat(keys(stored)).containsExactly("k2", "k3", "malcolm:s\uD800");
+    }
+
+    @Test
     void afterAFailedSyncTheSpoolRefusesEverythingUntilARestartAndSaysItIsNotAccepting() throws Exception {
         Path dir = directory("spool");
         AtomicLong clock = new AtomicLong(1_000);

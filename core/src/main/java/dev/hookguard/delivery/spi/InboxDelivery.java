@@ -33,10 +33,18 @@ public record InboxDelivery(SignatureScheme scheme, String tenant, List<Part> pa
     }
 
     /**
+     * Whether every part's key is text a database column holds as it is: no NUL character (PostgreSQL's text refuses
+     * one) and no unpaired surrogate (UTF-8 cannot encode one). The keys Hookguard derives always are; an inbox refuses
+     * a delivery whose keys are not, before its database or a spool, so that it never acknowledges what it cannot store.
+     */
+    public boolean keysStorable() {
+        return parts.stream().allMatch(part -> StorableKeys.storable(part.key()));
+    }
+
+    /**
      * One part of a delivery.
      *
-     * @param key       its idempotency key, tenant prefix included; of any length, with no NUL character and no
-     *                  unpaired surrogate (text a database column holds as it is: the keys Hookguard derives are)
+     * @param key       its idempotency key, tenant prefix included; of any length (see {@link #keysStorable()})
      * @param eventType its event type (a Mautic type such as {@code mautic.form_on_submit}, or {@code workflow_session})
      * @param body      a body of the same sender that holds this part alone: for a Mautic event, the event's exact
      *                  bytes in an array under its type (and the test payload's timestamp, when there is one); for a
@@ -46,10 +54,6 @@ public record InboxDelivery(SignatureScheme scheme, String tenant, List<Part> pa
 
         public Part {
             Objects.requireNonNull(key, "key");
-            if (!StorableKeys.storable(key)) {
-                // Refused here, before a database or a spool: a key no column holds would be acknowledged and never stored.
-                throw new IllegalArgumentException("a part's key must hold no NUL character and no unpaired surrogate");
-            }
             Objects.requireNonNull(eventType, "eventType");
             Objects.requireNonNull(body, "body");
         }
