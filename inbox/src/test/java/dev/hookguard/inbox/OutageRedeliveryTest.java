@@ -1,5 +1,6 @@
 package dev.hookguard.inbox;
 
+import static dev.hookguard.inbox.SpoolFixtures.await;
 import static dev.hookguard.inbox.SpoolFixtures.directory;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -19,7 +20,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -50,7 +50,8 @@ class OutageRedeliveryTest {
         return inbox;
     }
 
-    private static Delivery session(String id) {
+    /** A signed Malcolm! session of this id. */
+    static Delivery session(String id) {
         // The id goes on the wire as JSON escapes, as a sender's encoder writes a NUL or an unpaired surrogate.
         StringBuilder escaped = new StringBuilder();
         id.chars().forEach(c -> escaped.append(c < 0x20 || Character.isSurrogate((char) c) ? String.format("\\u%04x", c) : String.valueOf((char) c)));
@@ -118,13 +119,4 @@ class OutageRedeliveryTest {
         }
     }
 
-    private static void await(BooleanSupplier condition, String what) throws InterruptedException {
-        long until = System.nanoTime() + Duration.ofSeconds(15).toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > until) {
-                throw new AssertionError(what + ": not within 15 s");
-            }
-            Thread.sleep(20);
-        }
-    }
 }

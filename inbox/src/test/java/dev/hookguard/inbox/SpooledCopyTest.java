@@ -1,17 +1,12 @@
 package dev.hookguard.inbox;
 
+import static dev.hookguard.inbox.SpoolFixtures.await;
 import static dev.hookguard.inbox.SpoolFixtures.directory;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.hookguard.delivery.Delivery;
-import dev.hookguard.delivery.Headers;
 import dev.hookguard.delivery.WebhookEndpoint;
 import dev.hookguard.inbox.JdbcInboxTest.Database;
 import dev.hookguard.malcolm.WorkflowSession;
-import dev.hookguard.sender.MalcolmSender;
-import dev.hookguard.sender.SampleEvents;
-import dev.hookguard.signature.SignatureScheme;
-import dev.hookguard.signature.WebhookSigner;
 import java.lang.reflect.InvocationTargetException;
 import java.lang.reflect.Proxy;
 import java.sql.Connection;
@@ -51,7 +46,7 @@ class SpooledCopyTest {
         try {
             failAfterCommit.set(true);
             holdDrainer.set(true);
-            assertThat(endpoint.process(session("ws-victim")).status()).as("the one delivery").isEqualTo(202);
+            assertThat(endpoint.process(OutageRedeliveryTest.session("ws-victim")).status()).as("the one delivery").isEqualTo(202);
             assertThat(failAfterCommit.get()).as("the store committed and then failed").isFalse();
             assertThat(inbox.spool().isEmpty()).as("and was spooled too").isFalse();
             inbox.start(endpoint);
@@ -62,24 +57,10 @@ class SpooledCopyTest {
             Thread.sleep(1500);
             assertThat(calls.get()).as("handler runs for one 202 with maxAttempts(1)").isEqualTo(1);
         } finally {
+            holdDrainer.set(false);
+            failAfterCommit.set(false);
             inbox.stop(Duration.ofSeconds(2));
             inbox.close();
-        }
-    }
-
-    private static Delivery session(String id) {
-        byte[] body = MalcolmSender.body(SampleEvents.malcolmSession(1, true).put("id", id));
-        return new Delivery("POST", Headers.of("X-Signature", WebhookSigner.sign(SignatureScheme.MALCOLM, JdbcInboxTest.SECRET, body),
-                "X-Instance-Id", "instance01"), body, "192.0.2.7");
-    }
-
-    private static void await(java.util.function.BooleanSupplier condition, String what) throws InterruptedException {
-        long until = System.nanoTime() + Duration.ofSeconds(15).toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > until) {
-                throw new AssertionError(what + ": not within 15 s");
-            }
-            Thread.sleep(20);
         }
     }
 
