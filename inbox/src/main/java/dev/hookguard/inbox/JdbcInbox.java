@@ -1048,18 +1048,18 @@ public final class JdbcInbox implements DeliveryInbox, AutoCloseable {
         if (schemes.isEmpty()) {
             return List.of();
         }
-        String token = owner + "/" + claims.incrementAndGet();
+        String claim = owner + "/" + claims.incrementAndGet() + "/"; // and how many rows it takes: see Lease#claimedTogether
         String schemeList = schemeList(schemes);
         List<Lease> leases = new ArrayList<>();
         try (Connection c = dataSource.getConnection()) {
             if (dialect() == Dialect.POSTGRESQL) {
                 c.setAutoCommit(true);
-                try (PreparedStatement claim = c.prepareStatement(sql().claimDuePostgresql(schemeList))) {
-                    claim.setInt(1, limit);
-                    claim.setString(2, token);
-                    try (ResultSet rs = claim.executeQuery()) {
+                try (PreparedStatement statement = c.prepareStatement(sql().claimDuePostgresql(schemeList))) {
+                    statement.setInt(1, limit);
+                    statement.setString(2, claim);
+                    try (ResultSet rs = statement.executeQuery()) {
                         while (rs.next()) {
-                            leases.add(new Lease(rs.getString(1), token, rs.getInt(2), Failure.WORKER_LOST.equals(rs.getString(3))));
+                            leases.add(new Lease(rs.getString(1), rs.getString(4), rs.getInt(2), Failure.WORKER_LOST.equals(rs.getString(3))));
                         }
                     }
                 }
@@ -1067,14 +1067,17 @@ public final class JdbcInbox implements DeliveryInbox, AutoCloseable {
             }
             c.setAutoCommit(false);
             try {
+                List<Object[]> due = new ArrayList<>();
                 try (PreparedStatement select = c.prepareStatement(sql().selectDue(schemeList))) {
                     select.setInt(1, limit);
                     try (ResultSet rs = select.executeQuery()) {
                         while (rs.next()) {
-                            leases.add(new Lease(rs.getString(1), token, rs.getInt(2) + 1, Failure.WORKER_LOST.equals(rs.getString(3))));
+                            due.add(new Object[] {rs.getString(1), rs.getInt(2) + 1, Failure.WORKER_LOST.equals(rs.getString(3))});
                         }
                     }
                 }
+                String token = claim + due.size();
+                due.forEach(row -> leases.add(new Lease((String) row[0], token, (Integer) row[1], (Boolean) row[2])));
                 markClaimed(c, leases);
                 c.commit();
                 return leases;
@@ -1121,7 +1124,9 @@ public final class JdbcInbox implements DeliveryInbox, AutoCloseable {
                     }
                 }
                 for (Orphan orphan : orphans) {
-                    boolean together = perClaim.get(orphan.claim()) > 1;
+                    // The claim's own count, since this pass may see only part of it; an earlier release's token has none.
+                    int claimed = Lease.claimedTogether(orphan.claim());
+                    boolean together = (claimed < 0 ? perClaim.get(orphan.claim()) : claimed) > 1;
                     boolean last = !together && orphan.attempts() >= maxAttempts;
                     rescue.setString(1, last ? "DEAD" : "PENDING");
                     rescue.setInt(2, together ? 1 : 0);
@@ -1273,6 +1278,33 @@ public final class JdbcInbox implements DeliveryInbox, AutoCloseable {
     /** Fails one row outside any handling transaction (its handler was abandoned); true when the lease still held it. */
     boolean failAbandoned(Lease lease, Failure failure) {
         return update(sql().markFailed, ps -> bindFailure(ps, lease, failure)) == 1;
+    }
+
+    /**
+     * The row of {@code keep} under a claim of its own, with the rest of its claim given back uncounted, in one
+     * transaction: a row whose last attempt lost its worker is handled alone, and if its worker is lost again, the
+     * rescuer must see a claim of one, and count the attempt. Empty when the lease no longer holds the row.
+     */
+    Optional<Lease> takeAlone(Lease keep, List<Lease> rest) throws SQLException {
+        Lease alone = new Lease(keep.key(), owner + "/" + claims.incrementAndGet() + "/1", keep.attempt(), keep.lostItsWorker());
+        try (Connection c = dataSource.getConnection()) {
+            c.setAutoCommit(false);
+            try {
+                inBatch(c, sql().giveBack, rest, JdbcInbox::bindLease);
+                int held;
+                try (PreparedStatement reclaim = c.prepareStatement(sql().reclaimAlone)) {
+                    reclaim.setString(1, alone.token());
+                    reclaim.setString(2, keep.key());
+                    reclaim.setString(3, keep.token());
+                    held = reclaim.executeUpdate();
+                }
+                c.commit();
+                return held == 1 ? Optional.of(alone) : Optional.empty();
+            } catch (SQLException | RuntimeException e) {
+                c.rollback();
+                throw e;
+            }
+        }
     }
 
     /** Gives back rows outside any handling transaction (their worker was abandoned). */

@@ -325,7 +325,10 @@ final class Workers {
                         Thread.sleep(pollMillis);
                         continue;
                     }
-                    handle(aloneIfOneLostItsWorker(leases));
+                    List<Lease> taken = aloneIfOneLostItsWorker(leases);
+                    if (!taken.isEmpty()) {
+                        handle(taken);
+                    }
                 } catch (InterruptedException e) {
                     if (!running || abandoned) {
                         return;
@@ -347,10 +350,11 @@ final class Workers {
         }
 
         /**
-         * A row whose last attempt lost its worker may be what killed it: it is handled alone, and the rest of the claim
-         * given back uncounted, so that if it kills this instance too, its attempt is the only one counted.
+         * A row whose last attempt lost its worker may be what killed it: it is handled alone, under a claim of one,
+         * and the rest of the claim given back uncounted, so that if it kills this instance too, its attempt is the
+         * only one counted.
          */
-        private List<Lease> aloneIfOneLostItsWorker(List<Lease> leases) {
+        private List<Lease> aloneIfOneLostItsWorker(List<Lease> leases) throws SQLException {
             if (leases.size() == 1) {
                 return leases;
             }
@@ -358,8 +362,7 @@ final class Workers {
                 if (lease.lostItsWorker()) {
                     List<Lease> rest = new ArrayList<>(leases);
                     rest.remove(lease);
-                    inbox.giveBack(rest);
-                    return List.of(lease);
+                    return inbox.takeAlone(lease, rest).map(List::of).orElse(List.of());
                 }
             }
             return leases;
