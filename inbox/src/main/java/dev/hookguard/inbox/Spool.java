@@ -782,7 +782,30 @@ final class Spool implements AutoCloseable {
         }
     }
 
+    /**
+     * The drainer's thread. What {@link #drainUntilEmpty} throws can only come from a report of a failure it met
+     * (memory still short, a logging backend's Error): it used to end the thread with its field still set, so no
+     * drainer ever started again and nothing was stored until a restart. The thread goes on after a pause instead.
+     */
     private void drain() {
+        while (true) {
+            try {
+                drainUntilEmpty();
+                return;
+            } catch (Throwable reportFailed) {
+                synchronized (lock) {
+                    if (drainer != Thread.currentThread()) {
+                        return; // it had handed over (drained, or closed) when its last line failed
+                    }
+                }
+                if (!sleep(200)) {
+                    return;
+                }
+            }
+        }
+    }
+
+    private void drainUntilEmpty() {
         long pause = 50;
         boolean warned = false;
         long drained = 0;

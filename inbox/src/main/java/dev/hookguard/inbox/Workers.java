@@ -136,7 +136,12 @@ final class Workers {
                 try {
                     watch(worker);
                 } catch (Throwable t) {
-                    LOG.log(Level.ERROR, () -> "the inbox supervisor failed with " + t.getClass().getName() + "; it goes on");
+                    try {
+                        LOG.log(Level.ERROR, () -> "the inbox supervisor failed with " + t.getClass().getName() + "; it goes on");
+                    } catch (Throwable reportFailed) {
+                        // Memory still short, or a logging backend's Error: a supervisor gone would keep no handler
+                        // timeout again and replace no worker, so it outlives its own report (the rescuer too).
+                    }
                 }
             }
         }
@@ -155,7 +160,11 @@ final class Workers {
                 rescued.dead().forEach(scheme -> inbox.tell(l -> l.deadLettered(scheme)));
                 rescuerFailures.succeeded();
             } catch (Throwable t) {
-                rescuerFailures.failed(() -> describe(t));
+                try {
+                    rescuerFailures.failed(() -> describe(t));
+                } catch (Throwable reportFailed) {
+                    // as the supervisor's: a rescuer gone would leave orphans RUNNING for good
+                }
             }
         }
     }
@@ -335,7 +344,11 @@ final class Workers {
                     }
                 } catch (Throwable t) {
                     // A worker never dies of what it meets: a database away, an Error in a listener, memory short for a moment.
-                    workerFailures.failed(() -> describe(t));
+                    try {
+                        workerFailures.failed(() -> describe(t));
+                    } catch (Throwable reportFailed) {
+                        // as the supervisor's (which would replace this thread, but need not)
+                    }
                     pause();
                 }
             }
