@@ -10,6 +10,7 @@ import dev.hookguard.inbox.JdbcInboxTest.Database;
 import dev.hookguard.mautic.FormSubmitted;
 import dev.hookguard.mautic.MauticBatch;
 import dev.hookguard.testsupport.TestPostgres;
+import java.io.IOException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -119,6 +120,51 @@ class AbandonedHandlerTest {
         JdbcInbox next = inbox(dataSource, 5, Duration.ofSeconds(60));
         next.start(WebhookEndpoint.mautic().secrets(SECRET).on(FormSubmitted.class, form -> { }).inbox(next).build());
         await(Duration.ofSeconds(8), () -> next.counts().done() == 4, "the batch handled by the next instance; rows: " + states(dataSource));
+    }
+
+    /**
+     * The database stalls while a handler's writes are kept (its backend stopped, as a saturated disk or a failover
+     * stalls it), for longer than the handler timeout but less than the 10 s floor: the row is done, its handler run
+     * once. Found by an attack review: the settle watch first gave up at the handler timeout, and failed a row whose
+     * handler had succeeded.
+     */
+    @Test
+    void aDatabaseStallWhileAHandlersWritesAreKeptPastItsTimeoutFailsNothing() throws Exception {
+        DataSource dataSource = pooled();
+        JdbcInbox inbox = inbox(dataSource, 1, Duration.ofSeconds(1));
+        AtomicInteger runs = new AtomicInteger();
+        List<Long> stopped = new java.util.concurrent.CopyOnWriteArrayList<>();
+        WebhookEndpoint<MauticBatch> endpoint = WebhookEndpoint.mautic().secrets(SECRET).on(FormSubmitted.class, form -> {
+            runs.incrementAndGet();
+            long backend;
+            try (Statement s = JdbcInbox.currentTransaction().orElseThrow().createStatement(); // a savepoint: kept at the return
+                 ResultSet rs = s.executeQuery("select pg_backend_pid()")) {
+                rs.next();
+                backend = rs.getLong(1);
+            }
+            signal("STOP", backend);
+            stopped.add(backend);
+        }).inbox(inbox).build();
+        assertThat(endpoint.process(JdbcInboxTest.mautic(JdbcInboxTest.forms(1, 1))).status()).isEqualTo(202);
+        try {
+            inbox.start(endpoint);
+            await(Duration.ofSeconds(10), () -> !stopped.isEmpty(), "the handler ran and stopped its backend");
+            Thread.sleep(3_000); // three handler timeouts, while the savepoint's release waits for the stopped backend
+        } finally {
+            for (long backend : stopped) {
+                signal("CONT", backend);
+            }
+        }
+        await(Duration.ofSeconds(10), () -> inbox.counts().done() == 1, "done once the database answers; rows: " + states(dataSource));
+        assertThat(runs.get()).as("its handler ran once").isEqualTo(1);
+        assertThat(inbox.counts().dead()).isZero();
+    }
+
+    /** Sends a signal to a PostgreSQL backend: the tests run as its user, or as root (as .ci/run does). */
+    private static void signal(String name, long pid) throws IOException, InterruptedException {
+        Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(pid)).redirectErrorStream(true).start();
+        String output = new String(kill.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(kill.waitFor()).as("kill -%s %d: %s", name, pid, output).isZero();
     }
 
     /** A StackOverflowError inside the driver, mid-statement: on PostgreSQL the driver and its server then wait for each other. */
