@@ -864,11 +864,11 @@ final class Spool implements AutoCloseable {
                         continue;
                     }
                     asideFailed = false;
+                    drained++;
+                    settle(batch); // before the report: one that fails must not set the entry aside again
+                    oneByOne = Math.max(0, oneByOne - 1);
                     LOG.log(System.Logger.Level.ERROR, () -> "the inbox's database refuses a spooled delivery for good (" + describe(e)
                             + "); it is kept in " + directory.resolve(REJECTED) + " and the spool goes on");
-                    drained++;
-                    settle(batch);
-                    oneByOne = Math.max(0, oneByOne - 1);
                     continue;
                 }
                 if (!warned) {

@@ -105,9 +105,9 @@ final class Workers {
         join(System.nanoTime() + Duration.ofSeconds(1).toNanos());
         for (Worker worker : workers) {
             if (worker.thread.isAlive() && !worker.abandoned) {
+                abandon(worker, worker.current, new Failure(Failure.HANDLER_TIMEOUT, "ignored the stop's interrupt"));
                 LOG.log(Level.WARNING, () -> "an inbox handler ignored the stop; its transaction is aborted, its row fails and the"
                         + " rest of its batch is given back");
-                abandon(worker, worker.current, new Failure(Failure.HANDLER_TIMEOUT, "ignored the stop's interrupt"));
             }
         }
     }
@@ -173,20 +173,21 @@ final class Workers {
         if (!running) {
             return;
         }
+        // Each case acts, then reports: a report that fails (a logging backend's Error) must not keep it from acting.
         if (!worker.thread.isAlive() && !worker.abandoned) {
-            LOG.log(Level.ERROR, () -> "an inbox worker thread ended; another replaces it");
             replace(worker);
+            LOG.log(Level.ERROR, () -> "an inbox worker thread ended; another replaces it");
             return;
         }
         Claimed settling = worker.settling;
         if (settling != null && !worker.abandoned && System.nanoTime() - worker.settlingNanos > Math.max(timeoutNanos, SETTLE_FLOOR.toNanos())) {
             // The handler has returned, but undoing or keeping its writes does not end: a driver left out of step with
             // its server by an Error inside it (each then waits for the other), or a server that stopped answering.
+            abandon(worker, settling, new Failure(Failure.HANDLER_TIMEOUT, "its transaction did not answer after the handler ended"));
+            replace(worker);
             LOG.log(Level.WARNING, () -> "an inbox worker's connection did not answer within the handler timeout (10 s at least) after a handler"
                     + " ended; its thread is abandoned, inbox row " + JdbcInbox.printable(settling.lease().key())
                     + " fails (handler_timeout) and a new worker starts");
-            abandon(worker, settling, new Failure(Failure.HANDLER_TIMEOUT, "its transaction did not answer after the handler ended"));
-            replace(worker);
             return;
         }
         Claimed current = worker.current;
@@ -197,10 +198,10 @@ final class Workers {
             worker.timeOut(current);
         } else if (worker.timedOut == current && worker.current == current
                 && System.nanoTime() - worker.interruptedNanos > ABANDON_GRACE.toNanos()) {
-            LOG.log(Level.WARNING, () -> "an inbox handler ran past its timeout and ignored the interrupt; its thread is abandoned,"
-                    + " inbox row " + JdbcInbox.printable(current.lease().key()) + " fails (handler_timeout) and a new worker starts");
             abandon(worker, current, new Failure(Failure.HANDLER_TIMEOUT, "ran past the handler timeout and ignored its interrupt"));
             replace(worker);
+            LOG.log(Level.WARNING, () -> "an inbox handler ran past its timeout and ignored the interrupt; its thread is abandoned,"
+                    + " inbox row " + JdbcInbox.printable(current.lease().key()) + " fails (handler_timeout) and a new worker starts");
         }
     }
 
@@ -304,21 +305,24 @@ final class Workers {
             abandoned = true;
             Connection c = connection;
             Thread aborter = daemon(() -> {
-                if (c != null) {
-                    try {
-                        // An abort only closes the socket: a statement the server runs (a lock wait, a long query) goes on,
-                        // holding the batch's row locks, until it ends. The server is asked to cancel it first.
-                        ServerCancel.cancelRunningStatement(c, ServerCancel.WAIT);
-                        c.abort(Runnable::run);
-                        if (!c.isClosed()) {
-                            // H2's abort does nothing: a close from this thread rolls the session back and frees its locks.
-                            c.close();
+                try {
+                    if (c != null) {
+                        try {
+                            // An abort only closes the socket: a statement the server runs (a lock wait, a long query) goes on,
+                            // holding the batch's row locks, until it ends. The server is asked to cancel it first.
+                            ServerCancel.cancelRunningStatement(c, ServerCancel.WAIT);
+                            c.abort(Runnable::run);
+                            if (!c.isClosed()) {
+                                // H2's abort does nothing: a close from this thread rolls the session back and frees its locks.
+                                c.close();
+                            }
+                        } catch (SQLException | RuntimeException e) {
+                            LOG.log(Level.WARNING, () -> "could not abort an abandoned handler's transaction: " + e.getClass().getName());
                         }
-                    } catch (SQLException | RuntimeException e) {
-                        LOG.log(Level.WARNING, () -> "could not abort an abandoned handler's transaction: " + e.getClass().getName());
                     }
+                } finally {
+                    then.run(); // whatever the report above met
                 }
-                then.run();
             }, "hookguard-inbox-abort");
             aborter.start();
         }

@@ -90,12 +90,13 @@ class LoopSurvivalTest {
     }
 
     /**
-     * A handler that ignores its interrupt is abandoned by the supervisor; here the supervisor's WARN about it, then
-     * its report of that failure, throw. The supervisor must go on: else no handler timeout is kept again, and no
-     * worker replaced, so the next delivery waits behind the stuck handler for good.
+     * A handler that ignores its interrupt is abandoned by the supervisor, while every line the supervisor writes
+     * about it throws (a logging backend whose appender fails on each line). The supervisor must go on and act: else
+     * no handler timeout is kept again and no worker replaced, and the next delivery waits behind the stuck handler
+     * for good. It first died of the line; kept alive, it still wrote the line before it acted, so it never acted.
      */
     @Test
-    void theSupervisorGoesOnAfterItsReportOfAFailureThrowsAnError() throws Exception {
+    void theSupervisorActsAndGoesOnWhileEveryLineItWritesThrowsAnError() throws Exception {
         JdbcInbox inbox = JdbcInbox.builder(TestH2.freshFile("loop-survival")).pollInterval(Duration.ofMillis(20)).workers(1)
                 .handlerTimeout(Duration.ofMillis(300)).build();
         inbox.initializeSchema();
@@ -116,9 +117,10 @@ class LoopSurvivalTest {
         }).inbox(inbox).build();
         assertThat(endpoint.process(JdbcInboxTest.mautic(JdbcInboxTest.forms(1, 1))).status()).isEqualTo(202);
 
-        try (FailingReport report = new FailingReport(JdbcInbox.class, 2, "an inbox handler ran past its timeout", "the inbox supervisor failed")) {
+        try (FailingReport report = new FailingReport(JdbcInbox.class, Integer.MAX_VALUE, "an inbox handler ran past its timeout",
+                "the inbox supervisor failed")) {
             inbox.start(endpoint);
-            AbandonedHandlerTest.await(Duration.ofSeconds(10), () -> report.thrown.get() >= 2, "the supervisor's line and its failure report threw");
+            AbandonedHandlerTest.await(Duration.ofSeconds(10), () -> report.thrown.get() >= 2, "the supervisor's lines threw");
             assertThat(endpoint.process(JdbcInboxTest.mautic(JdbcInboxTest.forms(2, 1))).status()).isEqualTo(202);
 
             AbandonedHandlerTest.await(Duration.ofSeconds(10), () -> handled.get() == 1, "the next delivery handled by a new worker");
@@ -150,5 +152,38 @@ class LoopSurvivalTest {
             }
             assertThat(inbox.counts().pending()).isEqualTo(1);
         }
+    }
+
+    /**
+     * The drainer sets aside an entry the database refuses for good (bad data), while its ERROR line about it always
+     * throws. It used to write the line before it settled the entry, so the restarted drainer set the same entry aside
+     * again every 200 ms, for good, and never reached the entry behind it, answered 202 and never stored.
+     */
+    @Test
+    void theSpoolDrainerSettlesAnEntrySetAsideWhileItsReportAlwaysThrows() throws Exception {
+        java.nio.file.Path dir = SpoolFixtures.directory("loop-survival-aside");
+        List<SpoolEntry> stored = new java.util.concurrent.CopyOnWriteArrayList<>();
+        java.util.concurrent.atomic.AtomicBoolean away = new java.util.concurrent.atomic.AtomicBoolean(true);
+        Spool.Sink refusingBad = entries -> {
+            if (away.get()) {
+                SpoolFixtures.AWAY.store(entries);
+            }
+            if (SpoolFixtures.keys(entries).contains("bad-key-x")) {
+                throw new java.sql.SQLException("value too long", "22001");
+            }
+            stored.addAll(entries);
+        };
+        try (Spool spool = new Spool(dir, 1 << 20, Duration.ofHours(1), () -> 1_000L, refusingBad);
+             FailingReport report = new FailingReport(Spool.class, Integer.MAX_VALUE, "the inbox's database refuses a spooled delivery for good")) {
+            for (String key : List.of("a", "bad-key-x", "c")) {
+                spool.append(SpoolFixtures.entry(1_000L, key), null);
+            }
+            away.set(false);
+            SpoolFixtures.await(() -> spool.counts().entries() == 0, "drained");
+            assertThat(SpoolFixtures.keys(stored)).containsExactly("a", "c");
+            assertThat(report.thrown.get()).as("its line threw").isPositive();
+        }
+        String rejected = java.nio.file.Files.readString(dir.resolve("rejected.log"), java.nio.charset.StandardCharsets.ISO_8859_1);
+        assertThat(rejected.split("bad-key-x", -1).length - 1).as("copies of the refused entry in rejected.log").isEqualTo(1);
     }
 }
