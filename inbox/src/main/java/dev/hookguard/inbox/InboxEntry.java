@@ -23,7 +23,8 @@ import java.util.Optional;
  * @param failure       the last failure, if any
  * @param receivedAt    when it was stored, by the database's clock
  * @param doneAt        when it was handled, if it was
- * @param leaseOwner    the lease of the worker that holds it, or that handled it ({@code <instance>/<claim>})
+ * @param leaseOwner    the lease of the worker that holds it, or that handled it ({@code <instance>/<claim>/batch}, or
+ *                      {@code .../alone} for a row that ran alone after its worker was lost)
  */
 public record InboxEntry(long id, String key, String partKey, Optional<String> eventType, SignatureScheme scheme, String tenant,
                          JdbcInbox.State state, int attempts, Instant nextAttemptAt, Optional<Failure> failure, Instant receivedAt,

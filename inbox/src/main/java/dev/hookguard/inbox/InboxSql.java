@@ -39,14 +39,12 @@ final class InboxSql {
 
     /**
      * PostgreSQL's claim in one statement (River's and graphile-worker's shape): lock due rows, skipping those others
-     * hold, and count the attempt, in one round trip and one commit; {@code %3$s} is the scheme list. The token written
-     * is the one given followed by how many rows the claim took ({@link Lease#claimedTogether}).
+     * hold, and count the attempt, in one round trip and one commit; {@code %3$s} is the scheme list.
      */
     private static final String CLAIM_DUE_POSTGRESQL = "with due as (select delivery_key from %1$s where state = 'PENDING'"
             + " and next_attempt_at <= %2$s and scheme in (%3$s) order by next_attempt_at fetch first ? rows only for update skip locked)"
-            + " update %1$s t set state = 'RUNNING', attempts = t.attempts + 1, lease_owner = ?::text || (select count(*) from due)::text,"
-            + " claimed_at = %2$s from due where t.delivery_key = due.delivery_key returning t.delivery_key, t.attempts, t.error_class,"
-            + " t.lease_owner";
+            + " update %1$s t set state = 'RUNNING', attempts = t.attempts + 1, lease_owner = ?, claimed_at = %2$s from due"
+            + " where t.delivery_key = due.delivery_key returning t.delivery_key, t.attempts, t.error_class";
 
     /** Due pending rows, for the databases that claim in two statements; {@code %3$s} is the scheme list. */
     private static final String SELECT_DUE = "select delivery_key, attempts, error_class from %1$s where state = 'PENDING' and next_attempt_at <= %2$s"
@@ -59,8 +57,13 @@ final class InboxSql {
     private static final String SELECT_ORPHANED = "select delivery_key, attempts, scheme, lease_owner from %1$s where state = 'RUNNING' and claimed_at < %2$s - ?"
             + " and scheme in (%3$s) fetch first ? rows only for update skip locked";
 
-    /** A row of a claim taken over by a claim of its own (the rest of it given back): {@code new token, key, old token}. */
-    private static final String RECLAIM_ALONE = "update %1$s set lease_owner = ? where delivery_key = ? and lease_owner = ? and state = 'RUNNING'";
+    /** A claimed row, locked while it waits to run alone: {@code key, token}. */
+    private static final String HOLD_CLAIMED = "select delivery_key from %1$s where delivery_key = ? and lease_owner = ? and state = 'RUNNING'"
+            + " for update";
+
+    /** A claimed row given a claim of its own, to run alone: {@code new token, key, old token}. */
+    private static final String RECLAIM_ALONE = "update %1$s set lease_owner = ?, claimed_at = %2$s where delivery_key = ? and lease_owner = ?"
+            + " and state = 'RUNNING'";
 
     private static final String MARK_CLAIMED = "update %1$s set state = 'RUNNING', attempts = attempts + 1, lease_owner = ?, claimed_at = %2$s"
             + " where delivery_key = ?";
@@ -110,6 +113,7 @@ final class InboxSql {
     final String reviveDead;
     final String markClaimed;
     final String rescueOrphan;
+    final String holdClaimed;
     final String reclaimAlone;
     final String markDone;
     final String markFailed;
@@ -133,6 +137,7 @@ final class InboxSql {
         reviveDead = format(REVIVE_DEAD);
         markClaimed = format(MARK_CLAIMED);
         rescueOrphan = format(RESCUE_ORPHAN);
+        holdClaimed = format(HOLD_CLAIMED);
         reclaimAlone = format(RECLAIM_ALONE);
         markDone = format(MARK_DONE);
         markFailed = format(MARK_FAILED);

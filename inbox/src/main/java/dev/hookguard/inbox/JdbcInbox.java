@@ -1048,18 +1048,18 @@ public final class JdbcInbox implements DeliveryInbox, AutoCloseable {
         if (schemes.isEmpty()) {
             return List.of();
         }
-        String claim = owner + "/" + claims.incrementAndGet() + "/"; // and how many rows it takes: see Lease#claimedTogether
+        String token = Lease.batchToken(owner, claims.incrementAndGet());
         String schemeList = schemeList(schemes);
         List<Lease> leases = new ArrayList<>();
         try (Connection c = dataSource.getConnection()) {
             if (dialect() == Dialect.POSTGRESQL) {
                 c.setAutoCommit(true);
-                try (PreparedStatement statement = c.prepareStatement(sql().claimDuePostgresql(schemeList))) {
-                    statement.setInt(1, limit);
-                    statement.setString(2, claim);
-                    try (ResultSet rs = statement.executeQuery()) {
+                try (PreparedStatement claim = c.prepareStatement(sql().claimDuePostgresql(schemeList))) {
+                    claim.setInt(1, limit);
+                    claim.setString(2, token);
+                    try (ResultSet rs = claim.executeQuery()) {
                         while (rs.next()) {
-                            leases.add(new Lease(rs.getString(1), rs.getString(4), rs.getInt(2), Failure.WORKER_LOST.equals(rs.getString(3))));
+                            leases.add(new Lease(rs.getString(1), token, rs.getInt(2), Failure.WORKER_LOST.equals(rs.getString(3))));
                         }
                     }
                 }
@@ -1067,17 +1067,14 @@ public final class JdbcInbox implements DeliveryInbox, AutoCloseable {
             }
             c.setAutoCommit(false);
             try {
-                List<Object[]> due = new ArrayList<>();
                 try (PreparedStatement select = c.prepareStatement(sql().selectDue(schemeList))) {
                     select.setInt(1, limit);
                     try (ResultSet rs = select.executeQuery()) {
                         while (rs.next()) {
-                            due.add(new Object[] {rs.getString(1), rs.getInt(2) + 1, Failure.WORKER_LOST.equals(rs.getString(3))});
+                            leases.add(new Lease(rs.getString(1), token, rs.getInt(2) + 1, Failure.WORKER_LOST.equals(rs.getString(3))));
                         }
                     }
                 }
-                String token = claim + due.size();
-                due.forEach(row -> leases.add(new Lease((String) row[0], token, (Integer) row[1], (Boolean) row[2])));
                 markClaimed(c, leases);
                 c.commit();
                 return leases;
@@ -1091,11 +1088,13 @@ public final class JdbcInbox implements DeliveryInbox, AutoCloseable {
     /**
      * The rescuer (River's and Oban's, with liveness from locks rather than from a fixed time): running rows that no
      * live transaction locks lost their worker (thread, process, machine, connection). Each is made due again at once
-     * for any worker to claim, marked {@code worker_lost}, which has the next claim handle it alone. A row its claim
-     * took alone keeps its lost attempt counted, and ends dead ({@code worker_lost}) when its attempts are used up,
-     * rather than looping: it may be what killed its worker. Rows a claim took together get theirs back: which of them
-     * was running, or killed the worker, is unknown, and counting it for each would let one row that kills its
-     * instance kill its neighbours, which never reached their handler. The one that did is then claimed alone, and counted.
+     * for any worker to claim, marked {@code worker_lost}. Whether the lost attempt counts depends on how the row ran
+     * ({@link Lease.Run}): a row of a batch gets it back, since a process that dies takes every row its workers had
+     * in hand, and which of them killed it is unknown; such a row then runs alone in its instance, nothing beside it,
+     * and a row that loses its worker there keeps the attempt counted, and ends dead ({@code worker_lost}) when its
+     * attempts are used up, rather than looping: it killed its worker. So a row that kills its instance dies of its
+     * own crashes, and its neighbours, which never reached their handler, are handled. (A token of an earlier release
+     * counts as alone when this pass finds no other row of its claim.)
      *
      * @return how many rows were rescued, and the senders of those now dead
      */
@@ -1124,16 +1123,15 @@ public final class JdbcInbox implements DeliveryInbox, AutoCloseable {
                     }
                 }
                 for (Orphan orphan : orphans) {
-                    // The claim's own count, since this pass may see only part of it; an earlier release's token has none.
-                    int claimed = Lease.claimedTogether(orphan.claim());
-                    boolean together = (claimed < 0 ? perClaim.get(orphan.claim()) : claimed) > 1;
-                    boolean last = !together && orphan.attempts() >= maxAttempts;
+                    Lease.Run run = Lease.run(orphan.claim());
+                    boolean counted = run == Lease.Run.ALONE || run == Lease.Run.UNKNOWN && perClaim.get(orphan.claim()) == 1;
+                    boolean last = counted && orphan.attempts() >= maxAttempts;
                     rescue.setString(1, last ? "DEAD" : "PENDING");
-                    rescue.setInt(2, together ? 1 : 0);
+                    rescue.setInt(2, counted ? 0 : 1);
                     rescue.setString(3, Failure.WORKER_LOST);
-                    rescue.setString(4, together
-                            ? "the worker handling its batch stopped (process, thread or connection lost); the attempt is not counted, and it is handled alone next"
-                            : "the worker handling attempt " + orphan.attempts() + " stopped (process, thread or connection lost)");
+                    rescue.setString(4, counted
+                            ? "the worker handling attempt " + orphan.attempts() + " alone stopped (process, thread or connection lost)"
+                            : "the worker handling its batch stopped (process, thread or connection lost); the attempt is not counted, and it runs alone next");
                     rescue.setString(5, orphan.key());
                     rescue.addBatch();
                     rescued++;
@@ -1281,34 +1279,55 @@ public final class JdbcInbox implements DeliveryInbox, AutoCloseable {
     }
 
     /**
-     * The row of {@code keep} under a claim of its own, with the rest of its claim given back uncounted, in one
-     * transaction: a row whose last attempt lost its worker is handled alone, and if its worker is lost again, the
-     * rescuer must see a claim of one, and count the attempt. Empty when the lease no longer holds the row.
+     * Makes {@code keep}, a claimed row that lost its worker before, run alone: the rest of its claim is given back
+     * uncounted, the row is held locked (so that no rescuer takes it) while {@code alone} waits until nothing else runs
+     * in this instance, then it gets a claim of its own ({@link Lease.Run#ALONE}, claimed now). When {@code alone}
+     * answers false (another row runs alone, or the workers stop), the row is given back uncounted too. Empty when
+     * the row is not to run.
      */
-    Optional<Lease> takeAlone(Lease keep, List<Lease> rest) throws SQLException {
-        Lease alone = new Lease(keep.key(), owner + "/" + claims.incrementAndGet() + "/1", keep.attempt(), keep.lostItsWorker());
+    Optional<Lease> takeAlone(Lease keep, List<Lease> rest, java.util.function.BooleanSupplier alone) throws SQLException {
+        giveBack(rest);
+        Lease own = new Lease(keep.key(), Lease.aloneToken(owner, claims.incrementAndGet()), keep.attempt(), keep.lostItsWorker());
+        boolean run = false;
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(false);
             try {
-                inBatch(c, sql().giveBack, rest, JdbcInbox::bindLease);
-                int held;
-                try (PreparedStatement reclaim = c.prepareStatement(sql().reclaimAlone)) {
-                    reclaim.setString(1, alone.token());
-                    reclaim.setString(2, keep.key());
-                    reclaim.setString(3, keep.token());
-                    held = reclaim.executeUpdate();
+                try (PreparedStatement hold = c.prepareStatement(sql().holdClaimed)) {
+                    hold.setString(1, keep.key());
+                    hold.setString(2, keep.token());
+                    try (ResultSet rs = hold.executeQuery()) {
+                        if (!rs.next()) {
+                            c.rollback();
+                            return Optional.empty(); // no longer its own (rescued meanwhile)
+                        }
+                    }
+                }
+                if (alone.getAsBoolean()) {
+                    try (PreparedStatement reclaim = c.prepareStatement(sql().reclaimAlone)) {
+                        reclaim.setString(1, own.token());
+                        reclaim.setString(2, keep.key());
+                        reclaim.setString(3, keep.token());
+                        run = reclaim.executeUpdate() == 1;
+                    }
                 }
                 c.commit();
-                return held == 1 ? Optional.of(alone) : Optional.empty();
             } catch (SQLException | RuntimeException e) {
                 c.rollback();
                 throw e;
             }
         }
+        if (!run) {
+            giveBack(List.of(keep));
+            return Optional.empty();
+        }
+        return Optional.of(own);
     }
 
     /** Gives back rows outside any handling transaction (their worker was abandoned). */
     void giveBack(List<Lease> leases) {
+        if (leases.isEmpty()) {
+            return;
+        }
         try (Connection c = dataSource.getConnection()) {
             c.setAutoCommit(true);
             inBatch(c, sql().giveBack, leases, JdbcInbox::bindLease);

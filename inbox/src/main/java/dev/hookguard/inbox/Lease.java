@@ -6,30 +6,36 @@ package dev.hookguard.inbox;
  * (given back, taken over, replayed) can never settle it.
  *
  * @param key           the row's stored key
- * @param token         {@code <instance>/<claim number>/<rows claimed together>}, unique to this claim
+ * @param token         {@code <instance>/<claim number>/batch}, or {@code .../alone} for a row running alone in its
+ *                      instance ({@link Run}); unique to this claim
  * @param attempt       the attempt this claim counted (1 for the first)
  * @param lostItsWorker whether the row's last attempt lost its worker (a process that died, perhaps of this very
- *                      row): it is handled alone, so that a row that kills its instance takes no neighbour with it
+ *                      row): it runs alone, so that a row that kills its instance takes no neighbour with it
  */
 record Lease(String key, String token, int attempt, boolean lostItsWorker) {
 
-    /**
-     * How many rows the claim that wrote this token took together, or -1 for a token without the count (written by
-     * an earlier release, as {@code <instance>/<claim number>}). The rescuer needs it whole: a pass may find only
-     * part of a claim (more orphans than its limit, or another instance's rescuer holding the rest).
-     */
-    static int claimedTogether(String token) {
+    /** How a row ran, as its token says: what a lost worker means for it. */
+    enum Run {
+        /** Claimed in a batch, while other batches of its instance may run: a lost worker is no proof against it. */
+        BATCH,
+        /** Alone in its instance, nothing else running: a lost worker is its own doing, and counted. */
+        ALONE,
+        /** An earlier release's token ({@code <instance>/<claim number>}), which does not say. */
+        UNKNOWN
+    }
+
+    static String batchToken(String instance, long claim) {
+        return instance + "/" + claim + "/batch";
+    }
+
+    static String aloneToken(String instance, long claim) {
+        return instance + "/" + claim + "/alone";
+    }
+
+    static Run run(String token) {
         if (token == null) {
-            return -1;
+            return Run.UNKNOWN;
         }
-        int last = token.lastIndexOf('/');
-        if (last <= 0 || token.lastIndexOf('/', last - 1) < 0) {
-            return -1;
-        }
-        try {
-            return Integer.parseInt(token.substring(last + 1));
-        } catch (NumberFormatException e) {
-            return -1;
-        }
+        return token.endsWith("/alone") ? Run.ALONE : token.endsWith("/batch") ? Run.BATCH : Run.UNKNOWN;
     }
 }

@@ -14,6 +14,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -54,6 +55,7 @@ final class Workers {
     private final long pollMillis;
     private final long timeoutNanos;
     private final List<Worker> workers = new CopyOnWriteArrayList<>();
+    private final AloneGate gate = new AloneGate();
     private final AtomicInteger names = new AtomicInteger();
     private final Thread supervisor;
     private final Thread rescuer;
@@ -211,6 +213,7 @@ final class Workers {
      */
     private void abandon(Worker worker, Claimed current, Failure failure) {
         List<Lease> batch = worker.batch;
+        worker.leaveGate(); // its thread may never return: a row waiting to run alone must not wait for it
         worker.abandon(() -> {
             try {
                 List<Lease> rest = new ArrayList<>(batch);
@@ -266,6 +269,8 @@ final class Workers {
         volatile Claimed stopped;
         volatile long interruptedNanos;
         volatile boolean abandoned;
+        /** What this worker holds of the {@link AloneGate}: nothing, a batch, or the instance to itself. */
+        final AtomicInteger holds = new AtomicInteger(NONE);
         private int batchSize = 4;
 
         Worker() {
@@ -332,15 +337,8 @@ final class Workers {
                 // Whatever interrupt was meant for a handler that has returned, it must not reach a JDBC call.
                 Thread.interrupted();
                 try {
-                    List<Lease> leases = inbox.claim(batchSize, endpoints.keySet());
-                    workerFailures.succeeded();
-                    if (leases.isEmpty()) {
+                    if (!claimAndHandle()) {
                         Thread.sleep(pollMillis);
-                        continue;
-                    }
-                    List<Lease> taken = aloneIfOneLostItsWorker(leases);
-                    if (!taken.isEmpty()) {
-                        handle(taken);
                     }
                 } catch (InterruptedException e) {
                     if (!running || abandoned) {
@@ -367,22 +365,63 @@ final class Workers {
         }
 
         /**
-         * A row whose last attempt lost its worker may be what killed it: it is handled alone, under a claim of one,
-         * and the rest of the claim given back uncounted, so that if it kills this instance too, its attempt is the
-         * only one counted.
+         * Claims a batch and handles it, unless a row of it lost its worker before: that one runs alone in this
+         * instance, the rest given back ({@link JdbcInbox#takeAlone}). False when there was nothing to claim, or a
+         * row running alone keeps batches out.
          */
-        private List<Lease> aloneIfOneLostItsWorker(List<Lease> leases) throws SQLException {
-            if (leases.size() == 1) {
-                return leases;
+        private boolean claimAndHandle() throws SQLException {
+            if (!enter(gate::enterBatch, BATCH)) {
+                return false;
             }
-            for (Lease lease : leases) {
-                if (lease.lostItsWorker()) {
-                    List<Lease> rest = new ArrayList<>(leases);
-                    rest.remove(lease);
-                    return inbox.takeAlone(lease, rest).map(List::of).orElse(List.of());
+            Lease lost = null;
+            List<Lease> leases;
+            try {
+                leases = inbox.claim(batchSize, endpoints.keySet());
+                workerFailures.succeeded();
+                for (Lease lease : leases) {
+                    if (lease.lostItsWorker()) {
+                        lost = lease;
+                        break;
+                    }
+                }
+                if (lost == null && !leases.isEmpty()) {
+                    handle(leases);
+                }
+            } finally {
+                leaveGate();
+            }
+            if (lost != null) {
+                List<Lease> rest = new ArrayList<>(leases);
+                rest.remove(lost);
+                try {
+                    // While it waits for the batches in flight to end, the row stays locked: no rescuer takes it.
+                    Optional<Lease> alone = inbox.takeAlone(lost, rest, () -> enter(() -> gate.enterAlone(() -> running && !abandoned), ALONE));
+                    if (alone.isPresent()) {
+                        handle(List.of(alone.get()));
+                    }
+                } finally {
+                    leaveGate();
                 }
             }
-            return leases;
+            return !leases.isEmpty();
+        }
+
+        private boolean enter(java.util.function.BooleanSupplier gateEntry, int hold) {
+            if (!gateEntry.getAsBoolean()) {
+                return false;
+            }
+            holds.set(hold);
+            return true;
+        }
+
+        /** Leaves the gate, once: by the worker when its batch ends, or by the supervisor when it abandons the worker. */
+        void leaveGate() {
+            int held = holds.getAndSet(NONE);
+            if (held == BATCH) {
+                gate.exitBatch();
+            } else if (held == ALONE) {
+                gate.exitAlone();
+            }
         }
 
         /** One batch: lock, handle each row, settle all, commit once. */
@@ -491,6 +530,59 @@ final class Workers {
         private void adapt(int rows, long nanos) {
             long perRow = Math.max(1, nanos / Math.max(1, rows));
             batchSize = (int) Math.max(1, Math.min(MAX_BATCH, BATCH_TARGET_NANOS / perRow));
+        }
+    }
+
+    private static final int NONE = 0;
+    private static final int BATCH = 1;
+    private static final int ALONE = 2;
+
+    /**
+     * Who runs in this instance: batches, any number at once, or one row alone, with nothing beside it. A row whose
+     * worker was lost runs alone, so that a crash while it runs is its own, and counted; a crash while batches run is
+     * no proof against any of their rows, and counted to none ({@link JdbcInbox#rescue}). A row to run alone closes
+     * the gate to new batches and waits until those in flight have ended.
+     */
+    static final class AloneGate {
+        private int batches;
+        private boolean alone;
+
+        synchronized boolean enterBatch() {
+            if (alone) {
+                return false;
+            }
+            batches++;
+            return true;
+        }
+
+        synchronized void exitBatch() {
+            batches--;
+            notifyAll();
+        }
+
+        /** False at once when another row runs alone, or waits to; else true once no batch runs, unless {@code running} ends first. */
+        synchronized boolean enterAlone(java.util.function.BooleanSupplier running) {
+            if (alone) {
+                return false;
+            }
+            alone = true;
+            try {
+                while (batches > 0 && running.getAsBoolean()) {
+                    wait(100);
+                }
+            } catch (InterruptedException e) {
+                // Not kept: the caller's next call is JDBC's, which must not meet an interrupt (H2 closes its file on
+                // one); only a stop interrupts a worker, and the loop sees that it ended.
+            }
+            if (batches > 0 || !running.getAsBoolean()) {
+                alone = false;
+                return false;
+            }
+            return true;
+        }
+
+        synchronized void exitAlone() {
+            alone = false;
         }
     }
 

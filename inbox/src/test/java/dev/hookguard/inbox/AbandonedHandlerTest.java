@@ -258,17 +258,52 @@ class AbandonedHandlerTest {
         assertThat(dead.get(0).failure().orElseThrow().type()).isEqualTo("worker_lost");
     }
 
-    /** An instance whose handler halts the JVM on the poison part, as kill -9 would. */
+    /**
+     * The same with the default two workers, whose other handlers take a second: the poison part's crash takes the
+     * row the other worker has in hand. Found by an attack review: after the first crash every row had lost its
+     * worker and each ran in a claim of its own, two at a time, so the other worker's row was charged for the
+     * poison's next crash, and with {@code maxAttempts(1)} died without its handler ever failing. A row that lost its
+     * worker now runs alone in its instance, nothing beside it.
+     */
+    @Test
+    void aPartThatKillsItsInstanceChargesNoRowAnotherWorkerHadInHand() throws Exception {
+        String url = TestPostgres.newDatabase();
+        DataSource dataSource = TestPostgres.dataSource(url);
+        JdbcInbox storing = JdbcInbox.builder(dataSource).maxAttempts(1).build();
+        storing.initializeSchema();
+        WebhookEndpoint<MauticBatch> endpoint = WebhookEndpoint.mautic().secrets(SECRET).on(FormSubmitted.class, f -> { }).inbox(storing).build();
+        assertThat(endpoint.process(JdbcInboxTest.mautic(JdbcInboxTest.forms(1, 8))).status()).isEqualTo(202);
+        String poison = storing.list(JdbcInbox.State.PENDING, 8).get(7).partKey();
+        for (int life = 0; life < 8 && storing.counts().done() + storing.counts().dead() < 8; life++) {
+            Process process = new ProcessBuilder(java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
+                    System.getProperty("java.class.path"), Crasher.class.getName(), url, poison, "1", "2", "1000")
+                    .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+            if (!process.waitFor(15, java.util.concurrent.TimeUnit.SECONDS)) {
+                process.destroyForcibly().waitFor();
+            }
+        }
+        assertThat(storing.list(JdbcInbox.State.DEAD, 10)).extracting(InboxEntry::partKey).as("only the poison part dead; rows: "
+                + states(dataSource)).containsExactly(poison);
+        assertThat(storing.counts().done()).isEqualTo(7);
+    }
+
+    /**
+     * An instance whose handler halts the JVM on the poison part, as kill -9 would: {@code url poison maxAttempts
+     * [workers [milliseconds each other handler takes]]}.
+     */
     public static final class Crasher {
         public static void main(String[] args) throws Exception {
             String url = args[0];
             String poison = args[1];
+            int workers = args.length > 3 ? Integer.parseInt(args[3]) : 1;
+            long millis = args.length > 4 ? Long.parseLong(args[4]) : 0;
             JdbcInbox inbox = JdbcInbox.builder(TestPostgres.dataSource(url)).maxAttempts(Integer.parseInt(args[2]))
-                    .pollInterval(Duration.ofMillis(20)).workers(1).build();
+                    .pollInterval(Duration.ofMillis(20)).workers(workers).build();
             WebhookEndpoint<MauticBatch> endpoint = WebhookEndpoint.mautic().secrets(SECRET).on(FormSubmitted.class, form -> {
                 if (form.idempotencyKey().equals(poison)) {
                     Runtime.getRuntime().halt(137);
                 }
+                Thread.sleep(millis);
             }).inbox(inbox).build();
             inbox.start(endpoint);
             Thread.sleep(Long.MAX_VALUE);

@@ -538,11 +538,10 @@ class InboxPromiseTest {
         assertThat(count(dataSource, "select count(*) from effects")).as("one effect per row").isEqualTo(12);
         assertThat(count(dataSource, "select count(distinct delivery_key) from effects")).isEqualTo(12);
         assertThat(count(dataSource, "select count(*) from effects where instance = 'victim'")).as("the victim committed nothing").isZero();
-        // A row is charged the attempt its dead worker lost only when its claim took it alone (which of a claim's rows
-        // killed the worker is unknown; one that does is then claimed alone, and counted: AbandonedHandlerTest). The
-        // victim's two workers had one claim each in flight, so at most two rows are charged, and none twice.
+        // A row of a batch is not charged the attempt its dead worker lost (which of the instance's rows killed it is
+        // unknown); it then runs alone, where a crash would be its own: AbandonedHandlerTest, RescueTest.
         assertThat(count(dataSource, "select count(*) from hookguard_inbox where state = 'DONE' and attempts > 1"))
-                .as("rows charged the attempt their claim lost").isLessThanOrEqualTo(2);
+                .as("rows charged the attempt the victim lost").isZero();
         assertThat(count(dataSource, "select count(*) from hookguard_inbox where attempts > 2")).isZero();
     }
 

@@ -19,10 +19,12 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * Whether the rescuer counts a lost attempt, once the worker of a claim is gone: rows claimed together get it back
- * (which of them killed the worker is unknown), a row claimed alone keeps it. Found by an attack review: the rescuer
- * judged "together" by how many rows of the claim one pass found, so a pass that saw part of a claim (more orphans
- * than its limit, or two instances' rescuers splitting one with {@code SKIP LOCKED}) charged innocent rows.
+ * Whether the rescuer counts a lost attempt, once the worker of a claim is gone: rows of a batch get it back (a
+ * process that dies takes every row its workers had in hand, and which of them killed it is unknown), a row that ran
+ * alone in its instance keeps it. Found by attack reviews: the rescuer first judged "alone" by how many rows of a
+ * claim one pass found, so a pass that saw part of a claim (more orphans than its limit, or two instances' rescuers
+ * splitting one) charged innocent rows; then by the claim's own size, so a claim of one beside another worker's
+ * batch was charged for the crash the other's row caused.
  */
 class RescueTest {
 
@@ -42,6 +44,16 @@ class RescueTest {
         try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
             s.executeUpdate("update hookguard_inbox set claimed_at = claimed_at - 60000 where state = 'RUNNING'");
         }
+    }
+
+    /** The four rows' first claim lost its worker and was rescued: the claim that takes them again. */
+    private static List<Lease> claimedAgainAfterALostWorker(DataSource dataSource, JdbcInbox inbox) throws SQLException {
+        inbox.claim(4, MAUTIC);
+        ageClaims(dataSource);
+        inbox.rescue(4, MAUTIC);
+        List<Lease> again = inbox.claim(4, MAUTIC);
+        assertThat(again).hasSize(4).allMatch(Lease::lostItsWorker);
+        return again;
     }
 
     /** Each row as {@code state/attempts/error_class}, by part key. */
@@ -77,13 +89,8 @@ class RescueTest {
     void aRowThatLostItsWorkerIsTakenAloneAndChargedWhenItsWorkerIsLostAgain(Database database) throws Exception {
         DataSource dataSource = database.dataSource();
         JdbcInbox inbox = storedFour(dataSource, 2);
-        inbox.claim(4, MAUTIC);
-        ageClaims(dataSource);
-        inbox.rescue(4, MAUTIC);
-
-        List<Lease> again = inbox.claim(4, MAUTIC);
-        assertThat(again).hasSize(4).allMatch(Lease::lostItsWorker);
-        Lease alone = inbox.takeAlone(again.get(0), again.subList(1, 4)).orElseThrow();
+        List<Lease> again = claimedAgainAfterALostWorker(dataSource, inbox);
+        Lease alone = inbox.takeAlone(again.get(0), again.subList(1, 4), () -> true).orElseThrow();
         try (Connection handling = inbox.openHandling()) {
             assertThat(inbox.lock(handling, List.of(again.get(0)))).as("the old lease no longer holds the row").isEmpty();
             handling.rollback();
@@ -95,5 +102,57 @@ class RescueTest {
         String suspect = inbox.show(alone.key()).orElseThrow().partKey();
         assertThat(rows.remove(suspect)).as("the row handled alone keeps its lost attempt").isEqualTo("PENDING/1/worker_lost");
         assertThat(rows.values()).as("the rest were given back uncounted").containsOnly("PENDING/0/worker_lost");
+    }
+
+    /** Two workers of one instance each hold a claim of one when the instance dies: neither is charged. */
+    @ParameterizedTest
+    @EnumSource(Database.class)
+    void claimsOfOneOfTwoWorkersOfADeadInstanceAreBothGivenTheirAttemptBack(Database database) throws Exception {
+        DataSource dataSource = database.dataSource();
+        JdbcInbox inbox = storedFour(dataSource, 1);
+        assertThat(inbox.claim(1, MAUTIC)).hasSize(1); // one worker: the part that kills the process
+        assertThat(inbox.claim(1, MAUTIC)).hasSize(1); // the other: an innocent part, its handler mid-way
+        ageClaims(dataSource);
+
+        assertThat(inbox.rescue(10, MAUTIC).count()).isEqualTo(2);
+
+        assertThat(inbox.counts().dead()).as("rows: " + rows(dataSource)).isZero();
+        assertThat(rows(dataSource).values()).containsOnly("PENDING/0/worker_lost", "PENDING/0/null");
+    }
+
+    /** A row waiting for the batches in flight to end, to run alone, is locked: the rescuer cannot take it meanwhile. */
+    @ParameterizedTest
+    @EnumSource(Database.class)
+    void aRowWaitingToRunAloneIsNotTakenByTheRescuerHoweverLongItWaits(Database database) throws Exception {
+        DataSource dataSource = database.dataSource();
+        JdbcInbox inbox = storedFour(dataSource, 2);
+        List<Lease> again = claimedAgainAfterALostWorker(dataSource, inbox);
+        ageClaims(dataSource); // its wait outlasts the rescue's grace
+
+        Lease alone = inbox.takeAlone(again.get(0), again.subList(1, 4), () -> {
+            try {
+                assertThat(inbox.rescue(10, MAUTIC).count()).as("rescued while it waits").isZero();
+            } catch (SQLException e) {
+                throw new AssertionError(e);
+            }
+            return true;
+        }).orElseThrow();
+
+        assertThat(Lease.run(alone.token())).isEqualTo(Lease.Run.ALONE);
+        assertThat(inbox.rescue(10, MAUTIC).count()).as("its own claim is new: within the grace").isZero();
+        assertThat(inbox.show(alone.key()).orElseThrow().state()).isEqualTo(JdbcInbox.State.RUNNING);
+    }
+
+    /** When the row may not run alone now (another does, or the workers stop), it is given back uncounted. */
+    @ParameterizedTest
+    @EnumSource(Database.class)
+    void aRowThatMayNotRunAloneNowIsGivenBackUncounted(Database database) throws Exception {
+        DataSource dataSource = database.dataSource();
+        JdbcInbox inbox = storedFour(dataSource, 2);
+        List<Lease> again = claimedAgainAfterALostWorker(dataSource, inbox);
+
+        assertThat(inbox.takeAlone(again.get(0), again.subList(1, 4), () -> false)).isEmpty();
+
+        assertThat(rows(dataSource).values()).containsOnly("PENDING/0/worker_lost");
     }
 }
