@@ -57,9 +57,8 @@ final class InboxSql {
     private static final String SELECT_ORPHANED = "select delivery_key, attempts, scheme, lease_owner from %1$s where state = 'RUNNING' and claimed_at < %2$s - ?"
             + " and scheme in (%3$s) fetch first ? rows only for update skip locked";
 
-    /** A claimed row, locked while it waits to run alone: {@code key, token}. */
-    private static final String HOLD_CLAIMED = "select delivery_key from %1$s where delivery_key = ? and lease_owner = ? and state = 'RUNNING'"
-            + " for update";
+    /** A claimed row kept from the rescuer while it waits to run alone, by a claim time kept fresh: {@code key, token}. */
+    private static final String KEEP_CLAIMED = "update %1$s set claimed_at = %2$s where delivery_key = ? and lease_owner = ? and state = 'RUNNING'";
 
     /** A claimed row given a claim of its own, to run alone: {@code new token, key, old token}. */
     private static final String RECLAIM_ALONE = "update %1$s set lease_owner = ?, claimed_at = %2$s where delivery_key = ? and lease_owner = ?"
@@ -113,7 +112,7 @@ final class InboxSql {
     final String reviveDead;
     final String markClaimed;
     final String rescueOrphan;
-    final String holdClaimed;
+    final String keepClaimed;
     final String reclaimAlone;
     final String markDone;
     final String markFailed;
@@ -137,7 +136,7 @@ final class InboxSql {
         reviveDead = format(REVIVE_DEAD);
         markClaimed = format(MARK_CLAIMED);
         rescueOrphan = format(RESCUE_ORPHAN);
-        holdClaimed = format(HOLD_CLAIMED);
+        keepClaimed = format(KEEP_CLAIMED);
         reclaimAlone = format(RECLAIM_ALONE);
         markDone = format(MARK_DONE);
         markFailed = format(MARK_FAILED);

@@ -1279,48 +1279,39 @@ public final class JdbcInbox implements DeliveryInbox, AutoCloseable {
     }
 
     /**
-     * Makes {@code keep}, a claimed row that lost its worker before, run alone: the rest of its claim is given back
-     * uncounted, the row is held locked (so that no rescuer takes it) while {@code alone} waits until nothing else runs
-     * in this instance, then it gets a claim of its own ({@link Lease.Run#ALONE}, claimed now). When {@code alone}
-     * answers false (another row runs alone, or the workers stop), the row is given back uncounted too. Empty when
-     * the row is not to run.
+     * Keeps a claimed row from the rescuer while it waits to run alone, holding no connection meanwhile: its claim
+     * time is made fresh. False when the row is no longer the lease's (rescued: it waited too long between two calls).
      */
-    Optional<Lease> takeAlone(Lease keep, List<Lease> rest, java.util.function.BooleanSupplier alone) throws SQLException {
-        giveBack(rest);
-        Lease own = new Lease(keep.key(), Lease.aloneToken(owner, claims.incrementAndGet()), keep.attempt(), keep.lostItsWorker());
-        boolean run = false;
-        try (Connection c = dataSource.getConnection()) {
-            c.setAutoCommit(false);
-            try {
-                try (PreparedStatement hold = c.prepareStatement(sql().holdClaimed)) {
-                    hold.setString(1, keep.key());
-                    hold.setString(2, keep.token());
-                    try (ResultSet rs = hold.executeQuery()) {
-                        if (!rs.next()) {
-                            c.rollback();
-                            return Optional.empty(); // no longer its own (rescued meanwhile)
-                        }
-                    }
-                }
-                if (alone.getAsBoolean()) {
-                    try (PreparedStatement reclaim = c.prepareStatement(sql().reclaimAlone)) {
-                        reclaim.setString(1, own.token());
-                        reclaim.setString(2, keep.key());
-                        reclaim.setString(3, keep.token());
-                        run = reclaim.executeUpdate() == 1;
-                    }
-                }
-                c.commit();
-            } catch (SQLException | RuntimeException e) {
-                c.rollback();
-                throw e;
-            }
+    boolean keepClaim(Lease lease) throws SQLException {
+        try (Connection c = dataSource.getConnection(); PreparedStatement keep = c.prepareStatement(sql().keepClaimed)) {
+            c.setAutoCommit(true);
+            keep.setString(1, lease.key());
+            keep.setString(2, lease.token());
+            return keep.executeUpdate() == 1;
         }
-        if (!run) {
-            giveBack(List.of(keep));
-            return Optional.empty();
+    }
+
+    /**
+     * Gives {@code keep}, a claimed row that lost its worker before, a claim of its own to run alone ({@link
+     * Lease.Run#ALONE}, claimed now), committed in {@code handling}, the transaction that then locks and handles it at
+     * once: no wait for a connection comes between, in which the rescuer would find it unlocked and count a worker
+     * lost. With {@code besideNothing} false (an abandoned handler of this instance still runs), its claim is a
+     * batch's, which a lost worker does not charge. Empty when the row is no longer the lease's.
+     */
+    Optional<Lease> claimAlone(Connection handling, Lease keep, boolean besideNothing) throws SQLException {
+        long claim = claims.incrementAndGet();
+        Lease own = new Lease(keep.key(), besideNothing ? Lease.aloneToken(owner, claim) : Lease.batchToken(owner, claim), keep.attempt(),
+                keep.lostItsWorker());
+        int claimed;
+        try (PreparedStatement reclaim = handling.prepareStatement(sql().reclaimAlone)) {
+            reclaim.setString(1, own.token());
+            reclaim.setString(2, keep.key());
+            reclaim.setString(3, keep.token());
+            claimed = reclaim.executeUpdate();
         }
-        return Optional.of(own);
+        handling.commit();
+        dialect().beginHandling(handling); // its settings lasted the committed transaction only
+        return claimed == 1 ? Optional.of(own) : Optional.empty();
     }
 
     /** Gives back rows outside any handling transaction (their worker was abandoned). */

@@ -56,6 +56,8 @@ final class Workers {
     private final long timeoutNanos;
     private final List<Worker> workers = new CopyOnWriteArrayList<>();
     private final AloneGate gate = new AloneGate();
+    /** Threads of abandoned workers: a handler that ignored its interrupt may still run, and may yet kill the process. */
+    private final List<Thread> abandonedThreads = new CopyOnWriteArrayList<>();
     private final AtomicInteger names = new AtomicInteger();
     private final Thread supervisor;
     private final Thread rescuer;
@@ -233,6 +235,9 @@ final class Workers {
 
     private void replace(Worker worker) {
         Worker replacement = new Worker();
+        if (worker.abandoned) {
+            abandonedThreads.add(worker.thread);
+        }
         workers.remove(worker);
         workers.add(replacement);
         replacement.thread.start();
@@ -366,7 +371,7 @@ final class Workers {
 
         /**
          * Claims a batch and handles it, unless a row of it lost its worker before: that one runs alone in this
-         * instance, the rest given back ({@link JdbcInbox#takeAlone}). False when there was nothing to claim, or a
+         * instance, the rest given back ({@link #runAlone}). False when there was nothing to claim, or a
          * row running alone keeps batches out.
          */
         private boolean claimAndHandle() throws SQLException {
@@ -393,17 +398,46 @@ final class Workers {
             if (lost != null) {
                 List<Lease> rest = new ArrayList<>(leases);
                 rest.remove(lost);
-                try {
-                    // While it waits for the batches in flight to end, the row stays locked: no rescuer takes it.
-                    Optional<Lease> alone = inbox.takeAlone(lost, rest, () -> enter(() -> gate.enterAlone(() -> running && !abandoned), ALONE));
-                    if (alone.isPresent()) {
-                        handle(List.of(alone.get()));
-                    }
-                } finally {
-                    leaveGate();
-                }
+                inbox.giveBack(rest);
+                runAlone(lost);
             }
             return !leases.isEmpty();
+        }
+
+        /**
+         * Runs a row that lost its worker before alone in this instance: once the batches in flight have ended (new
+         * ones wait), it gets a claim of its own in the transaction that handles it. While it waits it holds no
+         * connection, and its claim time is kept fresh, so no rescuer takes it; if one does anyway (a pool slower than
+         * the rescue's grace), it is a batch's row, given back uncounted. When it may not run alone now (another row
+         * does, or the workers stop), it is given back uncounted.
+         */
+        private void runAlone(Lease lost) throws SQLException {
+            try {
+                boolean alone = enter(() -> gate.enterAlone(() -> running && !abandoned, () -> keptClaim(lost)), ALONE);
+                if (!alone) {
+                    inbox.giveBack(List.of(lost));
+                    return;
+                }
+                // A handler abandoned earlier that still runs is beside it: a crash then is no proof against this row.
+                abandonedThreads.removeIf(thread -> !thread.isAlive());
+                boolean besideNothing = abandonedThreads.isEmpty();
+                try (Connection transaction = inbox.openHandling()) {
+                    Optional<Lease> own = inbox.claimAlone(transaction, lost, besideNothing);
+                    if (own.isPresent()) {
+                        handle(List.of(own.get()), transaction);
+                    }
+                }
+            } finally {
+                leaveGate();
+            }
+        }
+
+        private boolean keptClaim(Lease lease) {
+            try {
+                return inbox.keepClaim(lease);
+            } catch (SQLException | RuntimeException e) {
+                return true; // the database away for a moment: the rescuer cannot take it meanwhile either
+            }
         }
 
         private boolean enter(java.util.function.BooleanSupplier gateEntry, int hold) {
@@ -426,13 +460,19 @@ final class Workers {
 
         /** One batch: lock, handle each row, settle all, commit once. */
         private void handle(List<Lease> leases) throws SQLException {
+            try (Connection transaction = inbox.openHandling()) {
+                handle(leases, transaction);
+            }
+        }
+
+        private void handle(List<Lease> leases, Connection transaction) throws SQLException {
             batch = leases;
             long batchStart = System.nanoTime();
             Map<Lease, SignatureScheme> schemes = new LinkedHashMap<>();
             Map<Lease, Failure> failed = new LinkedHashMap<>();
             List<Lease> done = new ArrayList<>();
             List<Lease> givenBack = new ArrayList<>();
-            try (Connection transaction = inbox.openHandling()) {
+            try {
                 connection = transaction;
                 try {
                     for (Claimed claimed : inbox.lock(transaction, leases)) {
@@ -560,25 +600,44 @@ final class Workers {
             notifyAll();
         }
 
-        /** False at once when another row runs alone, or waits to; else true once no batch runs, unless {@code running} ends first. */
-        synchronized boolean enterAlone(java.util.function.BooleanSupplier running) {
-            if (alone) {
-                return false;
-            }
-            alone = true;
-            try {
-                while (batches > 0 && running.getAsBoolean()) {
-                    wait(100);
+        /**
+         * False at once when another row runs alone, or waits to; else true once no batch runs, unless {@code running}
+         * or {@code keep} (called about once a second, outside the gate's lock) answers false first.
+         */
+        boolean enterAlone(java.util.function.BooleanSupplier running, java.util.function.BooleanSupplier keep) {
+            synchronized (this) {
+                if (alone) {
+                    return false;
                 }
-            } catch (InterruptedException e) {
-                // Not kept: the caller's next call is JDBC's, which must not meet an interrupt (H2 closes its file on
-                // one); only a stop interrupts a worker, and the loop sees that it ended.
+                alone = true;
             }
-            if (batches > 0 || !running.getAsBoolean()) {
-                alone = false;
-                return false;
+            long kept = System.nanoTime();
+            while (true) {
+                synchronized (this) {
+                    if (batches == 0 && running.getAsBoolean()) {
+                        return true;
+                    }
+                    if (!running.getAsBoolean()) {
+                        alone = false;
+                        return false;
+                    }
+                    try {
+                        wait(100);
+                    } catch (InterruptedException e) {
+                        // Not kept: the caller's next call is JDBC's, which must not meet an interrupt (H2 closes its
+                        // file on one); only a stop interrupts a worker, and running then answers false.
+                    }
+                }
+                if (System.nanoTime() - kept > 1_000_000_000L) {
+                    kept = System.nanoTime();
+                    if (!keep.getAsBoolean()) {
+                        synchronized (this) {
+                            alone = false;
+                        }
+                        return false;
+                    }
+                }
             }
-            return true;
         }
 
         synchronized void exitAlone() {

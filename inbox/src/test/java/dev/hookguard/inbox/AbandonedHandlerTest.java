@@ -288,6 +288,73 @@ class AbandonedHandlerTest {
     }
 
     /**
+     * A handler abandoned for ignoring its interrupt still runs, and later kills the process, while a row that lost its
+     * worker before runs "alone". Found by an attack review: the row was charged for the crash (with {@code
+     * maxAttempts(1)}, dead, its handler about to succeed). While an abandoned handler of its instance still runs, a row
+     * taken alone runs under a batch's claim, which a lost worker does not charge.
+     */
+    @Test
+    void aRowRunningAloneBesideAnAbandonedHandlerThatKillsTheProcessIsNotCharged() throws Exception {
+        String url = TestPostgres.newDatabase();
+        DataSource dataSource = TestPostgres.dataSource(url);
+        JdbcInbox storing = JdbcInbox.builder(dataSource).maxAttempts(1).build();
+        storing.initializeSchema();
+        WebhookEndpoint<MauticBatch> endpoint = WebhookEndpoint.mautic().secrets(SECRET).on(FormSubmitted.class, f -> { }).inbox(storing).build();
+        assertThat(endpoint.process(JdbcInboxTest.mautic(JdbcInboxTest.forms(1, 2))).status()).isEqualTo(202);
+        String innocent = "mautic:form_on_submit:20001";
+        // The innocent row lost its worker earlier (a batch of a dead instance), and is due once the zombie runs.
+        try (Connection c = dataSource.getConnection();
+             PreparedStatement s = c.prepareStatement("update hookguard_inbox set error_class = 'worker_lost', next_attempt_at = ? where part_key = ?")) {
+            s.setLong(1, System.currentTimeMillis() + 6_000);
+            s.setString(2, innocent);
+            assertThat(s.executeUpdate()).isEqualTo(1);
+        }
+        Process process = new ProcessBuilder(java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-cp",
+                System.getProperty("java.class.path"), ZombieInstance.class.getName(), url, "mautic:form_on_submit:20002", innocent)
+                .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        if (!process.waitFor(40, java.util.concurrent.TimeUnit.SECONDS)) {
+            process.destroyForcibly().waitFor();
+        }
+        assertThat(process.exitValue()).as("the zombie halted the process").isEqualTo(137);
+        Thread.sleep(JdbcInbox.CLAIM_GRACE.toMillis() + 500);
+        storing.rescue(10, java.util.Set.of(dev.hookguard.signature.SignatureScheme.MAUTIC));
+
+        assertThat(storing.show(innocent).orElseThrow().state()).as("rows: " + states(dataSource)).isEqualTo(JdbcInbox.State.PENDING);
+        assertThat(storing.show(innocent).orElseThrow().attempts()).isZero();
+    }
+
+    /** {@code url zombie innocent}: two workers, handler timeout 3 s; the zombie ignores its interrupt, then halts the JVM. */
+    public static final class ZombieInstance {
+        static volatile boolean innocentRunning;
+
+        public static void main(String[] args) throws Exception {
+            String zombie = args[1];
+            String innocent = args[2];
+            JdbcInbox inbox = JdbcInbox.builder(TestPostgres.dataSource(args[0])).maxAttempts(1).pollInterval(Duration.ofMillis(20))
+                    .handlerTimeout(Duration.ofSeconds(3)).workers(2).build();
+            WebhookEndpoint<MauticBatch> endpoint = WebhookEndpoint.mautic().secrets(SECRET).on(FormSubmitted.class, form -> {
+                if (form.idempotencyKey().equals(zombie)) {
+                    while (!innocentRunning) {
+                        Thread.onSpinWait(); // deaf to its interrupt
+                    }
+                    long until = System.nanoTime() + 300_000_000L;
+                    while (System.nanoTime() < until) {
+                        Thread.onSpinWait();
+                    }
+                    Runtime.getRuntime().halt(137);
+                }
+                if (form.idempotencyKey().equals(innocent)) {
+                    innocentRunning = true;
+                    Thread.sleep(2_000); // within its timeout: it would succeed
+                }
+            }).inbox(inbox).build();
+            inbox.start(endpoint);
+            Thread.sleep(30_000);
+            Runtime.getRuntime().halt(0);
+        }
+    }
+
+    /**
      * An instance whose handler halts the JVM on the poison part, as kill -9 would: {@code url poison maxAttempts
      * [workers [milliseconds each other handler takes]]}.
      */

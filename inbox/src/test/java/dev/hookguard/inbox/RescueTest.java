@@ -90,7 +90,12 @@ class RescueTest {
         DataSource dataSource = database.dataSource();
         JdbcInbox inbox = storedFour(dataSource, 2);
         List<Lease> again = claimedAgainAfterALostWorker(dataSource, inbox);
-        Lease alone = inbox.takeAlone(again.get(0), again.subList(1, 4), () -> true).orElseThrow();
+        inbox.giveBack(again.subList(1, 4));
+        Lease alone;
+        try (Connection handling = inbox.openHandling()) {
+            alone = inbox.claimAlone(handling, again.get(0), true).orElseThrow();
+            handling.rollback();
+        }
         try (Connection handling = inbox.openHandling()) {
             assertThat(inbox.lock(handling, List.of(again.get(0)))).as("the old lease no longer holds the row").isEmpty();
             handling.rollback();
@@ -120,39 +125,26 @@ class RescueTest {
         assertThat(rows(dataSource).values()).containsOnly("PENDING/0/worker_lost", "PENDING/0/null");
     }
 
-    /** A row waiting for the batches in flight to end, to run alone, is locked: the rescuer cannot take it meanwhile. */
+    /**
+     * A row waiting for the batches in flight to end, to run alone, keeps its claim fresh (holding no connection): the
+     * rescuer leaves it. If it is taken anyway (a wait longer than the grace between two refreshes), it was a batch's
+     * row, given back uncounted, and the waiting worker learns it.
+     */
     @ParameterizedTest
     @EnumSource(Database.class)
-    void aRowWaitingToRunAloneIsNotTakenByTheRescuerHoweverLongItWaits(Database database) throws Exception {
+    void aRowWaitingToRunAloneKeepsItsClaimFromTheRescuerAndIfTakenAnywayIsNotCharged(Database database) throws Exception {
         DataSource dataSource = database.dataSource();
         JdbcInbox inbox = storedFour(dataSource, 2);
         List<Lease> again = claimedAgainAfterALostWorker(dataSource, inbox);
-        ageClaims(dataSource); // its wait outlasts the rescue's grace
+        ageClaims(dataSource); // every row's wait has outlasted the rescue's grace
 
-        Lease alone = inbox.takeAlone(again.get(0), again.subList(1, 4), () -> {
-            try {
-                assertThat(inbox.rescue(10, MAUTIC).count()).as("rescued while it waits").isZero();
-            } catch (SQLException e) {
-                throw new AssertionError(e);
-            }
-            return true;
-        }).orElseThrow();
+        assertThat(inbox.keepClaim(again.get(0))).isTrue();
+        assertThat(inbox.rescue(10, MAUTIC).count()).as("the three others, not the one kept").isEqualTo(3);
+        assertThat(inbox.show(again.get(0).key()).orElseThrow().state()).isEqualTo(JdbcInbox.State.RUNNING);
 
-        assertThat(Lease.run(alone.token())).isEqualTo(Lease.Run.ALONE);
-        assertThat(inbox.rescue(10, MAUTIC).count()).as("its own claim is new: within the grace").isZero();
-        assertThat(inbox.show(alone.key()).orElseThrow().state()).isEqualTo(JdbcInbox.State.RUNNING);
-    }
-
-    /** When the row may not run alone now (another does, or the workers stop), it is given back uncounted. */
-    @ParameterizedTest
-    @EnumSource(Database.class)
-    void aRowThatMayNotRunAloneNowIsGivenBackUncounted(Database database) throws Exception {
-        DataSource dataSource = database.dataSource();
-        JdbcInbox inbox = storedFour(dataSource, 2);
-        List<Lease> again = claimedAgainAfterALostWorker(dataSource, inbox);
-
-        assertThat(inbox.takeAlone(again.get(0), again.subList(1, 4), () -> false)).isEmpty();
-
+        ageClaims(dataSource);
+        assertThat(inbox.rescue(10, MAUTIC).count()).isEqualTo(1);
+        assertThat(inbox.keepClaim(again.get(0))).as("taken: the worker gives up its wait").isFalse();
         assertThat(rows(dataSource).values()).containsOnly("PENDING/0/worker_lost");
     }
 }
