@@ -1314,6 +1314,20 @@ public final class JdbcInbox implements DeliveryInbox, AutoCloseable {
         return claimed == 1 ? Optional.of(own) : Optional.empty();
     }
 
+    /** Threads of abandoned workers, and when each was abandoned: kept across a stop and a start, as the threads are. */
+    private final Map<Thread, Long> abandonedThreads = new ConcurrentHashMap<>();
+
+    void abandoned(Thread worker) {
+        abandonedThreads.put(worker, System.nanoTime());
+    }
+
+    /** Whether a handler abandoned within {@code latelyNanos} may still run, and so kill the process beside another row. */
+    boolean abandonedHandlerMayStillRun(long latelyNanos) {
+        abandonedThreads.keySet().removeIf(thread -> !thread.isAlive());
+        long now = System.nanoTime();
+        return abandonedThreads.values().stream().anyMatch(at -> now - at < latelyNanos);
+    }
+
     /** Gives back rows outside any handling transaction (their worker was abandoned). */
     void giveBack(List<Lease> leases) {
         if (leases.isEmpty()) {

@@ -56,8 +56,7 @@ final class Workers {
     private final long timeoutNanos;
     private final List<Worker> workers = new CopyOnWriteArrayList<>();
     private final AloneGate gate = new AloneGate();
-    /** Threads of abandoned workers: a handler that ignored its interrupt may still run, and may yet kill the process. */
-    private final List<Thread> abandonedThreads = new CopyOnWriteArrayList<>();
+
     private final AtomicInteger names = new AtomicInteger();
     private final Thread supervisor;
     private final Thread rescuer;
@@ -215,6 +214,8 @@ final class Workers {
      */
     private void abandon(Worker worker, Claimed current, Failure failure) {
         List<Lease> batch = worker.batch;
+        // Known as abandoned before its place is given up: a row that then runs "alone" knows it is not.
+        inbox.abandoned(worker.thread);
         worker.leaveGate(); // its thread may never return: a row waiting to run alone must not wait for it
         worker.abandon(() -> {
             try {
@@ -235,9 +236,6 @@ final class Workers {
 
     private void replace(Worker worker) {
         Worker replacement = new Worker();
-        if (worker.abandoned) {
-            abandonedThreads.add(worker.thread);
-        }
         workers.remove(worker);
         workers.add(replacement);
         replacement.thread.start();
@@ -274,6 +272,8 @@ final class Workers {
         volatile Claimed stopped;
         volatile long interruptedNanos;
         volatile boolean abandoned;
+        /** Handlers this worker has started, its own thread's only. */
+        private long handlersStarted;
         /** What this worker holds of the {@link AloneGate}: nothing, a batch, or the instance to itself. */
         final AtomicInteger holds = new AtomicInteger(NONE);
         private int batchSize = 4;
@@ -418,17 +418,36 @@ final class Workers {
                     inbox.giveBack(List.of(lost));
                     return;
                 }
-                // A handler abandoned earlier that still runs is beside it: a crash then is no proof against this row.
-                abandonedThreads.removeIf(thread -> !thread.isAlive());
-                boolean besideNothing = abandonedThreads.isEmpty();
+                // A handler abandoned lately that still runs is beside it: a crash then is no proof against this row.
+                // Suspected for twice the handler timeout (4 s at least), not for good: a row that keeps losing its
+                // connection beside a handler that never ends must be counted in the end, not looped.
+                boolean besideNothing = !inbox.abandonedHandlerMayStillRun(2 * Math.max(timeoutNanos, ABANDON_GRACE.toNanos()));
                 try (Connection transaction = inbox.openHandling()) {
                     Optional<Lease> own = inbox.claimAlone(transaction, lost, besideNothing);
                     if (own.isPresent()) {
-                        handle(List.of(own.get()), transaction);
+                        long before = handlersStarted;
+                        try {
+                            handle(List.of(own.get()), transaction);
+                        } catch (SQLException | RuntimeException e) {
+                            if (handlersStarted == before) {
+                                // Its claim is committed, but its lock was not taken (the connection lost): left so, the
+                                // rescuer would count a worker lost for a row whose handler never ran.
+                                giveBackQuietly(own.get());
+                            }
+                            throw e;
+                        }
                     }
                 }
             } finally {
                 leaveGate();
+            }
+        }
+
+        private void giveBackQuietly(Lease lease) {
+            try {
+                inbox.giveBack(List.of(lease));
+            } catch (RuntimeException stillAway) {
+                // the database is away: the rescuer finds the row, and counts it
             }
         }
 
@@ -523,6 +542,7 @@ final class Workers {
             HandlerTransaction handlerTransaction = new HandlerTransaction(transaction);
             Failure failure;
             startedNanos = System.nanoTime();
+            handlersStarted++;
             current = claimed;
             JdbcInbox.CURRENT.set(handlerTransaction);
             try {
