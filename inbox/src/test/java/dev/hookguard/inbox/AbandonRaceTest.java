@@ -31,17 +31,10 @@ class AbandonRaceTest {
     @RepeatedTest(4)
     void aRowTakenAloneWhileAnAbandonedHandlerStillRunsGetsABatchToken() throws Exception {
         DataSource dataSource = Database.H2_FILE.dataSource();
-        JdbcInbox setup = JdbcInbox.builder(dataSource).maxAttempts(3).build();
-        setup.initializeSchema();
+        // X (form 2): lost its worker in a batch earlier, due in 2 s
+        JdbcInbox setup = RescueTest.storedOneThatLostItsWorker(dataSource, 3, 2);
         WebhookEndpoint<MauticBatch> storing = WebhookEndpoint.mautic().secrets(InboxWorkerProcess.SECRET).on(FormSubmitted.class, f -> { })
                 .inbox(setup).build();
-        // X (form 2): lost its worker in a batch earlier, due in 2 s
-        assertThat(storing.process(JdbcInboxTest.mautic(JdbcInboxTest.forms(2, 1))).status()).isEqualTo(202);
-        assertThat(setup.claim(1, MAUTIC)).hasSize(1);
-        try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
-            s.executeUpdate("update hookguard_inbox set claimed_at = claimed_at - 60000 where state = 'RUNNING'");
-        }
-        assertThat(setup.rescue(10, MAUTIC).count()).isEqualTo(1);
         try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
             s.executeUpdate("update hookguard_inbox set next_attempt_at = next_attempt_at + 2000");
         }

@@ -46,6 +46,22 @@ class RescueTest {
         }
     }
 
+    /**
+     * One Mautic form (sequence {@code seq}) stored, its first claim's worker lost and rescued: {@code
+     * PENDING/0/worker_lost}, as a crash leaves it. Returns an inbox on it, not started.
+     */
+    static JdbcInbox storedOneThatLostItsWorker(DataSource dataSource, int maxAttempts, int seq) throws Exception {
+        JdbcInbox inbox = JdbcInbox.builder(dataSource).maxAttempts(maxAttempts).build();
+        inbox.initializeSchema();
+        WebhookEndpoint<MauticBatch> endpoint = WebhookEndpoint.mautic().secrets(InboxWorkerProcess.SECRET).on(FormSubmitted.class, f -> { })
+                .inbox(inbox).build();
+        assertThat(endpoint.process(JdbcInboxTest.mautic(JdbcInboxTest.forms(seq, 1))).status()).isEqualTo(202);
+        assertThat(inbox.claim(1, MAUTIC)).hasSize(1);
+        ageClaims(dataSource);
+        assertThat(inbox.rescue(10, MAUTIC).count()).isEqualTo(1);
+        return inbox;
+    }
+
     /** The four rows' first claim lost its worker and was rescued: the claim that takes them again. */
     private static List<Lease> claimedAgainAfterALostWorker(DataSource dataSource, JdbcInbox inbox) throws SQLException {
         inbox.claim(4, MAUTIC);

@@ -67,17 +67,7 @@ class SlowPoolTest {
     private void run(Database database, AtomicInteger handled, DataSource[] out) throws Exception {
         DataSource dataSource = database.dataSource();
         out[0] = dataSource;
-        JdbcInbox setup = JdbcInbox.builder(dataSource).maxAttempts(1).build();
-        setup.initializeSchema();
-        WebhookEndpoint<MauticBatch> storing = WebhookEndpoint.mautic().secrets(InboxWorkerProcess.SECRET).on(FormSubmitted.class, f -> { })
-                .inbox(setup).build();
-        assertThat(storing.process(JdbcInboxTest.mautic(JdbcInboxTest.forms(1, 1))).status()).isEqualTo(202);
-        // An earlier instance died with the row in a batch: PENDING/0/worker_lost, as the rescuer leaves it.
-        assertThat(setup.claim(1, MAUTIC)).hasSize(1);
-        try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
-            s.executeUpdate("update hookguard_inbox set claimed_at = claimed_at - 60000 where state = 'RUNNING'");
-        }
-        assertThat(setup.rescue(10, MAUTIC).count()).isEqualTo(1);
+        RescueTest.storedOneThatLostItsWorker(dataSource, 1, 1);
         JdbcInbox inbox = JdbcInbox.builder(slowFirstHandlingConnection(dataSource)).maxAttempts(1).workers(1)
                 .pollInterval(Duration.ofMillis(20)).build();
         started = inbox;
