@@ -1292,16 +1292,12 @@ public final class JdbcInbox implements DeliveryInbox, AutoCloseable {
     }
 
     /**
-     * Gives {@code keep}, a claimed row that lost its worker before, a claim of its own to run alone ({@link
-     * Lease.Run#ALONE}, claimed now), committed in {@code handling}, the transaction that then locks and handles it at
+     * Gives {@code keep}, a claimed row that lost its worker before, its claim of its own ({@link #ownClaim}, claimed
+     * now), committed in {@code handling}, the transaction that then locks and handles it at
      * once: no wait for a connection comes between, in which the rescuer would find it unlocked and count a worker
-     * lost. With {@code besideNothing} false (an abandoned handler of this instance still runs), its claim is a
-     * batch's, which a lost worker does not charge. Empty when the row is no longer the lease's.
+     * lost. False when the row is no longer the lease's.
      */
-    Optional<Lease> claimAlone(Connection handling, Lease keep, boolean besideNothing) throws SQLException {
-        long claim = claims.incrementAndGet();
-        Lease own = new Lease(keep.key(), besideNothing ? Lease.aloneToken(owner, claim) : Lease.batchToken(owner, claim), keep.attempt(),
-                keep.lostItsWorker());
+    boolean claimAlone(Connection handling, Lease keep, Lease own) throws SQLException {
         int claimed;
         try (PreparedStatement reclaim = handling.prepareStatement(sql().reclaimAlone)) {
             reclaim.setString(1, own.token());
@@ -1311,7 +1307,17 @@ public final class JdbcInbox implements DeliveryInbox, AutoCloseable {
         }
         handling.commit();
         dialect().beginHandling(handling); // its settings lasted the committed transaction only
-        return claimed == 1 ? Optional.of(own) : Optional.empty();
+        return claimed == 1;
+    }
+
+    /**
+     * The claim of its own that {@code keep} gets to run alone: {@link Lease.Run#ALONE}, or, with {@code besideNothing}
+     * false (an abandoned handler of this instance may still run), a batch's, which a lost worker does not charge.
+     */
+    Lease ownClaim(Lease keep, boolean besideNothing) {
+        long claim = claims.incrementAndGet();
+        return new Lease(keep.key(), besideNothing ? Lease.aloneToken(owner, claim) : Lease.batchToken(owner, claim), keep.attempt(),
+                keep.lostItsWorker());
     }
 
     /** Threads of abandoned workers, and when each was abandoned: kept across a stop and a start, as the threads are. */

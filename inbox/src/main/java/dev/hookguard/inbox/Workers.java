@@ -14,7 +14,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -99,7 +98,7 @@ final class Workers {
     void stop(Duration deadline) {
         running = false;
         supervisor.interrupt();
-        rescuer.interrupt();
+        // Not the rescuer: it may be inside a JDBC call (H2 closes its file on an interrupt); it ends within its second.
         long until = System.nanoTime() + deadline.toNanos();
         join(until);
         // Only a handler is interrupted: never a worker inside a JDBC call (H2 closes its file on an interrupt).
@@ -156,6 +155,9 @@ final class Workers {
             try {
                 Thread.sleep(RESCUE_EVERY_MILLIS);
             } catch (InterruptedException e) {
+                return;
+            }
+            if (!running) {
                 return;
             }
             try {
@@ -422,32 +424,37 @@ final class Workers {
                 // Suspected for twice the handler timeout (4 s at least), not for good: a row that keeps losing its
                 // connection beside a handler that never ends must be counted in the end, not looped.
                 boolean besideNothing = !inbox.abandonedHandlerMayStillRun(2 * Math.max(timeoutNanos, ABANDON_GRACE.toNanos()));
+                Lease own = inbox.ownClaim(lost, besideNothing);
+                long before = handlersStarted;
                 try (Connection transaction = inbox.openHandling()) {
-                    Optional<Lease> own = inbox.claimAlone(transaction, lost, besideNothing);
-                    if (own.isPresent()) {
-                        long before = handlersStarted;
-                        try {
-                            handle(List.of(own.get()), transaction);
-                        } catch (SQLException | RuntimeException e) {
-                            if (handlersStarted == before) {
-                                // Its claim is committed, but its lock was not taken (the connection lost): left so, the
-                                // rescuer would count a worker lost for a row whose handler never ran.
-                                giveBackQuietly(own.get());
-                            }
-                            throw e;
-                        }
+                    if (inbox.claimAlone(transaction, lost, own)) {
+                        handle(List.of(own), transaction);
                     }
+                } catch (Throwable t) {
+                    giveBackUnlessItRan(lost, own, before);
+                    throw t;
                 }
+                // It may also come back unhandled, its own claim committed: the workers stopped, or this one was
+                // abandoned before its transaction was known.
+                giveBackUnlessItRan(lost, own, before);
             } finally {
                 leaveGate();
             }
         }
 
-        private void giveBackQuietly(Lease lease) {
+        /**
+         * A row whose own claim may be committed, but whose handler never ran (a connection lost between, a stop): left
+         * so, unlocked under its own claim, the rescuer would count a worker lost against it. Given back uncounted,
+         * under whichever claim holds it; a best effort (the database away, the rescuer finds it and counts it).
+         */
+        private void giveBackUnlessItRan(Lease lost, Lease own, long handlersBefore) {
+            if (handlersStarted != handlersBefore) {
+                return;
+            }
             try {
-                inbox.giveBack(List.of(lease));
+                inbox.giveBack(List.of(own, lost));
             } catch (RuntimeException stillAway) {
-                // the database is away: the rescuer finds the row, and counts it
+                // the rescuer finds it
             }
         }
 
@@ -631,6 +638,20 @@ final class Workers {
                 }
                 alone = true;
             }
+            boolean entered = false;
+            try {
+                entered = awaitNoBatch(running, keep);
+                return entered;
+            } finally {
+                if (!entered) { // whatever ended the wait, an Error from keep included: the gate must not stay closed
+                    synchronized (this) {
+                        alone = false;
+                    }
+                }
+            }
+        }
+
+        private boolean awaitNoBatch(java.util.function.BooleanSupplier running, java.util.function.BooleanSupplier keep) {
             long kept = System.nanoTime();
             while (true) {
                 synchronized (this) {
@@ -638,7 +659,6 @@ final class Workers {
                         return true;
                     }
                     if (!running.getAsBoolean()) {
-                        alone = false;
                         return false;
                     }
                     try {
@@ -651,9 +671,6 @@ final class Workers {
                 if (System.nanoTime() - kept > 1_000_000_000L) {
                     kept = System.nanoTime();
                     if (!keep.getAsBoolean()) {
-                        synchronized (this) {
-                            alone = false;
-                        }
                         return false;
                     }
                 }

@@ -109,7 +109,8 @@ class RescueTest {
         inbox.giveBack(again.subList(1, 4));
         Lease alone;
         try (Connection handling = inbox.openHandling()) {
-            alone = inbox.claimAlone(handling, again.get(0), true).orElseThrow();
+            alone = inbox.ownClaim(again.get(0), true);
+            assertThat(inbox.claimAlone(handling, again.get(0), alone)).isTrue();
             handling.rollback();
         }
         try (Connection handling = inbox.openHandling()) {
