@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * The inbox's threads. Workers claim a batch (attempts counted and committed), lock it in one handling transaction,
@@ -98,7 +99,8 @@ final class Workers {
     void stop(Duration deadline) {
         running = false;
         supervisor.interrupt();
-        // Not the rescuer: it may be inside a JDBC call (H2 closes its file on an interrupt); it ends within its second.
+        // Not an interrupt for the rescuer: it may be inside a JDBC call (H2 closes its file on one). Woken, it ends.
+        LockSupport.unpark(rescuer);
         long until = System.nanoTime() + deadline.toNanos();
         join(until);
         // Only a handler is interrupted: never a worker inside a JDBC call (H2 closes its file on an interrupt).
@@ -152,10 +154,10 @@ final class Workers {
     /** The rescuer, on a timer of its own: a backlog never delays the rows of a dead instance. */
     private void rescueLoop() {
         while (running) {
-            try {
-                Thread.sleep(RESCUE_EVERY_MILLIS);
-            } catch (InterruptedException e) {
-                return;
+            long until = System.nanoTime() + RESCUE_EVERY_MILLIS * 1_000_000;
+            long left;
+            while (running && (left = until - System.nanoTime()) > 0) {
+                LockSupport.parkNanos(this, left);
             }
             if (!running) {
                 return;
