@@ -117,7 +117,7 @@ public final class JdbcInbox implements DeliveryInbox, AutoCloseable {
     /** Set once a connection of this DataSource could not be aborted: stores keep a query timeout from then on. */
     private final java.util.concurrent.atomic.AtomicBoolean abortFails = new java.util.concurrent.atomic.AtomicBoolean();
     private final List<InboxListener> listeners;
-    /** This instance; each claim's token is {@code <owner>/<claim number>}, so no two claims ever share one. */
+    /** This instance; each claim's token is {@code <owner>/<claim number>/batch} or {@code .../alone} ({@link Lease}), so no two claims share one. */
     private final String owner = UUID.randomUUID().toString().substring(0, 18);
     private final AtomicLong claims = new AtomicLong();
     private volatile Workers workers;
