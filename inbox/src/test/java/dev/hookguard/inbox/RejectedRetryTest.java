@@ -188,8 +188,19 @@ class RejectedRetryTest {
         requeued.close();
         Files.write(dir.resolve("rejected.log"), copy); // as if the crash came before rejected.log was removed
         List<SpoolEntry> stored = new CopyOnWriteArrayList<>();
-        Spool restarted = spool(dir, clock, stored::addAll);
+        // The drain waits until the count is read: a drainer quicker than the test would otherwise empty it first.
+        java.util.concurrent.CountDownLatch counted = new java.util.concurrent.CountDownLatch(1);
+        Spool restarted = spool(dir, clock, entries -> {
+            try {
+                counted.await();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new SQLException("interrupted", "08000", e);
+            }
+            stored.addAll(entries);
+        });
         assertThat(restarted.counts().entries()).as("the copy the journal holds already is not added again").isEqualTo(1);
+        counted.countDown();
         await(() -> restarted.counts().entries() == 0, "drained");
         assertThat(keys(stored)).containsExactly("bad");
     }
