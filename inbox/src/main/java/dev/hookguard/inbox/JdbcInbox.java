@@ -905,19 +905,28 @@ public final class JdbcInbox implements DeliveryInbox, AutoCloseable {
      */
     @Override
     public synchronized void stop(Duration deadline) {
-        if (workers != null) {
-            workers.stop(deadline);
-            workers = null;
-        }
-        if (keptOpen != null) {
-            try {
-                keptOpen.close();
-            } catch (SQLException e) {
-                // closing an idle connection: nothing was pending on it
+        // A caller's interrupt (a shutdown hook's, an executor's shutdownNow) is kept for after the stop: the stop
+        // waits out its deadline, and no JDBC call made here meets it (H2 closes its file on one).
+        boolean interrupted = Thread.interrupted();
+        try {
+            if (workers != null) {
+                workers.stop(deadline);
+                workers = null;
             }
-            keptOpen = null;
+            if (keptOpen != null) {
+                try {
+                    keptOpen.close();
+                } catch (SQLException e) {
+                    // closing an idle connection: nothing was pending on it
+                }
+                keptOpen = null;
+            }
+            started.clear();
+        } finally {
+            if (interrupted || Thread.interrupted()) {
+                Thread.currentThread().interrupt();
+            }
         }
-        started.clear();
     }
 
     /**

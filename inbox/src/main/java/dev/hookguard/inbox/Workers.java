@@ -109,21 +109,41 @@ final class Workers {
         join(System.nanoTime() + Duration.ofSeconds(1).toNanos());
         for (Worker worker : workers) {
             if (worker.thread.isAlive() && !worker.abandoned) {
-                abandon(worker, worker.current, new Failure(Failure.HANDLER_TIMEOUT, "ignored the stop's interrupt"));
-                LOG.log(Level.WARNING, () -> "an inbox handler ignored the stop; its transaction is aborted, its row fails and the"
-                        + " rest of its batch is given back");
+                try {
+                    Claimed current = worker.current;
+                    abandon(worker, current, new Failure(Failure.HANDLER_TIMEOUT, "ignored the stop's interrupt"));
+                    LOG.log(Level.WARNING, () -> current == null
+                            ? "an inbox worker did not end within the stop's deadline; its transaction is aborted and its batch given back"
+                            : "an inbox handler ignored the stop; its transaction is aborted, its row fails and the rest of its batch is given back");
+                } catch (Throwable t) {
+                    // One worker's abandon failing (memory short) must not keep the stop from the others, nor from ending.
+                }
             }
         }
     }
 
+    /**
+     * Waits until the deadline for the workers to end. The caller's interrupt (a shutdown hook, an executor's
+     * {@code shutdownNow}) is kept for after the wait, never acted on: a join that gave up on it abandoned every
+     * worker at once, and charged rows whose handlers were ending as asked.
+     */
     private void join(long untilNanos) {
+        boolean interrupted = false;
         for (Worker worker : workers) {
-            try {
-                worker.thread.join(Math.max(1, (untilNanos - System.nanoTime()) / 1_000_000));
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
+            while (worker.thread.isAlive()) {
+                long left = untilNanos - System.nanoTime();
+                if (left <= 0) {
+                    break;
+                }
+                try {
+                    worker.thread.join(Math.max(1, left / 1_000_000));
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
             }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
         }
     }
 
@@ -190,8 +210,13 @@ final class Workers {
         if (settling != null && !worker.abandoned && System.nanoTime() - worker.settlingNanos > Math.max(timeoutNanos, SETTLE_FLOOR.toNanos())) {
             // The handler has returned, but undoing or keeping its writes does not end: a driver left out of step with
             // its server by an Error inside it (each then waits for the other), or a server that stopped answering.
-            abandon(worker, settling, new Failure(Failure.HANDLER_TIMEOUT, "its transaction did not answer after the handler ended"));
-            replace(worker);
+            try {
+                abandon(worker, settling, new Failure(Failure.HANDLER_TIMEOUT, "its transaction did not answer after the handler ended"));
+            } finally {
+                if (worker.abandoned) { // once marked, it is never looked at again: its place must be filled now
+                    replace(worker);
+                }
+            }
             LOG.log(Level.WARNING, () -> "an inbox worker's connection did not answer within the handler timeout (10 s at least) after a handler"
                     + " ended; its thread is abandoned, inbox row " + JdbcInbox.printable(settling.lease().key())
                     + " fails (handler_timeout) and a new worker starts");
@@ -205,8 +230,13 @@ final class Workers {
             worker.timeOut(current);
         } else if (worker.timedOut == current && worker.current == current
                 && System.nanoTime() - worker.interruptedNanos > ABANDON_GRACE.toNanos()) {
-            abandon(worker, current, new Failure(Failure.HANDLER_TIMEOUT, "ran past the handler timeout and ignored its interrupt"));
-            replace(worker);
+            try {
+                abandon(worker, current, new Failure(Failure.HANDLER_TIMEOUT, "ran past the handler timeout and ignored its interrupt"));
+            } finally {
+                if (worker.abandoned) { // once marked, it is never looked at again: its place must be filled now
+                    replace(worker);
+                }
+            }
             LOG.log(Level.WARNING, () -> "an inbox handler ran past its timeout and ignored the interrupt; its thread is abandoned,"
                     + " inbox row " + JdbcInbox.printable(current.lease().key()) + " fails (handler_timeout) and a new worker starts");
         }
@@ -318,7 +348,7 @@ final class Workers {
         void abandon(Runnable then) {
             abandoned = true;
             Connection c = connection;
-            Thread aborter = daemon(() -> {
+            Runnable abort = () -> {
                 try {
                     if (c != null) {
                         try {
@@ -337,8 +367,17 @@ final class Workers {
                 } finally {
                     then.run(); // whatever the report above met
                 }
-            }, "hookguard-inbox-abort");
-            aborter.start();
+            };
+            Thread aborter;
+            try {
+                aborter = daemon(abort, "hookguard-inbox-abort");
+                aborter.start();
+            } catch (Throwable noThread) {
+                // No thread to spare (a process at its thread limit, which stuck handlers lead to): the caller aborts,
+                // at most a second's wait for the server's cancel. Marked abandoned already, this worker is never
+                // abandoned again, so an abort not done here would hold its batch's locks for good.
+                abort.run();
+            }
         }
 
         private void loop() {
@@ -379,8 +418,8 @@ final class Workers {
          * row running alone keeps batches out.
          */
         private boolean claimAndHandle() throws SQLException {
-            if (!enter(gate::enterBatch, BATCH)) {
-                return false;
+            if (gate.aloneNow()) {
+                return false; // a row runs alone: claiming a batch only to give it back would be a wasted commit
             }
             Lease lost = null;
             List<Lease> leases;
@@ -430,7 +469,7 @@ final class Workers {
                 long before = handlersStarted;
                 try (Connection transaction = inbox.openHandling()) {
                     if (inbox.claimAlone(transaction, lost, own)) {
-                        handle(List.of(own), transaction);
+                        handle(List.of(own), transaction, false);
                     }
                 } catch (Throwable t) {
                     giveBackUnlessItRan(lost, own, before);
@@ -486,14 +525,19 @@ final class Workers {
             }
         }
 
-        /** One batch: lock, handle each row, settle all, commit once. */
+        /**
+         * One batch: lock, handle each row, settle all, commit once. It holds its place in the gate only while its
+         * handlers run, what a crash may come of: a claim, lock or commit that does not answer (a stalled server, a
+         * dead link) never keeps a row that must run alone, and every batch behind it, waiting.
+         */
         private void handle(List<Lease> leases) throws SQLException {
             try (Connection transaction = inbox.openHandling()) {
-                handle(leases, transaction);
+                handle(leases, transaction, true);
             }
         }
 
-        private void handle(List<Lease> leases, Connection transaction) throws SQLException {
+        /** {@code inBatch}: enters the gate as a batch once its rows are locked (else it holds it alone already). */
+        private void handle(List<Lease> leases, Connection transaction, boolean inBatch) throws SQLException {
             batch = leases;
             long batchStart = System.nanoTime();
             Map<Lease, SignatureScheme> schemes = new LinkedHashMap<>();
@@ -503,9 +547,12 @@ final class Workers {
             try {
                 connection = transaction;
                 try {
-                    for (Claimed claimed : inbox.lock(transaction, leases)) {
+                    List<Claimed> locked = inbox.lock(transaction, leases);
+                    // A row that began to run alone meanwhile keeps this batch out: its rows are given back uncounted.
+                    boolean mayRun = !inBatch || enter(gate::enterBatch, BATCH);
+                    for (Claimed claimed : locked) {
                         schemes.put(claimed.lease(), claimed.scheme());
-                        if (!running || abandoned) {
+                        if (!running || abandoned || !mayRun) {
                             givenBack.add(claimed.lease());
                             continue;
                         }
@@ -517,6 +564,9 @@ final class Workers {
                         } else {
                             failed.put(claimed.lease(), failure);
                         }
+                    }
+                    if (inBatch) {
+                        leaveGate(); // its handlers have ended: what follows cannot crash the process
                     }
                     if (abandoned) {
                         return;
@@ -610,7 +660,8 @@ final class Workers {
      * Who runs in this instance: batches, any number at once, or one row alone, with nothing beside it. A row whose
      * worker was lost runs alone, so that a crash while it runs is its own, and counted; a crash while batches run is
      * no proof against any of their rows, and counted to none ({@link JdbcInbox#rescue}). A row to run alone closes
-     * the gate to new batches and waits until those in flight have ended.
+     * the gate to new batches and waits until the handlers of those in flight have ended (a batch holds its place only
+     * while its handlers run: its claim, lock and commit cannot crash the process, and may not answer for long).
      */
     static final class AloneGate {
         private int batches;
@@ -622,6 +673,11 @@ final class Workers {
             }
             batches++;
             return true;
+        }
+
+        /** Whether a row runs alone, or waits to: new batches are kept out. */
+        synchronized boolean aloneNow() {
+            return alone;
         }
 
         synchronized void exitBatch() {

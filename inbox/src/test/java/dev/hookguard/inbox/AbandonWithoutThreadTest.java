@@ -1,0 +1,112 @@
+package dev.hookguard.inbox;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.hookguard.delivery.WebhookEndpoint;
+import dev.hookguard.inbox.JdbcInboxTest.Database;
+import dev.hookguard.mautic.FormSubmitted;
+import dev.hookguard.mautic.MauticBatch;
+import java.security.Permission;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicInteger;
+import javax.sql.DataSource;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * The supervisor abandons a handler that ignores its timeout, and the thread that aborts its
+ * transaction cannot be created, once ({@code OutOfMemoryError: unable to create native thread}, a process at its
+ * thread limit: what many stuck handlers lead to). The supervisor survived the Error (LoopSurvivalTest), but the worker
+ * was already marked abandoned: it was never abandoned again nor replaced, its transaction never aborted, and with one
+ * worker the instance handled nothing again. The supervisor now aborts it itself, and replaces it.
+ */
+class AbandonWithoutThreadTest {
+
+    /** Fails, once, the creation of a thread from the supervisor's abandon: the aborter. */
+    private static final class NoThreadForTheAborter extends SecurityManager {
+        final AtomicInteger thrown = new AtomicInteger();
+
+        @Override
+        public void checkPermission(Permission perm) {
+        }
+
+        @Override
+        public void checkPermission(Permission perm, Object context) {
+        }
+
+        @Override
+        public void checkAccess(ThreadGroup g) {
+            if (Thread.currentThread().getName().equals("hookguard-inbox-supervisor")
+                    && StackWalker.getInstance().walk(s -> s.anyMatch(f -> f.getClassName().startsWith(Workers.class.getName())
+                            && f.getMethodName().equals("abandon")))
+                    && thrown.compareAndSet(0, 1)) {
+                throw new OutOfMemoryError("unable to create native thread: possibly out of memory or process/resource limits reached");
+            }
+        }
+    }
+
+    private static String rows(DataSource dataSource) throws Exception {
+        StringBuilder out = new StringBuilder();
+        try (Connection c = dataSource.getConnection(); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("select part_key, state, attempts, error_class from hookguard_inbox order by id")) {
+            while (rs.next()) {
+                out.append(rs.getString(1)).append('=').append(rs.getString(2)).append('/').append(rs.getInt(3)).append('/')
+                        .append(rs.getString(4)).append(' ');
+            }
+        }
+        return out.toString();
+    }
+
+    @ParameterizedTest
+    @EnumSource(Database.class)
+    @SuppressWarnings("removal")
+    void aWorkerWhoseAbandonFailsOnceIsStillReplaced(Database database) throws Exception {
+        DataSource dataSource = database.dataSource();
+        JdbcInbox inbox = JdbcInbox.builder(dataSource).maxAttempts(3).workers(1).pollInterval(Duration.ofMillis(20))
+                .handlerTimeout(Duration.ofMillis(300)).build();
+        inbox.initializeSchema();
+        CountDownLatch never = new CountDownLatch(1);
+        AtomicInteger handled = new AtomicInteger();
+        WebhookEndpoint<MauticBatch> endpoint = WebhookEndpoint.mautic().secrets(InboxWorkerProcess.SECRET).on(FormSubmitted.class, form -> {
+            if (form.idempotencyKey().endsWith(":20001")) {
+                while (never.getCount() > 0) { // deaf to its interrupt
+                    try {
+                        never.await();
+                    } catch (InterruptedException ignored) {
+                        // keeps waiting
+                    }
+                }
+                return;
+            }
+            handled.incrementAndGet();
+        }).inbox(inbox).build();
+        assertThat(endpoint.process(JdbcInboxTest.mautic(JdbcInboxTest.forms(1, 1))).status()).isEqualTo(202);
+
+        NoThreadForTheAborter noThread = new NoThreadForTheAborter();
+        try {
+            System.setSecurityManager(noThread);
+        } catch (UnsupportedOperationException laterJdk) { // Java 18 on refuses one unless told to allow it
+            org.junit.jupiter.api.Assumptions.abort("this JDK refuses a SecurityManager, which the test needs to fail a thread's creation");
+        }
+        try {
+            inbox.start(endpoint);
+            AbandonedHandlerTest.await(Duration.ofSeconds(10), () -> noThread.thrown.get() > 0, "the supervisor tried to abandon the handler");
+            assertThat(endpoint.process(JdbcInboxTest.mautic(JdbcInboxTest.forms(2, 1))).status()).isEqualTo(202);
+
+            long until = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            while (System.nanoTime() < until && handled.get() == 0) {
+                Thread.sleep(50);
+            }
+            assertThat(handled.get()).as("the next delivery handled by a replacement worker; live workers " + inbox.liveWorkers()
+                    + ", rows " + rows(dataSource)).isEqualTo(1);
+        } finally {
+            System.setSecurityManager(null);
+            never.countDown();
+            inbox.stop(Duration.ofSeconds(1));
+        }
+    }
+}

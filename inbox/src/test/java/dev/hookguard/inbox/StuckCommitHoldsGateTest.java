@@ -1,0 +1,119 @@
+package dev.hookguard.inbox;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.hookguard.delivery.WebhookEndpoint;
+import dev.hookguard.inbox.JdbcInboxTest.Database;
+import dev.hookguard.mautic.FormSubmitted;
+import dev.hookguard.mautic.MauticBatch;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.Proxy;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import javax.sql.DataSource;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * A batch's commit does not answer (a stalled backend, a partition with the driver's default socketTimeout=0). The
+ * supervisor watches handlers and the undoing of their writes, not a batch's lock, settle or commit. That worker used
+ * to keep its place in the gate through its commit: a row that lost its worker then closed the gate and waited alone,
+ * keeping its claim fresh, so every other worker of the instance was kept out for the whole stall (for good if it
+ * never ends). A batch now holds its place only while its handlers run.
+ */
+class StuckCommitHoldsGateTest {
+
+    private static Object call(Object target, java.lang.reflect.Method m, Object[] args) throws Throwable {
+        try {
+            return m.invoke(target, args);
+        } catch (InvocationTargetException e) {
+            throw e.getCause();
+        }
+    }
+
+    /** The first call of {@code stalling} on a batch's handling connection stalls for {@code stall} ({@code stalled} opens then). */
+    private static DataSource firstBatchCallStalls(DataSource delegate, String stalling, Duration stall, CountDownLatch stalled) {
+        AtomicBoolean once = new AtomicBoolean();
+        return (DataSource) Proxy.newProxyInstance(DataSource.class.getClassLoader(), new Class<?>[] {DataSource.class}, (proxy, method, args) -> {
+            Object result = call(delegate, method, args);
+            if (!method.getName().equals("getConnection")
+                    || !StackWalker.getInstance().walk(s -> s.anyMatch(f -> f.getMethodName().equals("openHandling")))) {
+                return result;
+            }
+            Connection real = (Connection) result;
+            return Proxy.newProxyInstance(Connection.class.getClassLoader(), new Class<?>[] {Connection.class}, (p, m, a) -> {
+                if (m.getName().equals(stalling) && StackWalker.getInstance().walk(s -> s.noneMatch(f -> f.getMethodName().equals("claimAlone")))
+                        && once.compareAndSet(false, true)) {
+                    stalled.countDown();
+                    Thread.sleep(stall.toMillis()); // the server does not answer meanwhile
+                }
+                return call(real, m, a);
+            });
+        });
+    }
+
+    private static String rows(DataSource dataSource) throws Exception {
+        StringBuilder out = new StringBuilder();
+        try (Connection c = dataSource.getConnection(); Statement s = c.createStatement();
+             ResultSet rs = s.executeQuery("select part_key, state, attempts, error_class, lease_owner from hookguard_inbox order by id")) {
+            while (rs.next()) {
+                out.append(rs.getString(1)).append('=').append(rs.getString(2)).append('/').append(rs.getInt(3)).append('/')
+                        .append(rs.getString(4)).append('/').append(rs.getString(5)).append(' ');
+            }
+        }
+        return out.toString();
+    }
+
+    @ParameterizedTest
+    @EnumSource(Database.class)
+    void aStalledBatchCommitDoesNotKeepEveryOtherWorkerOut(Database database) throws Exception {
+        // S's handler ran (its commit stalls); L and R need only a free worker, and two of three are free.
+        assertTheOthersRunWhileOneBatchStalls(database, "commit", 3);
+    }
+
+    @ParameterizedTest
+    @EnumSource(Database.class)
+    void aStalledBatchLockDoesNotKeepEveryOtherWorkerOut(Database database) throws Exception {
+        // S's handler never runs (the statement that locks its rows stalls); L and R run.
+        assertTheOthersRunWhileOneBatchStalls(database, "prepareStatement", 2);
+    }
+
+    /** S's first {@code stalling} call stalls; L lost its worker (it must run alone); R comes in meanwhile. */
+    private static void assertTheOthersRunWhileOneBatchStalls(Database database, String stalling, int handlerRuns) throws Exception {
+        DataSource dataSource = database.dataSource();
+        JdbcInbox storer = RescueTest.storedOneThatLostItsWorker(dataSource, 3, 1); // L: PENDING, worker_lost
+        try (Connection c = dataSource.getConnection(); Statement s = c.createStatement()) {
+            s.executeUpdate("update hookguard_inbox set next_attempt_at = next_attempt_at + 1500"); // L due in 1.5 s
+        }
+        WebhookEndpoint<MauticBatch> storing = WebhookEndpoint.mautic().secrets(InboxWorkerProcess.SECRET).on(FormSubmitted.class, f -> { })
+                .inbox(storer).build();
+        assertThat(storing.process(JdbcInboxTest.mautic(JdbcInboxTest.forms(2, 1))).status()).isEqualTo(202); // S: due now
+
+        CountDownLatch stalled = new CountDownLatch(1);
+        AtomicInteger handled = new AtomicInteger();
+        JdbcInbox inbox = JdbcInbox.builder(firstBatchCallStalls(dataSource, stalling, Duration.ofSeconds(20), stalled)).maxAttempts(3)
+                .workers(3).pollInterval(Duration.ofMillis(20)).handlerTimeout(Duration.ofSeconds(1)).build();
+        WebhookEndpoint<MauticBatch> endpoint = WebhookEndpoint.mautic().secrets(InboxWorkerProcess.SECRET)
+                .on(FormSubmitted.class, f -> handled.incrementAndGet()).inbox(inbox).build();
+        try {
+            inbox.start(endpoint);
+            assertThat(stalled.await(10, TimeUnit.SECONDS)).as("S's " + stalling + " stalls").isTrue();
+            Thread.sleep(3_000); // L is claimed by another worker, and waits to run alone
+            assertThat(storing.process(JdbcInboxTest.mautic(JdbcInboxTest.forms(3, 1))).status()).isEqualTo(202); // R
+            long until = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            while (System.nanoTime() < until && handled.get() < handlerRuns) {
+                Thread.sleep(100);
+            }
+            assertThat(handled.get()).as("handler runs, 10 s into a stall of one batch's " + stalling + "; live workers "
+                    + inbox.liveWorkers() + "; rows " + rows(dataSource)).isEqualTo(handlerRuns);
+        } finally {
+            inbox.stop(Duration.ofSeconds(1));
+        }
+    }
+}
