@@ -913,6 +913,7 @@ public final class JdbcInbox implements DeliveryInbox, AutoCloseable {
                 workers.stop(deadline);
                 workers = null;
             }
+            interrupted |= Thread.interrupted(); // one that came during the stop's wait, which keeps it for after
             if (keptOpen != null) {
                 try {
                     keptOpen.close();

@@ -222,6 +222,21 @@ final class Workers {
                     + " fails (handler_timeout) and a new worker starts");
             return;
         }
+        if (!worker.abandoned && worker.holds.get() == ALONE && worker.current == null && worker.settling == null
+                && System.nanoTime() - worker.aloneStepNanos > Math.max(timeoutNanos, SETTLE_FLOOR.toNanos())) {
+            // A row running alone whose claim, lock or commit does not answer: the gate it holds keeps every batch
+            // of the instance out. Its handler is not at fault (it has not run, or it returned): given back uncounted.
+            try {
+                abandon(worker, null, new Failure(Failure.HANDLER_TIMEOUT, "its transaction did not answer while it ran alone"));
+            } finally {
+                if (worker.abandoned) {
+                    replace(worker);
+                }
+            }
+            LOG.log(Level.WARNING, () -> "an inbox worker running a row alone got no answer from its database within the handler timeout"
+                    + " (10 s at least); its thread is abandoned, the row given back uncounted and a new worker starts");
+            return;
+        }
         Claimed current = worker.current;
         if (current == null || worker.abandoned) {
             return;
@@ -248,12 +263,18 @@ final class Workers {
      */
     private void abandon(Worker worker, Claimed current, Failure failure) {
         List<Lease> batch = worker.batch;
+        List<Lease> aloneRows = worker.aloneRows; // read now: the worker's thread clears it if it returns meanwhile
         // Known as abandoned before its place is given up: a row that then runs "alone" knows it is not.
         inbox.abandoned(worker.thread);
         worker.leaveGate(); // its thread may never return: a row waiting to run alone must not wait for it
         worker.abandon(() -> {
             try {
                 List<Lease> rest = new ArrayList<>(batch);
+                for (Lease row : aloneRows) { // a row running alone, under whichever of its claims holds it
+                    if (!rest.contains(row)) {
+                        rest.add(row);
+                    }
+                }
                 if (current != null) {
                     rest.remove(current.lease());
                     if (inbox.failAbandoned(current.lease(), failure)) {
@@ -306,6 +327,12 @@ final class Workers {
         volatile Claimed stopped;
         volatile long interruptedNanos;
         volatile boolean abandoned;
+        /**
+         * While it holds the gate alone: since when it has been outside a handler (its claim, lock, commit), and the
+         * row under both its claims, for the supervisor to watch and give back.
+         */
+        volatile long aloneStepNanos;
+        volatile List<Lease> aloneRows = List.of();
         /** Handlers this worker has started, its own thread's only. */
         private long handlersStarted;
         /** What this worker holds of the {@link AloneGate}: nothing, a batch, or the instance to itself. */
@@ -348,35 +375,53 @@ final class Workers {
         void abandon(Runnable then) {
             abandoned = true;
             Connection c = connection;
-            Runnable abort = () -> {
-                try {
-                    if (c != null) {
-                        try {
-                            // An abort only closes the socket: a statement the server runs (a lock wait, a long query) goes on,
-                            // holding the batch's row locks, until it ends. The server is asked to cancel it first.
-                            ServerCancel.cancelRunningStatement(c, ServerCancel.WAIT);
-                            c.abort(Runnable::run);
-                            if (!c.isClosed()) {
-                                // H2's abort does nothing: a close from this thread rolls the session back and frees its locks.
-                                c.close();
-                            }
-                        } catch (SQLException | RuntimeException e) {
-                            LOG.log(Level.WARNING, () -> "could not abort an abandoned handler's transaction: " + e.getClass().getName());
-                        }
-                    }
-                } finally {
-                    then.run(); // whatever the report above met
-                }
-            };
-            Thread aborter;
             try {
-                aborter = daemon(abort, "hookguard-inbox-abort");
+                Thread aborter = daemon(() -> {
+                    try {
+                        abort(c);
+                    } finally {
+                        then.run(); // on a thread of its own, it may wait for the locks an abort that failed left
+                    }
+                }, "hookguard-inbox-abort");
                 aborter.start();
             } catch (Throwable noThread) {
-                // No thread to spare (a process at its thread limit, which stuck handlers lead to): the caller aborts,
-                // at most a second's wait for the server's cancel. Marked abandoned already, this worker is never
-                // abandoned again, so an abort not done here would hold its batch's locks for good.
-                abort.run();
+                // No thread to spare (a process at its thread limit, which stuck handlers lead to): the caller aborts.
+                // Marked abandoned already, this worker is never abandoned again, so an abort not done here would hold
+                // its batch's locks for good. Its rows are settled only once the abort took: the caller (the
+                // supervisor) must not wait on locks it could not free; the worker's own thread frees them if it ever
+                // returns, and the rescuer then makes the rows due again.
+                if (abort(c)) {
+                    then.run();
+                }
+            }
+        }
+
+        /** Aborts the worker's transaction, if it has one; whether its locks are surely gone. Never throws. */
+        private static boolean abort(Connection c) {
+            if (c == null) {
+                return true;
+            }
+            try {
+                // An abort only closes the socket: a statement the server runs (a lock wait, a long query) goes on,
+                // holding the batch's row locks, until it ends. The server is asked to cancel it first.
+                ServerCancel.cancelRunningStatement(c, ServerCancel.WAIT);
+            } catch (Throwable noCancel) {
+                // no thread for the cancel request either: the abort alone
+            }
+            try {
+                c.abort(Runnable::run);
+                if (!c.isClosed()) {
+                    // H2's abort does nothing: a close from this thread rolls the session back and frees its locks.
+                    c.close();
+                }
+                return true;
+            } catch (Throwable e) {
+                try {
+                    LOG.log(Level.WARNING, () -> "could not abort an abandoned worker's transaction: " + e.getClass().getName());
+                } catch (Throwable reportFailed) {
+                    // the abort's outcome is what counts
+                }
+                return false;
             }
         }
 
@@ -456,7 +501,12 @@ final class Workers {
          */
         private void runAlone(Lease lost) throws SQLException {
             try {
-                boolean alone = enter(() -> gate.enterAlone(() -> running && !abandoned, () -> keptClaim(lost)), ALONE);
+                aloneRows = List.of(lost);
+                boolean alone = enter(() -> {
+                    boolean entered = gate.enterAlone(() -> running && !abandoned, () -> keptClaim(lost));
+                    aloneStepNanos = System.nanoTime(); // before the hold is seen: the watch starts from here
+                    return entered;
+                }, ALONE);
                 if (!alone) {
                     inbox.giveBack(List.of(lost));
                     return;
@@ -466,8 +516,10 @@ final class Workers {
                 // connection beside a handler that never ends must be counted in the end, not looped.
                 boolean besideNothing = !inbox.abandonedHandlerMayStillRun(2 * Math.max(timeoutNanos, ABANDON_GRACE.toNanos()));
                 Lease own = inbox.ownClaim(lost, besideNothing);
+                aloneRows = List.of(own, lost);
                 long before = handlersStarted;
                 try (Connection transaction = inbox.openHandling()) {
+                    connection = transaction; // for the supervisor's abort, should its claim or lock not answer
                     if (inbox.claimAlone(transaction, lost, own)) {
                         handle(List.of(own), transaction, false);
                     }
@@ -479,7 +531,9 @@ final class Workers {
                 // abandoned before its transaction was known.
                 giveBackUnlessItRan(lost, own, before);
             } finally {
+                connection = null;
                 leaveGate();
+                aloneRows = List.of();
             }
         }
 
@@ -619,6 +673,7 @@ final class Workers {
                     // An interrupt meant for this handler must not reach the next statement (H2 closes its file on one).
                     Thread.interrupted();
                 }
+                aloneStepNanos = System.nanoTime();
             }
             if (abandoned) {
                 return failure;

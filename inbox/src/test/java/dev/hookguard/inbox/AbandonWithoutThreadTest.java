@@ -26,9 +26,17 @@ import org.junit.jupiter.params.provider.EnumSource;
  */
 class AbandonWithoutThreadTest {
 
-    /** Fails, once, the creation of a thread from the supervisor's abandon: the aborter. */
+    /**
+     * Fails the creation of a thread from the supervisor's abandon (the aborter, and the cancel request's thread),
+     * {@code refusals} times (a process at its thread limit).
+     */
     private static final class NoThreadForTheAborter extends SecurityManager {
         final AtomicInteger thrown = new AtomicInteger();
+        private final int refusals;
+
+        NoThreadForTheAborter(int refusals) {
+            this.refusals = refusals;
+        }
 
         @Override
         public void checkPermission(Permission perm) {
@@ -43,9 +51,19 @@ class AbandonWithoutThreadTest {
             if (Thread.currentThread().getName().equals("hookguard-inbox-supervisor")
                     && StackWalker.getInstance().walk(s -> s.anyMatch(f -> f.getClassName().startsWith(Workers.class.getName())
                             && f.getMethodName().equals("abandon")))
-                    && thrown.compareAndSet(0, 1)) {
+                    && thrown.getAndIncrement() < refusals) {
                 throw new OutOfMemoryError("unable to create native thread: possibly out of memory or process/resource limits reached");
             }
+        }
+    }
+
+    /** Sets it for the test, or skips the test on a JDK that refuses one. */
+    @SuppressWarnings("removal")
+    private static void install(SecurityManager manager) {
+        try {
+            System.setSecurityManager(manager);
+        } catch (UnsupportedOperationException laterJdk) { // Java 18 on refuses one unless told to allow it
+            org.junit.jupiter.api.Assumptions.abort("this JDK refuses a SecurityManager, which the test needs to fail a thread's creation");
         }
     }
 
@@ -86,12 +104,8 @@ class AbandonWithoutThreadTest {
         }).inbox(inbox).build();
         assertThat(endpoint.process(JdbcInboxTest.mautic(JdbcInboxTest.forms(1, 1))).status()).isEqualTo(202);
 
-        NoThreadForTheAborter noThread = new NoThreadForTheAborter();
-        try {
-            System.setSecurityManager(noThread);
-        } catch (UnsupportedOperationException laterJdk) { // Java 18 on refuses one unless told to allow it
-            org.junit.jupiter.api.Assumptions.abort("this JDK refuses a SecurityManager, which the test needs to fail a thread's creation");
-        }
+        NoThreadForTheAborter noThread = new NoThreadForTheAborter(1);
+        install(noThread);
         try {
             inbox.start(endpoint);
             AbandonedHandlerTest.await(Duration.ofSeconds(10), () -> noThread.thrown.get() > 0, "the supervisor tried to abandon the handler");
@@ -103,6 +117,53 @@ class AbandonWithoutThreadTest {
             }
             assertThat(handled.get()).as("the next delivery handled by a replacement worker; live workers " + inbox.liveWorkers()
                     + ", rows " + rows(dataSource)).isEqualTo(1);
+        } finally {
+            System.setSecurityManager(null);
+            never.countDown();
+            inbox.stop(Duration.ofSeconds(1));
+        }
+    }
+
+    /**
+     * No thread at all while abandoning: the supervisor aborts the worker itself, and its cancel request cannot have a
+     * thread either. The abort used to stop at that Error, leaving the batch's rows locked, and the supervisor then
+     * waited on those very locks to settle them; the rest of the batch was never handled.
+     */
+    @ParameterizedTest
+    @EnumSource(Database.class)
+    @SuppressWarnings("removal")
+    void theRestOfAnAbandonedBatchIsHandledWhenNoThreadCanBeCreatedForTheAbort(Database database) throws Exception {
+        DataSource dataSource = database.dataSource();
+        JdbcInbox inbox = JdbcInbox.builder(dataSource).maxAttempts(3).workers(1).pollInterval(Duration.ofMillis(20))
+                .handlerTimeout(Duration.ofMillis(300)).build();
+        inbox.initializeSchema();
+        CountDownLatch never = new CountDownLatch(1);
+        AtomicInteger calls = new AtomicInteger();
+        WebhookEndpoint<MauticBatch> endpoint = WebhookEndpoint.mautic().secrets(InboxWorkerProcess.SECRET).on(FormSubmitted.class, form -> {
+            if (calls.incrementAndGet() == 1) {
+                while (never.getCount() > 0) { // the batch's first handler is deaf to its interrupt
+                    try {
+                        never.await();
+                    } catch (InterruptedException ignored) {
+                        // keeps waiting
+                    }
+                }
+            }
+        }).inbox(inbox).build();
+        // Two rows in one delivery, claimed in one batch: the first handler sticks, the other is the rest of its batch.
+        assertThat(endpoint.process(JdbcInboxTest.mautic(JdbcInboxTest.forms(1, 2))).status()).isEqualTo(202);
+
+        NoThreadForTheAborter noThreads = new NoThreadForTheAborter(Integer.MAX_VALUE);
+        install(noThreads);
+        try {
+            inbox.start(endpoint);
+            AbandonedHandlerTest.await(Duration.ofSeconds(10), () -> noThreads.thrown.get() > 0, "the supervisor tried to abandon the handler");
+            long until = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+            while (System.nanoTime() < until && !rows(dataSource).contains(":20002=DONE/1/")) {
+                Thread.sleep(50);
+            }
+            assertThat(rows(dataSource)).as("the rest of the abandoned batch handled, uncounted; threads refused " + noThreads.thrown.get()
+                    + ", live workers " + inbox.liveWorkers()).contains(":20002=DONE/1/");
         } finally {
             System.setSecurityManager(null);
             never.countDown();

@@ -84,6 +84,48 @@ class StuckCommitHoldsGateTest {
         assertTheOthersRunWhileOneBatchStalls(database, "prepareStatement", 2);
     }
 
+    /**
+     * The row running alone: its handler returns, then its commit stalls. It holds the gate alone through its commit
+     * (a batch crashing the process then would be charged to it), so every other worker was kept out for the whole
+     * stall; the supervisor now gives up on a row running alone whose database does not answer within the handler
+     * timeout (10 s at least), and gives it back uncounted.
+     */
+    @ParameterizedTest
+    @EnumSource(Database.class)
+    void aStalledCommitOfTheRowRunningAloneKeepsTheOthersOutNoLongerThanTheSettleFloor(Database database) throws Exception {
+        DataSource dataSource = database.dataSource();
+        JdbcInbox storer = RescueTest.storedOneThatLostItsWorker(dataSource, 3, 1); // L: PENDING, worker_lost, due now
+        WebhookEndpoint<MauticBatch> storing = WebhookEndpoint.mautic().secrets(InboxWorkerProcess.SECRET).on(FormSubmitted.class, f -> { })
+                .inbox(storer).build();
+        CountDownLatch stalled = new CountDownLatch(1);
+        java.util.Map<String, Integer> runs = new java.util.concurrent.ConcurrentHashMap<>();
+        JdbcInbox inbox = JdbcInbox.builder(firstBatchCallStalls(dataSource, "commit", Duration.ofSeconds(40), stalled)).maxAttempts(3)
+                .workers(3).pollInterval(Duration.ofMillis(20)).handlerTimeout(Duration.ofSeconds(1)).build();
+        WebhookEndpoint<MauticBatch> endpoint = WebhookEndpoint.mautic().secrets(InboxWorkerProcess.SECRET)
+                .on(FormSubmitted.class, f -> runs.merge(f.idempotencyKey().substring(f.idempotencyKey().lastIndexOf(':') + 1), 1, Integer::sum))
+                .inbox(inbox).build();
+        try {
+            inbox.start(endpoint);
+            assertThat(stalled.await(10, TimeUnit.SECONDS)).as("L ran alone, and its commit stalls").isTrue();
+            assertThat(runs).as("L's handler returned").containsEntry("20001", 1);
+            assertThat(storing.process(JdbcInboxTest.mautic(JdbcInboxTest.forms(2, 1))).status()).isEqualTo(202); // R
+            long until = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+            while (System.nanoTime() < until && !runs.containsKey("20002")) {
+                Thread.sleep(100);
+            }
+            assertThat(runs).as("R handled within the settle floor of the stall; live workers " + inbox.liveWorkers() + "; rows "
+                    + rows(dataSource)).containsKey("20002");
+            until = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+            while (System.nanoTime() < until && !rows(dataSource).contains("20001=DONE")) {
+                Thread.sleep(100);
+            }
+            assertThat(rows(dataSource)).as("L, given back uncounted, runs again and is done: its stalled commit was not its fault")
+                    .contains("20001=DONE/1/");
+        } finally {
+            inbox.stop(Duration.ofSeconds(1));
+        }
+    }
+
     /** S's first {@code stalling} call stalls; L lost its worker (it must run alone); R comes in meanwhile. */
     private static void assertTheOthersRunWhileOneBatchStalls(Database database, String stalling, int handlerRuns) throws Exception {
         DataSource dataSource = database.dataSource();
