@@ -20,11 +20,21 @@ final class ServerCancel {
     private ServerCancel() {
     }
 
-    /** Sends the cancel and waits for it at most {@code wait}; never throws. */
+    /**
+     * Sends the cancel and waits for it at most {@code wait}; never throws. With no thread to spare (a process at its
+     * thread limit), the caller sends it itself, bounded then by the driver's own {@code cancelSignalTimeout} (10 s by
+     * default) instead: without it, a statement the server runs keeps its locks until it ends.
+     */
     static void cancelRunningStatement(Connection connection, Duration wait) {
-        Thread cancel = new Thread(() -> cancel(connection), "hookguard-pg-cancel");
-        cancel.setDaemon(true);
-        cancel.start();
+        Thread cancel;
+        try {
+            cancel = new Thread(() -> cancel(connection), "hookguard-pg-cancel");
+            cancel.setDaemon(true);
+            cancel.start();
+        } catch (Throwable noThread) {
+            cancel(connection);
+            return;
+        }
         try {
             cancel.join(Math.max(1, wait.toMillis()));
         } catch (InterruptedException e) {
@@ -39,8 +49,8 @@ final class ServerCancel {
             if (cancelQuery != null) {
                 cancelQuery.invoke(driver);
             }
-        } catch (SQLException | ReflectiveOperationException | RuntimeException | LinkageError e) {
-            // closed already, or not a driver that can: the abort that follows is all there is
+        } catch (Throwable e) {
+            // closed already, not a driver that can, or no thread for the driver's own: the abort that follows is all there is
         }
     }
 

@@ -222,19 +222,34 @@ final class Workers {
                     + " fails (handler_timeout) and a new worker starts");
             return;
         }
+        long committing = worker.committingNanos;
+        if (!worker.abandoned && committing != 0 && System.nanoTime() - committing > Math.max(timeoutNanos, SETTLE_FLOOR.toNanos())) {
+            // A batch's commit that does not answer: a dead link, a stalled server, or a handler's own writes waiting on
+            // another transaction (a deferred constraint). Which row it is, if any, is unknown: its transaction is
+            // aborted and its rows left to the rescuer, as a lost worker's are (uncounted, each to run alone next,
+            // where a commit that stalls again is charged to its row).
+            worker.abandon(() -> { });
+            replace(worker);
+            LOG.log(Level.WARNING, () -> "an inbox batch's commit did not answer within the handler timeout (10 s at least); its"
+                    + " transaction is aborted, its rows are made due again by the rescuer and a new worker starts");
+            return;
+        }
         if (!worker.abandoned && worker.holds.get() == ALONE && worker.current == null && worker.settling == null
                 && System.nanoTime() - worker.aloneStepNanos > Math.max(timeoutNanos, SETTLE_FLOOR.toNanos())) {
             // A row running alone whose claim, lock or commit does not answer: the gate it holds keeps every batch
-            // of the instance out. Its handler is not at fault (it has not run, or it returned): given back uncounted.
+            // of the instance out. Before its handler ran, the stall is not its doing: given back uncounted. After,
+            // its commit carries the handler's writes (which may be what it waits on), and nothing else ran beside
+            // it: counted, as a handler's stalled undo is, so that a row that always stalls ends dead, not looped.
             try {
-                abandon(worker, null, new Failure(Failure.HANDLER_TIMEOUT, "its transaction did not answer while it ran alone"));
+                abandon(worker, worker.aloneRan, new Failure(Failure.HANDLER_TIMEOUT, "its commit did not answer after it ran alone"));
             } finally {
                 if (worker.abandoned) {
                     replace(worker);
                 }
             }
             LOG.log(Level.WARNING, () -> "an inbox worker running a row alone got no answer from its database within the handler timeout"
-                    + " (10 s at least); its thread is abandoned, the row given back uncounted and a new worker starts");
+                    + " (10 s at least); its thread is abandoned, the row given back (counted when its handler had run) and a new"
+                    + " worker starts");
             return;
         }
         Claimed current = worker.current;
@@ -269,8 +284,9 @@ final class Workers {
         worker.leaveGate(); // its thread may never return: a row waiting to run alone must not wait for it
         worker.abandon(() -> {
             try {
-                List<Lease> rest = new ArrayList<>(batch);
-                for (Lease row : aloneRows) { // a row running alone, under whichever of its claims holds it
+                // A row running alone, under whichever of its claims holds it (the lost one first: giveBackUnlessItRan).
+                List<Lease> rest = new ArrayList<>(aloneRows);
+                for (Lease row : batch) {
                     if (!rest.contains(row)) {
                         rest.add(row);
                     }
@@ -283,8 +299,12 @@ final class Workers {
                     }
                 }
                 inbox.giveBack(rest);
-            } catch (RuntimeException e) {
-                LOG.log(Level.WARNING, () -> "could not settle an abandoned worker's rows; the rescuer makes them due again");
+            } catch (Throwable e) { // a database away, or no thread for the driver's timer: the rescuer takes them
+                try {
+                    LOG.log(Level.WARNING, () -> "could not settle an abandoned worker's rows; the rescuer makes them due again");
+                } catch (Throwable reportFailed) {
+                    // the rescuer takes them all the same
+                }
             }
         });
     }
@@ -333,6 +353,10 @@ final class Workers {
          */
         volatile long aloneStepNanos;
         volatile List<Lease> aloneRows = List.of();
+        /** The row running alone, once its handler has started: what a stall after it is charged to. */
+        volatile Claimed aloneRan;
+        /** Since when a batch has been settling and committing, its handlers ended; 0 when it is not. */
+        volatile long committingNanos;
         /** Handlers this worker has started, its own thread's only. */
         private long handlersStarted;
         /** What this worker holds of the {@link AloneGate}: nothing, a batch, or the instance to itself. */
@@ -387,41 +411,33 @@ final class Workers {
             } catch (Throwable noThread) {
                 // No thread to spare (a process at its thread limit, which stuck handlers lead to): the caller aborts.
                 // Marked abandoned already, this worker is never abandoned again, so an abort not done here would hold
-                // its batch's locks for good. Its rows are settled only once the abort took: the caller (the
-                // supervisor) must not wait on locks it could not free; the worker's own thread frees them if it ever
-                // returns, and the rescuer then makes the rows due again.
-                if (abort(c)) {
-                    then.run();
-                }
+                // its batch's locks for good. Its rows are not settled here: should the server's cancel not reach it, a
+                // statement the server runs keeps their locks until it ends, and the caller (the supervisor) must not
+                // wait on them. Once the server lets them go, the rescuer makes them due again.
+                abort(c);
             }
         }
 
-        /** Aborts the worker's transaction, if it has one; whether its locks are surely gone. Never throws. */
-        private static boolean abort(Connection c) {
+        /** Aborts the worker's transaction, if it has one. Never throws. */
+        private static void abort(Connection c) {
             if (c == null) {
-                return true;
+                return;
             }
-            try {
-                // An abort only closes the socket: a statement the server runs (a lock wait, a long query) goes on,
-                // holding the batch's row locks, until it ends. The server is asked to cancel it first.
-                ServerCancel.cancelRunningStatement(c, ServerCancel.WAIT);
-            } catch (Throwable noCancel) {
-                // no thread for the cancel request either: the abort alone
-            }
+            // An abort only closes the socket: a statement the server runs (a lock wait, a long query) goes on,
+            // holding the batch's row locks, until it ends. The server is asked to cancel it first (never throws).
+            ServerCancel.cancelRunningStatement(c, ServerCancel.WAIT);
             try {
                 c.abort(Runnable::run);
                 if (!c.isClosed()) {
                     // H2's abort does nothing: a close from this thread rolls the session back and frees its locks.
                     c.close();
                 }
-                return true;
             } catch (Throwable e) {
                 try {
                     LOG.log(Level.WARNING, () -> "could not abort an abandoned worker's transaction: " + e.getClass().getName());
                 } catch (Throwable reportFailed) {
-                    // the abort's outcome is what counts
+                    // nothing more can be done here
                 }
-                return false;
             }
         }
 
@@ -504,6 +520,7 @@ final class Workers {
                 aloneRows = List.of(lost);
                 boolean alone = enter(() -> {
                     boolean entered = gate.enterAlone(() -> running && !abandoned, () -> keptClaim(lost));
+                    aloneRan = null;
                     aloneStepNanos = System.nanoTime(); // before the hold is seen: the watch starts from here
                     return entered;
                 }, ALONE);
@@ -516,7 +533,7 @@ final class Workers {
                 // connection beside a handler that never ends must be counted in the end, not looped.
                 boolean besideNothing = !inbox.abandonedHandlerMayStillRun(2 * Math.max(timeoutNanos, ABANDON_GRACE.toNanos()));
                 Lease own = inbox.ownClaim(lost, besideNothing);
-                aloneRows = List.of(own, lost);
+                aloneRows = List.of(lost, own); // in this order: see giveBackUnlessItRan
                 long before = handlersStarted;
                 try (Connection transaction = inbox.openHandling()) {
                     connection = transaction; // for the supervisor's abort, should its claim or lock not answer
@@ -534,6 +551,7 @@ final class Workers {
                 connection = null;
                 leaveGate();
                 aloneRows = List.of();
+                aloneRan = null;
             }
         }
 
@@ -547,7 +565,10 @@ final class Workers {
                 return;
             }
             try {
-                inbox.giveBack(List.of(own, lost));
+                // The lost claim first: should the aborted claim's commit still be pending on the server, the first
+                // update waits for it and finds the row no longer under that claim; the second, a statement later,
+                // sees the row as that commit left it, under its own claim, and gives it back.
+                inbox.giveBack(List.of(lost, own));
             } catch (RuntimeException stillAway) {
                 // the rescuer finds it
             }
@@ -621,6 +642,7 @@ final class Workers {
                     }
                     if (inBatch) {
                         leaveGate(); // its handlers have ended: what follows cannot crash the process
+                        committingNanos = System.nanoTime();
                     }
                     if (abandoned) {
                         return;
@@ -638,6 +660,7 @@ final class Workers {
                     }
                     throw e;
                 } finally {
+                    committingNanos = 0;
                     connection = null;
                 }
             } finally {
@@ -656,6 +679,9 @@ final class Workers {
             Failure failure;
             startedNanos = System.nanoTime();
             handlersStarted++;
+            if (holds.get() == ALONE) {
+                aloneRan = claimed;
+            }
             current = claimed;
             JdbcInbox.CURRENT.set(handlerTransaction);
             try {

@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.sql.DataSource;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -169,5 +170,71 @@ class AbandonWithoutThreadTest {
             never.countDown();
             inbox.stop(Duration.ofSeconds(1));
         }
+    }
+
+    /**
+     * No thread at all while abandoning a handler stuck in a statement the server runs (PostgreSQL): the supervisor
+     * used to skip the server's cancel, which needs a thread too, then settle the rows itself and wait on the locks the
+     * statement still held, enforcing no timeout meanwhile. It now sends the cancel itself and leaves the rows to the
+     * rescuer.
+     */
+    @Test
+    @SuppressWarnings("removal")
+    void aHandlerStuckInAServerStatementDoesNotBlockTheSupervisorWhenNoThreadCanBeCreated() throws Exception {
+        DataSource dataSource = Database.POSTGRESQL.dataSource();
+        JdbcInbox inbox = JdbcInbox.builder(dataSource).maxAttempts(3).workers(1).pollInterval(Duration.ofMillis(20))
+                .handlerTimeout(Duration.ofMillis(300)).build();
+        inbox.initializeSchema();
+        AtomicInteger calls = new AtomicInteger();
+        WebhookEndpoint<MauticBatch> endpoint = WebhookEndpoint.mautic().secrets(InboxWorkerProcess.SECRET).on(FormSubmitted.class, form -> {
+            if (calls.incrementAndGet() == 1) {
+                try (Statement s = JdbcInbox.currentTransaction().orElseThrow().createStatement()) {
+                    s.execute("select pg_sleep(60)"); // the server runs it: the interrupt never reaches it
+                }
+            }
+        }).inbox(inbox).build();
+        // Two rows in one delivery, one batch: the first handler is stuck in a server statement, the other is the rest.
+        assertThat(endpoint.process(JdbcInboxTest.mautic(JdbcInboxTest.forms(1, 2))).status()).isEqualTo(202);
+
+        // As in any application with a pool: a connection that ran a statement with a query timeout (the inbox's own
+        // updates set 30 s) keeps the driver's shared cancel timer, and its thread, alive. The settle's own update then
+        // needs no new thread, and runs.
+        Connection keepsTheTimer = dataSource.getConnection();
+        try (Statement s = keepsTheTimer.createStatement()) {
+            s.setQueryTimeout(600);
+            s.execute("select 1");
+        }
+        NoThreadForTheAborter noThreads = new NoThreadForTheAborter(Integer.MAX_VALUE);
+        install(noThreads);
+        try {
+            inbox.start(endpoint);
+            long until = System.nanoTime() + Duration.ofSeconds(15).toNanos();
+            while (System.nanoTime() < until && !rows(dataSource).contains(":20002=DONE/1/")) {
+                Thread.sleep(100);
+            }
+            assertThat(rows(dataSource)).as("the rest of the abandoned batch handled within 15 s (the statement runs 60 s); threads refused "
+                    + noThreads.thrown.get() + ", live workers " + inbox.liveWorkers() + ", supervisor " + supervisorState())
+                    .contains(":20002=DONE/1/");
+        } finally {
+            System.setSecurityManager(null);
+            inbox.stop(Duration.ofSeconds(1));
+            keepsTheTimer.close();
+        }
+    }
+
+    private static String supervisorState() {
+        for (Thread t : Thread.getAllStackTraces().keySet()) {
+            if (t.getName().equals("hookguard-inbox-supervisor")) {
+                StackTraceElement[] trace = t.getStackTrace();
+                StringBuilder at = new StringBuilder(t.getState().toString());
+                for (StackTraceElement e : trace) {
+                    if (e.getClassName().startsWith("dev.hookguard")) {
+                        at.append(" at ").append(e.getMethodName());
+                    }
+                }
+                return at.toString();
+            }
+        }
+        return "none";
     }
 }
