@@ -52,10 +52,11 @@ final class InboxSql {
 
     /**
      * Running rows that no live transaction holds: their worker died (thread, process, machine or connection).
-     * {@code claimed_at} keeps a row its claimer is about to lock out of reach for a moment.
+     * {@code claimed_at} keeps a row its claimer is about to lock out of reach for a moment; the last column says
+     * whether it is older than a longer grace, which a row running alone gets (its instance's supervisor acts first).
      */
-    private static final String SELECT_ORPHANED = "select delivery_key, attempts, scheme, lease_owner from %1$s where state = 'RUNNING' and claimed_at < %2$s - ?"
-            + " and scheme in (%3$s) fetch first ? rows only for update skip locked";
+    private static final String SELECT_ORPHANED = "select delivery_key, attempts, scheme, lease_owner, case when claimed_at < %2$s - ? then 1 else 0 end"
+            + " from %1$s where state = 'RUNNING' and claimed_at < %2$s - ? and scheme in (%3$s) fetch first ? rows only for update skip locked";
 
     /** A claimed row kept from the rescuer while it waits to run alone, by a claim time kept fresh: {@code key, token}. */
     private static final String KEEP_CLAIMED = "update %1$s set claimed_at = %2$s where delivery_key = ? and lease_owner = ? and state = 'RUNNING'";

@@ -79,6 +79,12 @@ public final class JdbcInbox implements DeliveryInbox, AutoCloseable {
     static final int MAX_KEY_LENGTH = 255;
     /** A claimed row is left to its claimer this long before, unlocked, it counts as orphaned. */
     static final Duration CLAIM_GRACE = Duration.ofSeconds(5);
+    /**
+     * How old a claim of a row running alone must be before the rescuer counts it lost. Between its claim's commit and
+     * the lock that follows, the row is unlocked for a moment; when that lock stalls, its own instance's supervisor
+     * gives it back uncounted within {@link Workers#SETTLE_FLOOR}, and must come first.
+     */
+    static final Duration ALONE_CLAIM_GRACE = CLAIM_GRACE.plus(Workers.SETTLE_FLOOR);
     private static final Pattern IDENTIFIER = Pattern.compile("[A-Za-z_][A-Za-z0-9_]{0,62}");
     /** The headers a handler may read; never the signature. */
     private static final List<String> KEPT_HEADERS = List.of("Content-Type", "User-Agent", "X-Origin-Base-URL", "X-Instance-Id");
@@ -1119,8 +1125,9 @@ public final class JdbcInbox implements DeliveryInbox, AutoCloseable {
             c.setAutoCommit(false);
             try (PreparedStatement select = c.prepareStatement(sql().selectOrphaned(schemeList(schemes)));
                  PreparedStatement rescue = c.prepareStatement(sql().rescueOrphan)) {
-                select.setLong(1, CLAIM_GRACE.toMillis());
-                select.setInt(2, limit);
+                select.setLong(1, ALONE_CLAIM_GRACE.toMillis());
+                select.setLong(2, CLAIM_GRACE.toMillis());
+                select.setInt(3, limit);
                 record Orphan(String key, int attempts, String scheme, String claim) {
                 }
                 List<Orphan> orphans = new ArrayList<>();
@@ -1128,6 +1135,9 @@ public final class JdbcInbox implements DeliveryInbox, AutoCloseable {
                 try (ResultSet rs = select.executeQuery()) {
                     while (rs.next()) {
                         Orphan orphan = new Orphan(rs.getString(1), rs.getInt(2), rs.getString(3), String.valueOf(rs.getString(4)));
+                        if (Lease.run(orphan.claim()) == Lease.Run.ALONE && rs.getInt(5) == 0) {
+                            continue; // a row running alone, claimed lately: its supervisor decides first
+                        }
                         orphans.add(orphan);
                         perClaim.merge(orphan.claim(), 1, Integer::sum);
                     }
@@ -1286,6 +1296,24 @@ public final class JdbcInbox implements DeliveryInbox, AutoCloseable {
     /** Fails one row outside any handling transaction (its handler was abandoned); true when the lease still held it. */
     boolean failAbandoned(Lease lease, Failure failure) {
         return update(sql().markFailed, ps -> bindFailure(ps, lease, failure)) == 1;
+    }
+
+    /**
+     * {@link #failAbandoned(Lease, Failure)} for a caller that must not wait long, with no thread to spare: on
+     * PostgreSQL its deadline is the store watch's (the driver's query timeout needs a timer thread of its own).
+     */
+    boolean failAbandoned(Lease lease, Failure failure, Duration within) throws SQLException {
+        try (StoreDeadline deadline = connectionWithDeadline(within.toNanos())) {
+            Connection c = deadline.connection();
+            c.setAutoCommit(true);
+            try (PreparedStatement ps = c.prepareStatement(sql().markFailed)) {
+                ps.setQueryTimeout(watched() ? 0 : (int) Math.max(1, within.toSeconds()));
+                bindFailure(ps, lease, failure);
+                return ps.executeUpdate() == 1;
+            } catch (SQLException e) {
+                throw deadline.explain(e);
+            }
+        }
     }
 
     /**

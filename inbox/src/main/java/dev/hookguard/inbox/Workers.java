@@ -228,20 +228,24 @@ final class Workers {
             // another transaction (a deferred constraint). Which row it is, if any, is unknown: its transaction is
             // aborted and its rows left to the rescuer, as a lost worker's are (uncounted, each to run alone next,
             // where a commit that stalls again is charged to its row).
-            worker.abandon(() -> { });
+            worker.abandon(() -> { }, () -> { });
             replace(worker);
             LOG.log(Level.WARNING, () -> "an inbox batch's commit did not answer within the handler timeout (10 s at least); its"
                     + " transaction is aborted, its rows are made due again by the rescuer and a new worker starts");
             return;
         }
+        Claimed aloneRan = worker.aloneRan;
+        // Before its handler, only JDBC runs: the settle floor, within which the rescuer leaves such a row alone
+        // (JdbcInbox.ALONE_CLAIM_GRACE). After, its commit carries the handler's writes: the handler timeout too.
+        long aloneLimit = aloneRan == null ? SETTLE_FLOOR.toNanos() : Math.max(timeoutNanos, SETTLE_FLOOR.toNanos());
         if (!worker.abandoned && worker.holds.get() == ALONE && worker.current == null && worker.settling == null
-                && System.nanoTime() - worker.aloneStepNanos > Math.max(timeoutNanos, SETTLE_FLOOR.toNanos())) {
+                && System.nanoTime() - worker.aloneStepNanos > aloneLimit) {
             // A row running alone whose claim, lock or commit does not answer: the gate it holds keeps every batch
             // of the instance out. Before its handler ran, the stall is not its doing: given back uncounted. After,
             // its commit carries the handler's writes (which may be what it waits on), and nothing else ran beside
             // it: counted, as a handler's stalled undo is, so that a row that always stalls ends dead, not looped.
             try {
-                abandon(worker, worker.aloneRan, new Failure(Failure.HANDLER_TIMEOUT, "its commit did not answer after it ran alone"));
+                abandon(worker, aloneRan, new Failure(Failure.HANDLER_TIMEOUT, "its commit did not answer after it ran alone"));
             } finally {
                 if (worker.abandoned) {
                     replace(worker);
@@ -304,6 +308,17 @@ final class Workers {
                     LOG.log(Level.WARNING, () -> "could not settle an abandoned worker's rows; the rescuer makes them due again");
                 } catch (Throwable reportFailed) {
                     // the rescuer takes them all the same
+                }
+            }
+        }, () -> {
+            // With no thread to spare, only the row at fault is counted, briefly: left to the rescuer, a row running
+            // beside a handler that may still run has a batch's claim and would be given its attempt back each time,
+            // so a handler that always hangs would loop. The rest is the rescuer's.
+            if (current != null) {
+                try {
+                    inbox.failAbandoned(current.lease(), failure, Duration.ofSeconds(2));
+                } catch (Throwable e) {
+                    // its locks still held, or the database away: the rescuer takes it
                 }
             }
         });
@@ -396,7 +411,11 @@ final class Workers {
             }
         }
 
-        void abandon(Runnable then) {
+        /**
+         * Marks the worker abandoned and aborts its transaction, then settles its rows ({@code then}) on a thread of its
+         * own; with no thread to spare, the caller aborts and runs only {@code withoutThread}, which must be brief.
+         */
+        void abandon(Runnable then, Runnable withoutThread) {
             abandoned = true;
             Connection c = connection;
             try {
@@ -413,8 +432,10 @@ final class Workers {
                 // Marked abandoned already, this worker is never abandoned again, so an abort not done here would hold
                 // its batch's locks for good. Its rows are not settled here: should the server's cancel not reach it, a
                 // statement the server runs keeps their locks until it ends, and the caller (the supervisor) must not
-                // wait on them. Once the server lets them go, the rescuer makes them due again.
+                // wait on them. Once the server lets them go, the rescuer makes them due again; only the row at
+                // fault is counted here, within seconds.
                 abort(c);
+                withoutThread.run();
             }
         }
 
@@ -649,6 +670,7 @@ final class Workers {
                     }
                     Map<Lease, Settlement> settled = inbox.settle(transaction, done, failed, givenBack);
                     transaction.commit();
+                    committingNanos = 0; // what follows (the listeners) is not the database's to answer
                     settled.forEach((lease, settlement) -> told(schemes.get(lease), lease, settlement, failed.get(lease)));
                 } catch (SQLException | RuntimeException | Error e) {
                     if (!abandoned) {
