@@ -6,7 +6,6 @@ import dev.hookguard.delivery.WebhookEndpoint;
 import dev.hookguard.inbox.JdbcInboxTest.Database;
 import dev.hookguard.mautic.FormSubmitted;
 import dev.hookguard.mautic.MauticBatch;
-import java.security.Permission;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
@@ -26,47 +25,6 @@ import org.junit.jupiter.params.provider.EnumSource;
  * worker the instance handled nothing again. The supervisor now aborts it itself, and replaces it.
  */
 class AbandonWithoutThreadTest {
-
-    /**
-     * Fails the creation of a thread from the supervisor's abandon (the aborter, and the cancel request's thread),
-     * {@code refusals} times (a process at its thread limit).
-     */
-    private static final class NoThreadForTheAborter extends SecurityManager {
-        final AtomicInteger thrown = new AtomicInteger();
-        private final int refusals;
-
-        NoThreadForTheAborter(int refusals) {
-            this.refusals = refusals;
-        }
-
-        @Override
-        public void checkPermission(Permission perm) {
-        }
-
-        @Override
-        public void checkPermission(Permission perm, Object context) {
-        }
-
-        @Override
-        public void checkAccess(ThreadGroup g) {
-            if (Thread.currentThread().getName().equals("hookguard-inbox-supervisor")
-                    && StackWalker.getInstance().walk(s -> s.anyMatch(f -> f.getClassName().startsWith(Workers.class.getName())
-                            && f.getMethodName().equals("abandon")))
-                    && thrown.getAndIncrement() < refusals) {
-                throw new OutOfMemoryError("unable to create native thread: possibly out of memory or process/resource limits reached");
-            }
-        }
-    }
-
-    /** Sets it for the test, or skips the test on a JDK that refuses one. */
-    @SuppressWarnings("removal")
-    private static void install(SecurityManager manager) {
-        try {
-            System.setSecurityManager(manager);
-        } catch (UnsupportedOperationException laterJdk) { // Java 18 on refuses one unless told to allow it
-            org.junit.jupiter.api.Assumptions.abort("this JDK refuses a SecurityManager, which the test needs to fail a thread's creation");
-        }
-    }
 
     private static String rows(DataSource dataSource) throws Exception {
         StringBuilder out = new StringBuilder();
@@ -105,8 +63,8 @@ class AbandonWithoutThreadTest {
         }).inbox(inbox).build();
         assertThat(endpoint.process(JdbcInboxTest.mautic(JdbcInboxTest.forms(1, 1))).status()).isEqualTo(202);
 
-        NoThreadForTheAborter noThread = new NoThreadForTheAborter(1);
-        install(noThread);
+        HandlingConnections.NoThreadWhileAbandoning noThread = new HandlingConnections.NoThreadWhileAbandoning(1);
+        noThread.install();
         try {
             inbox.start(endpoint);
             AbandonedHandlerTest.await(Duration.ofSeconds(10), () -> noThread.thrown.get() > 0, "the supervisor tried to abandon the handler");
@@ -154,8 +112,8 @@ class AbandonWithoutThreadTest {
         // Two rows in one delivery, claimed in one batch: the first handler sticks, the other is the rest of its batch.
         assertThat(endpoint.process(JdbcInboxTest.mautic(JdbcInboxTest.forms(1, 2))).status()).isEqualTo(202);
 
-        NoThreadForTheAborter noThreads = new NoThreadForTheAborter(Integer.MAX_VALUE);
-        install(noThreads);
+        HandlingConnections.NoThreadWhileAbandoning noThreads = new HandlingConnections.NoThreadWhileAbandoning(Integer.MAX_VALUE);
+        noThreads.install();
         try {
             inbox.start(endpoint);
             AbandonedHandlerTest.await(Duration.ofSeconds(10), () -> noThreads.thrown.get() > 0, "the supervisor tried to abandon the handler");
@@ -204,8 +162,8 @@ class AbandonWithoutThreadTest {
             s.setQueryTimeout(600);
             s.execute("select 1");
         }
-        NoThreadForTheAborter noThreads = new NoThreadForTheAborter(Integer.MAX_VALUE);
-        install(noThreads);
+        HandlingConnections.NoThreadWhileAbandoning noThreads = new HandlingConnections.NoThreadWhileAbandoning(Integer.MAX_VALUE);
+        noThreads.install();
         try {
             inbox.start(endpoint);
             long until = System.nanoTime() + Duration.ofSeconds(15).toNanos();

@@ -6,15 +6,11 @@ import dev.hookguard.delivery.WebhookEndpoint;
 import dev.hookguard.inbox.JdbcInboxTest.Database;
 import dev.hookguard.mautic.FormSubmitted;
 import dev.hookguard.mautic.MauticBatch;
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Proxy;
-import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
 import javax.sql.DataSource;
@@ -33,14 +29,6 @@ import org.junit.jupiter.api.Test;
  */
 class AloneClaimCommitLandsLateTest {
 
-    private static Object call(Object target, java.lang.reflect.Method m, Object[] args) throws Throwable {
-        try {
-            return m.invoke(target, args);
-        } catch (InvocationTargetException e) {
-            throw e.getCause();
-        }
-    }
-
     private static void signal(String sig, String pid) throws Exception {
         Process p = new ProcessBuilder("kill", "-" + sig, pid).inheritIO().start();
         assertThat(p.waitFor(5, TimeUnit.SECONDS)).isTrue();
@@ -49,37 +37,16 @@ class AloneClaimCommitLandsLateTest {
 
     /** The backend of the first handling connection whose claimAlone commits is stopped just before the COMMIT is sent. */
     private static DataSource freezesTheClaimAloneCommit(DataSource delegate, AtomicReference<String> frozenPid, CountDownLatch frozen) {
-        AtomicBoolean once = new AtomicBoolean();
-        return (DataSource) Proxy.newProxyInstance(DataSource.class.getClassLoader(), new Class<?>[] {DataSource.class}, (proxy, method, args) -> {
-            Object result = call(delegate, method, args);
-            if (!method.getName().equals("getConnection")
-                    || !StackWalker.getInstance().walk(s -> s.anyMatch(f -> f.getMethodName().equals("openHandling")))) {
-                return result;
-            }
-            Connection real = (Connection) result;
+        return HandlingConnections.faultOnce(delegate, m -> m.equals("commit") && HandlingConnections.onStack("claimAlone"), real -> {
             String pid;
             try (Statement s = real.createStatement(); ResultSet rs = s.executeQuery("select pg_backend_pid()")) {
                 rs.next();
                 pid = String.valueOf(rs.getInt(1));
             }
-            return Proxy.newProxyInstance(Connection.class.getClassLoader(), new Class<?>[] {Connection.class}, (p, m, a) -> {
-                if (m.getName().equals("commit") && StackWalker.getInstance().walk(s -> s.anyMatch(f -> f.getMethodName().equals("claimAlone")))
-                        && once.compareAndSet(false, true)) {
-                    signal("STOP", pid); // the server stalls: the COMMIT below waits in its socket
-                    frozenPid.set(pid);
-                    frozen.countDown();
-                }
-                return call(real, m, a);
-            });
+            signal("STOP", pid); // the server stalls: the COMMIT below waits in its socket
+            frozenPid.set(pid);
+            frozen.countDown();
         });
-    }
-
-    private static String row(DataSource dataSource) throws Exception {
-        try (Connection c = dataSource.getConnection(); Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery("select state, attempts, error_class, lease_owner from hookguard_inbox")) {
-            rs.next();
-            return rs.getString(1) + "/" + rs.getInt(2) + "/" + rs.getString(3) + "/" + rs.getString(4);
-        }
     }
 
     @Test
@@ -101,10 +68,10 @@ class AloneClaimCommitLandsLateTest {
             signal("CONT", frozenPid.get()); // the server answers again
             frozenPid.set(null);
             long until = System.nanoTime() + Duration.ofSeconds(20).toNanos();
-            String state = row(dataSource);
+            String state = HandlingConnections.row(dataSource);
             while (System.nanoTime() < until && !(state.startsWith("DONE") || state.startsWith("DEAD"))) {
                 Thread.sleep(100);
-                state = row(dataSource);
+                state = HandlingConnections.row(dataSource);
             }
             assertThat(state).as("L, whose own claim's commit stalled on the server (no fault of its own), is handled; handler runs "
                     + runs.get()).startsWith("DONE");

@@ -6,15 +6,9 @@ import dev.hookguard.delivery.WebhookEndpoint;
 import dev.hookguard.inbox.JdbcInboxTest.Database;
 import dev.hookguard.mautic.FormSubmitted;
 import dev.hookguard.mautic.MauticBatch;
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Proxy;
-import java.sql.Connection;
-import java.sql.ResultSet;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.sql.DataSource;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -31,43 +25,13 @@ import org.junit.jupiter.params.provider.EnumSource;
  */
 class AloneLockStallTest {
 
-    private static Object call(Object target, java.lang.reflect.Method m, Object[] args) throws Throwable {
-        try {
-            return m.invoke(target, args);
-        } catch (InvocationTargetException e) {
-            throw e.getCause();
-        }
-    }
-
     /** The statement that locks the row running alone (its own claim committed) stalls once for {@code stall}. */
     private static DataSource aloneLockStalls(DataSource delegate, Duration stall, CountDownLatch stalled) {
-        AtomicBoolean once = new AtomicBoolean();
-        return (DataSource) Proxy.newProxyInstance(DataSource.class.getClassLoader(), new Class<?>[] {DataSource.class}, (proxy, method, args) -> {
-            Object result = call(delegate, method, args);
-            if (!method.getName().equals("getConnection")
-                    || !StackWalker.getInstance().walk(s -> s.anyMatch(f -> f.getMethodName().equals("openHandling")))) {
-                return result;
-            }
-            Connection real = (Connection) result;
-            return Proxy.newProxyInstance(Connection.class.getClassLoader(), new Class<?>[] {Connection.class}, (p, m, a) -> {
-                if (m.getName().equals("prepareStatement")
-                        && StackWalker.getInstance().walk(s -> s.anyMatch(f -> f.getMethodName().equals("runAlone")))
-                        && StackWalker.getInstance().walk(s -> s.anyMatch(f -> f.getMethodName().equals("lock")))
-                        && once.compareAndSet(false, true)) {
-                    stalled.countDown();
-                    Thread.sleep(stall.toMillis()); // a slow link, a backend stalled for a few seconds
-                }
-                return call(real, m, a);
-            });
+        return HandlingConnections.faultOnce(delegate, m -> m.equals("prepareStatement") && HandlingConnections.onStack("runAlone")
+                && HandlingConnections.onStack("lock"), real -> {
+            stalled.countDown();
+            Thread.sleep(stall.toMillis()); // a slow link, a backend stalled for a few seconds
         });
-    }
-
-    private static String row(DataSource dataSource) throws Exception {
-        try (Connection c = dataSource.getConnection(); Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery("select state, attempts, error_class, lease_owner from hookguard_inbox")) {
-            rs.next();
-            return rs.getString(1) + "/" + rs.getInt(2) + "/" + rs.getString(3) + "/" + rs.getString(4);
-        }
     }
 
     @ParameterizedTest
@@ -86,10 +50,10 @@ class AloneLockStallTest {
             inbox.start(endpoint);
             assertThat(stalled.await(15, TimeUnit.SECONDS)).as("L runs alone, and the statement locking it stalls").isTrue();
             long until = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-            state = row(dataSource);
+            state = HandlingConnections.row(dataSource);
             while (System.nanoTime() < until && !(state.startsWith("DONE") || state.startsWith("DEAD"))) {
                 Thread.sleep(100);
-                state = row(dataSource);
+                state = HandlingConnections.row(dataSource);
             }
         } finally {
             inbox.stop(Duration.ofSeconds(1));

@@ -6,10 +6,6 @@ import dev.hookguard.delivery.WebhookEndpoint;
 import dev.hookguard.inbox.JdbcInboxTest.Database;
 import dev.hookguard.mautic.FormSubmitted;
 import dev.hookguard.mautic.MauticBatch;
-import java.security.Permission;
-import java.sql.Connection;
-import java.sql.ResultSet;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -26,46 +22,6 @@ import org.junit.jupiter.params.provider.EnumSource;
  * seconds, even with no thread to spare.
  */
 class HangWithoutThreadsTest {
-
-    /** Refuses every thread the supervisor tries to create inside an abandon (the aborter, the cancel request's). */
-    private static final class NoThreadForTheAborter extends SecurityManager {
-        final AtomicInteger thrown = new AtomicInteger();
-
-        @Override
-        public void checkPermission(Permission perm) {
-        }
-
-        @Override
-        public void checkPermission(Permission perm, Object context) {
-        }
-
-        @Override
-        public void checkAccess(ThreadGroup g) {
-            if (Thread.currentThread().getName().equals("hookguard-inbox-supervisor")
-                    && StackWalker.getInstance().walk(s -> s.anyMatch(f -> f.getClassName().startsWith(Workers.class.getName())
-                            && f.getMethodName().equals("abandon")))) {
-                thrown.incrementAndGet();
-                throw new OutOfMemoryError("unable to create native thread: possibly out of memory or process/resource limits reached");
-            }
-        }
-    }
-
-    @SuppressWarnings("removal")
-    private static void install(SecurityManager manager) {
-        try {
-            System.setSecurityManager(manager);
-        } catch (UnsupportedOperationException laterJdk) {
-            org.junit.jupiter.api.Assumptions.abort("this JDK refuses a SecurityManager, which the test needs to fail a thread's creation");
-        }
-    }
-
-    private static String row(DataSource dataSource) throws Exception {
-        try (Connection c = dataSource.getConnection(); Statement s = c.createStatement();
-             ResultSet rs = s.executeQuery("select state, attempts, error_class, lease_owner from hookguard_inbox")) {
-            rs.next();
-            return rs.getString(1) + "/" + rs.getInt(2) + "/" + rs.getString(3) + "/" + rs.getString(4);
-        }
-    }
 
     @ParameterizedTest
     @EnumSource(Database.class)
@@ -89,17 +45,16 @@ class HangWithoutThreadsTest {
         }).inbox(inbox).build();
         assertThat(endpoint.process(JdbcInboxTest.mautic(JdbcInboxTest.forms(1, 1))).status()).isEqualTo(202);
 
-        NoThreadForTheAborter noThreads = new NoThreadForTheAborter();
-        install(noThreads);
+        HandlingConnections.NoThreadWhileAbandoning noThreads = new HandlingConnections.NoThreadWhileAbandoning(Integer.MAX_VALUE).install();
         String state = "";
         try {
             inbox.start(endpoint);
             long until = System.nanoTime() + Duration.ofSeconds(35).toNanos();
-            state = row(dataSource);
+            state = HandlingConnections.row(dataSource);
             // One run in its batch (not counted: which row hung a batch is not known), one alone (counted): dead then.
             while (System.nanoTime() < until && !state.startsWith("DEAD") && runs.get() <= 3) {
                 Thread.sleep(100);
-                state = row(dataSource);
+                state = HandlingConnections.row(dataSource);
             }
         } finally {
             System.setSecurityManager(null);

@@ -6,15 +6,12 @@ import dev.hookguard.delivery.WebhookEndpoint;
 import dev.hookguard.inbox.JdbcInboxTest.Database;
 import dev.hookguard.mautic.FormSubmitted;
 import dev.hookguard.mautic.MauticBatch;
-import java.lang.reflect.InvocationTargetException;
-import java.lang.reflect.Proxy;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.sql.DataSource;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -29,32 +26,11 @@ import org.junit.jupiter.params.provider.EnumSource;
  */
 class StuckCommitHoldsGateTest {
 
-    private static Object call(Object target, java.lang.reflect.Method m, Object[] args) throws Throwable {
-        try {
-            return m.invoke(target, args);
-        } catch (InvocationTargetException e) {
-            throw e.getCause();
-        }
-    }
-
     /** The first call of {@code stalling} on a batch's handling connection stalls for {@code stall} ({@code stalled} opens then). */
     private static DataSource firstBatchCallStalls(DataSource delegate, String stalling, Duration stall, CountDownLatch stalled) {
-        AtomicBoolean once = new AtomicBoolean();
-        return (DataSource) Proxy.newProxyInstance(DataSource.class.getClassLoader(), new Class<?>[] {DataSource.class}, (proxy, method, args) -> {
-            Object result = call(delegate, method, args);
-            if (!method.getName().equals("getConnection")
-                    || !StackWalker.getInstance().walk(s -> s.anyMatch(f -> f.getMethodName().equals("openHandling")))) {
-                return result;
-            }
-            Connection real = (Connection) result;
-            return Proxy.newProxyInstance(Connection.class.getClassLoader(), new Class<?>[] {Connection.class}, (p, m, a) -> {
-                if (m.getName().equals(stalling) && StackWalker.getInstance().walk(s -> s.noneMatch(f -> f.getMethodName().equals("claimAlone")))
-                        && once.compareAndSet(false, true)) {
-                    stalled.countDown();
-                    Thread.sleep(stall.toMillis()); // the server does not answer meanwhile
-                }
-                return call(real, m, a);
-            });
+        return HandlingConnections.faultOnce(delegate, m -> m.equals(stalling) && !HandlingConnections.onStack("claimAlone"), real -> {
+            stalled.countDown();
+            Thread.sleep(stall.toMillis()); // the server does not answer meanwhile
         });
     }
 
