@@ -1298,22 +1298,59 @@ public final class JdbcInbox implements DeliveryInbox, AutoCloseable {
         return update(sql().markFailed, ps -> bindFailure(ps, lease, failure)) == 1;
     }
 
-    /**
-     * {@link #failAbandoned(Lease, Failure)} for a caller that must not wait long, with no thread to spare: on
-     * PostgreSQL its deadline is the store watch's (the driver's query timeout needs a timer thread of its own).
-     */
+    /** {@link #failAbandoned(Lease, Failure)} for a caller that must not wait long, with no thread to spare ({@link #briefly}). */
     boolean failAbandoned(Lease lease, Failure failure, Duration within) throws SQLException {
-        try (StoreDeadline deadline = connectionWithDeadline(within.toNanos())) {
-            Connection c = deadline.connection();
-            c.setAutoCommit(true);
+        return briefly(within, c -> {
             try (PreparedStatement ps = c.prepareStatement(sql().markFailed)) {
-                ps.setQueryTimeout(watched() ? 0 : (int) Math.max(1, within.toSeconds()));
+                briefly(ps, within);
                 bindFailure(ps, lease, failure);
                 return ps.executeUpdate() == 1;
-            } catch (SQLException e) {
-                throw deadline.explain(e);
             }
+        });
+    }
+
+    /** {@link #giveBack(List)} for a caller that must not wait long, with no thread to spare ({@link #briefly}); in order. */
+    void giveBack(List<Lease> leases, Duration within) throws SQLException {
+        if (leases.isEmpty()) {
+            return;
         }
+        briefly(within, c -> {
+            try (PreparedStatement ps = c.prepareStatement(sql().giveBack)) {
+                briefly(ps, within);
+                for (Lease lease : leases) { // one statement each, in order: see Workers' giveBackUnlessItRan
+                    bindLease(ps, lease);
+                    ps.executeUpdate();
+                }
+            }
+            return null;
+        });
+    }
+
+    /**
+     * Runs {@code work} in autocommit on a connection of its own, bounded by {@code within} with no thread: the caller
+     * (the workers' supervisor, when none can be made) may have none to give. Neither the store watch nor the
+     * PostgreSQL driver's query timeout will do, since each needs a thread of its own that may not be running; the
+     * socket's read timeout ({@link Connection#setNetworkTimeout}) needs none. H2 checks its query timeout itself.
+     */
+    private <T> T briefly(Duration within, SqlWork<T> work) throws SQLException {
+        try (Connection c = dataSource.getConnection()) {
+            if (dialect() == Dialect.POSTGRESQL) {
+                c.setNetworkTimeout(Runnable::run, (int) Math.max(1, within.toMillis()));
+            }
+            c.setAutoCommit(true);
+            return work.run(c);
+        }
+    }
+
+    private void briefly(PreparedStatement ps, Duration within) throws SQLException {
+        if (dialect() != Dialect.POSTGRESQL) {
+            ps.setQueryTimeout((int) Math.max(1, within.toSeconds()));
+        }
+    }
+
+    @FunctionalInterface
+    private interface SqlWork<T> {
+        T run(Connection c) throws SQLException;
     }
 
     /**

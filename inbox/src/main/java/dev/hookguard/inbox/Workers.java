@@ -46,6 +46,8 @@ final class Workers {
      * seconds (a checkpoint, a failover) must not fail a row whose handler succeeded, even under a short handler timeout.
      */
     static final Duration SETTLE_FLOOR = Duration.ofSeconds(10);
+    /** What the supervisor, with no thread to spare, gives each update it makes itself ({@link JdbcInbox#briefly}). */
+    static final Duration BRIEF = Duration.ofSeconds(2);
     private static final long RESCUE_EVERY_MILLIS = 1_000;
     /** Orphaned rows made due again per rescue. */
     private static final int RESCUE_LIMIT = 500;
@@ -313,13 +315,17 @@ final class Workers {
         }, () -> {
             // With no thread to spare, only the row at fault is counted, briefly: left to the rescuer, a row running
             // beside a handler that may still run has a batch's claim and would be given its attempt back each time,
-            // so a handler that always hangs would loop. The rest is the rescuer's.
-            if (current != null) {
-                try {
-                    inbox.failAbandoned(current.lease(), failure, Duration.ofSeconds(2));
-                } catch (Throwable e) {
-                    // its locks still held, or the database away: the rescuer takes it
+            // so a handler that always hangs would loop. A row running alone whose handler never started is given
+            // back, uncounted, as with a thread: left to the rescuer under its own claim, it would count as its crash.
+            // The rest is the rescuer's.
+            try {
+                if (current != null) {
+                    inbox.failAbandoned(current.lease(), failure, BRIEF);
+                } else {
+                    inbox.giveBack(aloneRows, BRIEF);
                 }
+            } catch (Throwable e) {
+                // its locks still held, or the database away: the rescuer takes it
             }
         });
     }
@@ -701,10 +707,10 @@ final class Workers {
             Failure failure;
             startedNanos = System.nanoTime();
             handlersStarted++;
+            current = claimed; // before aloneRan: the alone watch looks only at a worker outside its handler
             if (holds.get() == ALONE) {
                 aloneRan = claimed;
             }
-            current = claimed;
             JdbcInbox.CURRENT.set(handlerTransaction);
             try {
                 boolean handled = endpoint.handle(claimed.body(), claimed.headers(), claimed.tenant(), claimed.partKey());
@@ -716,12 +722,12 @@ final class Workers {
                         : Failure.of(t);
             } finally {
                 JdbcInbox.CURRENT.remove();
+                aloneStepNanos = System.nanoTime(); // before current is cleared: the alone watch must never see an older step
                 synchronized (handlerLock) {
                     current = null;
                     // An interrupt meant for this handler must not reach the next statement (H2 closes its file on one).
                     Thread.interrupted();
                 }
-                aloneStepNanos = System.nanoTime();
             }
             if (abandoned) {
                 return failure;
@@ -744,6 +750,8 @@ final class Workers {
                 }
                 return Failure.of(e);
             } finally {
+                // The commit that follows gets its whole time: the settle step had its own watch (settlingNanos).
+                aloneStepNanos = System.nanoTime();
                 settling = null;
             }
             return failure;

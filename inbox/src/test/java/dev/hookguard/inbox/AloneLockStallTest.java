@@ -45,16 +45,11 @@ class AloneLockStallTest {
                 .pollInterval(Duration.ofMillis(20)).handlerTimeout(Duration.ofSeconds(1)).build();
         WebhookEndpoint<MauticBatch> endpoint = WebhookEndpoint.mautic().secrets(InboxWorkerProcess.SECRET)
                 .on(FormSubmitted.class, f -> runs.incrementAndGet()).inbox(inbox).build();
-        String state = "";
+        String state;
         try {
             inbox.start(endpoint);
             assertThat(stalled.await(15, TimeUnit.SECONDS)).as("L runs alone, and the statement locking it stalls").isTrue();
-            long until = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-            state = HandlingConnections.row(dataSource);
-            while (System.nanoTime() < until && !(state.startsWith("DONE") || state.startsWith("DEAD"))) {
-                Thread.sleep(100);
-                state = HandlingConnections.row(dataSource);
-            }
+            state = HandlingConnections.awaitRow(dataSource, Duration.ofSeconds(30), HandlingConnections::settled);
         } finally {
             inbox.stop(Duration.ofSeconds(1));
         }

@@ -7,8 +7,10 @@ import java.security.Permission;
 import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.Statement;
+import java.time.Duration;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
 import javax.sql.DataSource;
 
 /**
@@ -70,6 +72,22 @@ final class HandlingConnections {
             rs.next();
             return rs.getString(1) + "/" + rs.getInt(2) + "/" + rs.getString(3) + "/" + rs.getString(4);
         }
+    }
+
+    /** The one row's {@link #row}, once {@code reached} holds for it or {@code within} has passed (then as last seen). */
+    static String awaitRow(DataSource dataSource, Duration within, Predicate<String> reached) throws Exception {
+        long until = System.nanoTime() + within.toNanos();
+        String state = row(dataSource);
+        while (System.nanoTime() < until && !reached.test(state)) {
+            Thread.sleep(100);
+            state = row(dataSource);
+        }
+        return state;
+    }
+
+    /** Whether a {@link #row} is settled for good: done or dead. */
+    static boolean settled(String row) {
+        return row.startsWith("DONE") || row.startsWith("DEAD");
     }
 
     /**
