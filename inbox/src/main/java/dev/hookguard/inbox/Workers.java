@@ -100,8 +100,9 @@ final class Workers {
 
     void stop(Duration deadline) {
         running = false;
-        supervisor.interrupt();
-        // Not an interrupt for the rescuer: it may be inside a JDBC call (H2 closes its file on one). Woken, it ends.
+        // Not an interrupt for the supervisor nor the rescuer: either may be inside a JDBC call (the supervisor when no
+        // thread can be made to settle an abandoned worker's rows), and H2 closes its file on one. Woken, they end.
+        LockSupport.unpark(supervisor);
         LockSupport.unpark(rescuer);
         long until = System.nanoTime() + deadline.toNanos();
         join(until);
@@ -153,9 +154,9 @@ final class Workers {
     private void supervise() {
         long tick = Math.max(10, Math.min(200, timeoutNanos / 10_000_000));
         while (running) {
-            try {
-                Thread.sleep(tick);
-            } catch (InterruptedException e) {
+            LockSupport.parkNanos(this, tick * 1_000_000);
+            Thread.interrupted(); // none is sent; a stray one must neither spin this loop nor reach a JDBC call
+            if (!running) {
                 return;
             }
             for (Worker worker : workers) {

@@ -54,4 +54,54 @@ class AloneStallWithoutThreadTest {
                 + ", threads refused " + noThreads.thrown.get()).startsWith("DONE");
         assertThat(runs.get()).isEqualTo(1);
     }
+
+    /**
+     * The same, and the inbox stopped while the supervisor, with no thread to spare, gives the row back on H2 itself.
+     * The stop interrupted the supervisor, and an interrupt inside H2 closes its file (it lost commits once); the
+     * supervisor is now woken, never interrupted, as the rescuer is.
+     */
+    @org.junit.jupiter.api.Test
+    @SuppressWarnings("removal")
+    void aStopNeverInterruptsTheSupervisorInsideH2() throws Exception {
+        DataSource dataSource = Database.H2_FILE.dataSource();
+        RescueTest.storedOneThatLostItsWorker(dataSource, 1, 1);
+        CountDownLatch givingBack = new CountDownLatch(1);
+        java.util.concurrent.atomic.AtomicBoolean interrupted = new java.util.concurrent.atomic.AtomicBoolean();
+        DataSource slowGiveBack = (DataSource) java.lang.reflect.Proxy.newProxyInstance(DataSource.class.getClassLoader(),
+                new Class<?>[] {DataSource.class}, (proxy, method, args) -> {
+                    Object result = HandlingConnections.call(dataSource, method, args);
+                    if (!method.getName().equals("getConnection") || !HandlingConnections.onStack("giveBack")) {
+                        return result;
+                    }
+                    java.sql.Connection real = (java.sql.Connection) result;
+                    return java.lang.reflect.Proxy.newProxyInstance(java.sql.Connection.class.getClassLoader(),
+                            new Class<?>[] {java.sql.Connection.class}, (p, m, a) -> {
+                                if (m.getName().equals("prepareStatement") && givingBack.getCount() > 0) {
+                                    givingBack.countDown();
+                                    try {
+                                        Thread.sleep(1_500); // the supervisor inside H2, as the stop comes
+                                    } catch (InterruptedException e) {
+                                        interrupted.set(true);
+                                    }
+                                }
+                                return HandlingConnections.call(real, m, a);
+                            });
+                });
+        DataSource stalling = HandlingConnections.faultOnce(slowGiveBack, m -> m.equals("prepareStatement")
+                && HandlingConnections.onStack("runAlone") && HandlingConnections.onStack("lock"), real -> Thread.sleep(30_000));
+        JdbcInbox inbox = JdbcInbox.builder(stalling).maxAttempts(1).workers(1).pollInterval(Duration.ofMillis(20))
+                .handlerTimeout(Duration.ofSeconds(1)).build();
+        WebhookEndpoint<MauticBatch> endpoint = WebhookEndpoint.mautic().secrets(InboxWorkerProcess.SECRET).on(FormSubmitted.class, f -> { })
+                .inbox(inbox).build();
+        new HandlingConnections.NoThreadWhileAbandoning(Integer.MAX_VALUE).install();
+        try {
+            inbox.start(endpoint);
+            assertThat(givingBack.await(30, TimeUnit.SECONDS)).as("the supervisor gives the row back itself").isTrue();
+            inbox.stop(Duration.ofSeconds(1));
+            Thread.sleep(2_000);
+        } finally {
+            System.setSecurityManager(null);
+        }
+        assertThat(interrupted).as("the supervisor was interrupted inside H2").isFalse();
+    }
 }
