@@ -1334,11 +1334,22 @@ public final class JdbcInbox implements DeliveryInbox, AutoCloseable {
      */
     private <T> T briefly(Duration within, SqlWork<T> work) throws SQLException {
         try (Connection c = dataSource.getConnection()) {
-            if (dialect() == Dialect.POSTGRESQL) {
-                c.setNetworkTimeout(Runnable::run, (int) Math.max(1, within.toMillis()));
+            if (dialect() != Dialect.POSTGRESQL) {
+                c.setAutoCommit(true);
+                return work.run(c);
             }
-            c.setAutoCommit(true);
-            return work.run(c);
+            int before = c.getNetworkTimeout();
+            c.setNetworkTimeout(Runnable::run, (int) Math.max(1, within.toMillis()));
+            try {
+                c.setAutoCommit(true);
+                return work.run(c);
+            } finally {
+                try {
+                    c.setNetworkTimeout(Runnable::run, before); // not every pool restores it before lending the connection again
+                } catch (SQLException closed) {
+                    // the timeout fired, and the driver closed the connection: no pool lends it again
+                }
+            }
         }
     }
 

@@ -14,6 +14,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
@@ -60,6 +62,8 @@ final class Workers {
     private final AloneGate gate = new AloneGate();
 
     private final AtomicInteger names = new AtomicInteger();
+    /** What the supervisor, with no thread to spare, could not settle at once (a lock held past its 2 s): tried each tick. */
+    private final Queue<OwedSettle> owed = new ConcurrentLinkedQueue<>();
     private final Thread supervisor;
     private final Thread rescuer;
     private volatile boolean running = true;
@@ -159,6 +163,7 @@ final class Workers {
             if (!running) {
                 return;
             }
+            settleOwed();
             for (Worker worker : workers) {
                 try {
                     watch(worker);
@@ -171,6 +176,40 @@ final class Workers {
                     }
                 }
             }
+        }
+    }
+
+    /**
+     * An update the supervisor makes itself for an abandoned worker, with no thread to spare, bounded by {@link #BRIEF};
+     * owed until it succeeds, or until the rescuer has taken its rows ({@link JdbcInbox#ALONE_CLAIM_GRACE} after the
+     * abandon). It matches its rows by their claim's token, so a late or repeated one changes nothing.
+     */
+    private record OwedSettle(BriefUpdate update, long untilNanos) {
+    }
+
+    @FunctionalInterface
+    private interface BriefUpdate {
+        void run() throws SQLException;
+    }
+
+    /** Runs {@code update} now, or owes it to the next ticks when it fails. */
+    private void settleOrOwe(BriefUpdate update) {
+        OwedSettle settle = new OwedSettle(update, System.nanoTime() + JdbcInbox.ALONE_CLAIM_GRACE.toNanos());
+        if (!tried(settle)) {
+            owed.add(settle);
+        }
+    }
+
+    private void settleOwed() {
+        owed.removeIf(settle -> tried(settle) || System.nanoTime() - settle.untilNanos() > 0);
+    }
+
+    private static boolean tried(OwedSettle settle) {
+        try {
+            settle.update().run();
+            return true;
+        } catch (Throwable e) { // its rows still locked, or the database away
+            return false;
         }
     }
 
@@ -319,15 +358,8 @@ final class Workers {
             // so a handler that always hangs would loop. A row running alone whose handler never started is given
             // back, uncounted, as with a thread: left to the rescuer under its own claim, it would count as its crash.
             // The rest is the rescuer's.
-            try {
-                if (current != null) {
-                    inbox.failAbandoned(current.lease(), failure, BRIEF);
-                } else {
-                    inbox.giveBack(aloneRows, BRIEF);
-                }
-            } catch (Throwable e) {
-                // its locks still held, or the database away: the rescuer takes it
-            }
+            // What a lock or an away database keeps from it now is tried again on the next ticks.
+            settleOrOwe(current != null ? () -> inbox.failAbandoned(current.lease(), failure, BRIEF) : () -> inbox.giveBack(aloneRows, BRIEF));
         });
     }
 
