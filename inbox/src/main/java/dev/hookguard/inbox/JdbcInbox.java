@@ -1115,6 +1115,11 @@ public final class JdbcInbox implements DeliveryInbox, AutoCloseable {
      * @return how many rows were rescued, and the senders of those now dead
      */
     Rescued rescue(int limit, Set<SignatureScheme> schemes) throws SQLException {
+        return rescue(limit, schemes, Set.of());
+    }
+
+    /** {@link #rescue(int, Set)}, leaving out the rows under {@code owedClaims}, which their supervisor still settles. */
+    Rescued rescue(int limit, Set<SignatureScheme> schemes, Set<String> owedClaims) throws SQLException {
         if (schemes.isEmpty()) {
             return new Rescued(0, List.of());
         }
@@ -1135,8 +1140,8 @@ public final class JdbcInbox implements DeliveryInbox, AutoCloseable {
                 try (ResultSet rs = select.executeQuery()) {
                     while (rs.next()) {
                         Orphan orphan = new Orphan(rs.getString(1), rs.getInt(2), rs.getString(3), String.valueOf(rs.getString(4)));
-                        if (Lease.run(orphan.claim()) == Lease.Run.ALONE && rs.getInt(5) == 0) {
-                            continue; // a row running alone, claimed lately: its supervisor decides first
+                        if (Lease.run(orphan.claim()) == Lease.Run.ALONE && rs.getInt(5) == 0 || owedClaims.contains(orphan.claim())) {
+                            continue; // a row running alone, claimed lately, or owed an update: its supervisor decides first
                         }
                         orphans.add(orphan);
                         perClaim.merge(orphan.claim(), 1, Integer::sum);
@@ -1327,27 +1332,42 @@ public final class JdbcInbox implements DeliveryInbox, AutoCloseable {
     }
 
     /**
-     * Runs {@code work} in autocommit on a connection of its own, bounded by {@code within} with no thread: the caller
-     * (the workers' supervisor, when none can be made) may have none to give. Neither the store watch nor the
-     * PostgreSQL driver's query timeout will do, since each needs a thread of its own that may not be running; the
-     * socket's read timeout ({@link Connection#setNetworkTimeout}) needs none. H2 checks its query timeout itself.
+     * Runs {@code work} in a transaction of its own, bounded by {@code within} with no thread of its own: it runs
+     * when none could be made. Neither the store watch nor the PostgreSQL driver's query timeout will do, since each
+     * needs a thread that may not be running. On PostgreSQL the server ends it itself ({@code lock_timeout},
+     * {@code statement_timeout}: a client that only gave up would leave it waiting on its lock, to land later), and
+     * the socket's read timeout ({@link Connection#setNetworkTimeout}), a second later, ends a wait on a server that
+     * froze. H2 checks its query timeout itself.
      */
     private <T> T briefly(Duration within, SqlWork<T> work) throws SQLException {
+        long millis = Math.max(1, within.toMillis());
         try (Connection c = dataSource.getConnection()) {
-            if (dialect() != Dialect.POSTGRESQL) {
-                c.setAutoCommit(true);
-                return work.run(c);
-            }
-            int before = c.getNetworkTimeout();
-            c.setNetworkTimeout(Runnable::run, (int) Math.max(1, within.toMillis()));
+            boolean autoCommit = c.getAutoCommit();
+            int networkTimeout = c.getNetworkTimeout();
+            boolean postgresql = dialect() == Dialect.POSTGRESQL;
             try {
-                c.setAutoCommit(true);
-                return work.run(c);
+                c.setAutoCommit(false);
+                if (postgresql) {
+                    c.setNetworkTimeout(Runnable::run, (int) (millis + 1_000));
+                    try (Statement s = c.createStatement()) {
+                        s.execute("set local lock_timeout = " + millis);
+                        s.execute("set local statement_timeout = " + millis);
+                    }
+                }
+                T result = work.run(c);
+                c.commit();
+                return result;
+            } catch (SQLException | RuntimeException e) {
+                rollbackAfter(c, false, e);
+                throw e;
             } finally {
-                try {
-                    c.setNetworkTimeout(Runnable::run, before); // not every pool restores it before lending the connection again
+                try { // not every pool restores them before lending the connection again
+                    c.setAutoCommit(autoCommit);
+                    if (postgresql) {
+                        c.setNetworkTimeout(Runnable::run, networkTimeout);
+                    }
                 } catch (SQLException closed) {
-                    // the timeout fired, and the driver closed the connection: no pool lends it again
+                    // the socket's timeout fired, and the driver closed the connection: no pool lends it again
                 }
             }
         }

@@ -11,10 +11,12 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Queue;
+import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -62,7 +64,7 @@ final class Workers {
     private final AloneGate gate = new AloneGate();
 
     private final AtomicInteger names = new AtomicInteger();
-    /** What the supervisor, with no thread to spare, could not settle at once (a lock held past its 2 s): tried each tick. */
+    /** What the supervisor, with no thread to spare, leaves to the rescuer's thread to settle: tried each second until done. */
     private final Queue<OwedSettle> owed = new ConcurrentLinkedQueue<>();
     private final Thread supervisor;
     private final Thread rescuer;
@@ -163,7 +165,6 @@ final class Workers {
             if (!running) {
                 return;
             }
-            settleOwed();
             for (Worker worker : workers) {
                 try {
                     watch(worker);
@@ -180,11 +181,12 @@ final class Workers {
     }
 
     /**
-     * An update the supervisor makes itself for an abandoned worker, with no thread to spare, bounded by {@link #BRIEF};
-     * owed until it succeeds, or until the rescuer has taken its rows ({@link JdbcInbox#ALONE_CLAIM_GRACE} after the
-     * abandon). It matches its rows by their claim's token, so a late or repeated one changes nothing.
+     * An abandoned worker's settle that no thread could be made for: run on the rescuer's thread, before each rescue,
+     * each try bounded by {@link #BRIEF}, until one is done (a lock or an away database fails a try). Its rows, by
+     * their {@code claims}, are left out of this instance's rescues meanwhile. It matches them by their claim's token,
+     * so a repeated one changes nothing.
      */
-    private record OwedSettle(BriefUpdate update, long untilNanos) {
+    private record OwedSettle(Set<String> claims, BriefUpdate update) {
     }
 
     @FunctionalInterface
@@ -192,16 +194,14 @@ final class Workers {
         void run() throws SQLException;
     }
 
-    /** Runs {@code update} now, or owes it to the next ticks when it fails. */
-    private void settleOrOwe(BriefUpdate update) {
-        OwedSettle settle = new OwedSettle(update, System.nanoTime() + JdbcInbox.ALONE_CLAIM_GRACE.toNanos());
-        if (!tried(settle)) {
-            owed.add(settle);
-        }
+    private void settleOwed() {
+        owed.removeIf(Workers::tried);
     }
 
-    private void settleOwed() {
-        owed.removeIf(settle -> tried(settle) || System.nanoTime() - settle.untilNanos() > 0);
+    private Set<String> owedClaims() {
+        Set<String> claims = new HashSet<>();
+        owed.forEach(settle -> claims.addAll(settle.claims()));
+        return claims;
     }
 
     private static boolean tried(OwedSettle settle) {
@@ -222,10 +222,12 @@ final class Workers {
                 LockSupport.parkNanos(this, left);
             }
             if (!running) {
+                settleOwed(); // a last try: what is still owed after it is left to a rescuer, which counts a row alone
                 return;
             }
             try {
-                JdbcInbox.Rescued rescued = inbox.rescue(RESCUE_LIMIT, endpoints.keySet());
+                settleOwed();
+                JdbcInbox.Rescued rescued = inbox.rescue(RESCUE_LIMIT, endpoints.keySet(), owedClaims());
                 rescued.dead().forEach(scheme -> inbox.tell(l -> l.deadLettered(scheme)));
                 rescuerFailures.succeeded();
             } catch (Throwable t) {
@@ -353,13 +355,19 @@ final class Workers {
                 }
             }
         }, () -> {
-            // With no thread to spare, only the row at fault is counted, briefly: left to the rescuer, a row running
-            // beside a handler that may still run has a batch's claim and would be given its attempt back each time,
-            // so a handler that always hangs would loop. A row running alone whose handler never started is given
-            // back, uncounted, as with a thread: left to the rescuer under its own claim, it would count as its crash.
-            // The rest is the rescuer's.
-            // What a lock or an away database keeps from it now is tried again on the next ticks.
-            settleOrOwe(current != null ? () -> inbox.failAbandoned(current.lease(), failure, BRIEF) : () -> inbox.giveBack(aloneRows, BRIEF));
+            // With no thread to spare, only the row at fault is counted: left to a rescue, a row running beside a
+            // handler that may still run has a batch's claim and would be given its attempt back each time, so a
+            // handler that always hangs would loop. A row running alone whose handler never started is given back,
+            // uncounted, as with a thread: left to a rescue under its own claim, it would count as its crash. Both
+            // are owed to the rescuer's thread (never run here: the supervisor must not wait on a lock), and the rest
+            // of the batch is rescued as a lost worker's.
+            if (current != null) {
+                owed.add(new OwedSettle(Set.of(current.lease().token()), () -> inbox.failAbandoned(current.lease(), failure, BRIEF)));
+            } else if (!aloneRows.isEmpty()) {
+                Set<String> claims = new HashSet<>();
+                aloneRows.forEach(row -> claims.add(row.token()));
+                owed.add(new OwedSettle(claims, () -> inbox.giveBack(aloneRows, BRIEF)));
+            }
         });
     }
 
@@ -471,10 +479,10 @@ final class Workers {
                 // Marked abandoned already, this worker is never abandoned again, so an abort not done here would hold
                 // its batch's locks for good. Its rows are not settled here: should the server's cancel not reach it, a
                 // statement the server runs keeps their locks until it ends, and the caller (the supervisor) must not
-                // wait on them. Once the server lets them go, the rescuer makes them due again; only the row at
-                // fault is counted here, within seconds.
-                abort(c);
+                // wait on them. Once the server lets them go, the rescuer makes them due again; what only the row
+                // at fault needs is owed to the rescuer before the abort, so that no rescue takes it in between.
                 withoutThread.run();
+                abort(c);
             }
         }
 
