@@ -1115,11 +1115,14 @@ public final class JdbcInbox implements DeliveryInbox, AutoCloseable {
      * @return how many rows were rescued, and the senders of those now dead
      */
     Rescued rescue(int limit, Set<SignatureScheme> schemes) throws SQLException {
-        return rescue(limit, schemes, Set.of());
+        return rescue(limit, schemes, Set::of);
     }
 
-    /** {@link #rescue(int, Set)}, leaving out the rows under {@code owedClaims}, which their supervisor still settles. */
-    Rescued rescue(int limit, Set<SignatureScheme> schemes, Set<String> owedClaims) throws SQLException {
+    /**
+     * {@link #rescue(int, Set)}, leaving out the rows under {@code owedClaims}, which their supervisor still settles;
+     * read once the orphans are locked, so that a claim owed before its row was unlocked is always seen.
+     */
+    Rescued rescue(int limit, Set<SignatureScheme> schemes, java.util.function.Supplier<Set<String>> owedClaims) throws SQLException {
         if (schemes.isEmpty()) {
             return new Rescued(0, List.of());
         }
@@ -1140,13 +1143,15 @@ public final class JdbcInbox implements DeliveryInbox, AutoCloseable {
                 try (ResultSet rs = select.executeQuery()) {
                     while (rs.next()) {
                         Orphan orphan = new Orphan(rs.getString(1), rs.getInt(2), rs.getString(3), String.valueOf(rs.getString(4)));
-                        if (Lease.run(orphan.claim()) == Lease.Run.ALONE && rs.getInt(5) == 0 || owedClaims.contains(orphan.claim())) {
-                            continue; // a row running alone, claimed lately, or owed an update: its supervisor decides first
+                        if (Lease.run(orphan.claim()) == Lease.Run.ALONE && rs.getInt(5) == 0) {
+                            continue; // a row running alone, claimed lately: its supervisor decides first
                         }
                         orphans.add(orphan);
-                        perClaim.merge(orphan.claim(), 1, Integer::sum);
                     }
                 }
+                Set<String> owed = owedClaims.get(); // an owed update is recorded before its row's transaction is aborted
+                orphans.removeIf(orphan -> owed.contains(orphan.claim()));
+                orphans.forEach(orphan -> perClaim.merge(orphan.claim(), 1, Integer::sum));
                 for (Orphan orphan : orphans) {
                     Lease.Run run = Lease.run(orphan.claim());
                     boolean counted = run == Lease.Run.ALONE || run == Lease.Run.UNKNOWN && perClaim.get(orphan.claim()) == 1;

@@ -129,6 +129,16 @@ final class Workers {
                 }
             }
         }
+        // What those abandons owe, with no thread to spare, is tried here: the rescuer, which tries it otherwise, has
+        // ended. Never with the caller's interrupt set (H2 closes its file on one); it is kept for after.
+        boolean interrupted = Thread.interrupted();
+        try {
+            settleOwed();
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
     }
 
     /**
@@ -227,7 +237,7 @@ final class Workers {
             }
             try {
                 settleOwed();
-                JdbcInbox.Rescued rescued = inbox.rescue(RESCUE_LIMIT, endpoints.keySet(), owedClaims());
+                JdbcInbox.Rescued rescued = inbox.rescue(RESCUE_LIMIT, endpoints.keySet(), this::owedClaims);
                 rescued.dead().forEach(scheme -> inbox.tell(l -> l.deadLettered(scheme)));
                 rescuerFailures.succeeded();
             } catch (Throwable t) {
@@ -342,8 +352,7 @@ final class Workers {
                 if (current != null) {
                     rest.remove(current.lease());
                     if (inbox.failAbandoned(current.lease(), failure)) {
-                        told(current.scheme(), current.lease(), current.lease().attempt() >= inbox.maxAttempts() ? Settlement.DEAD
-                                : Settlement.RETRY, failure);
+                        toldFailed(current, failure);
                     }
                 }
                 inbox.giveBack(rest);
@@ -362,7 +371,11 @@ final class Workers {
             // are owed to the rescuer's thread (never run here: the supervisor must not wait on a lock), and the rest
             // of the batch is rescued as a lost worker's.
             if (current != null) {
-                owed.add(new OwedSettle(Set.of(current.lease().token()), () -> inbox.failAbandoned(current.lease(), failure, BRIEF)));
+                owed.add(new OwedSettle(Set.of(current.lease().token()), () -> {
+                    if (inbox.failAbandoned(current.lease(), failure, BRIEF)) {
+                        toldFailed(current, failure);
+                    }
+                }));
             } else if (!aloneRows.isEmpty()) {
                 Set<String> claims = new HashSet<>();
                 aloneRows.forEach(row -> claims.add(row.token()));
@@ -376,6 +389,10 @@ final class Workers {
         workers.remove(worker);
         workers.add(replacement);
         replacement.thread.start();
+    }
+
+    private void toldFailed(Claimed row, Failure failure) {
+        told(row.scheme(), row.lease(), row.lease().attempt() >= inbox.maxAttempts() ? Settlement.DEAD : Settlement.RETRY, failure);
     }
 
     private void told(SignatureScheme scheme, Lease lease, Settlement settled, Failure failure) {
