@@ -97,9 +97,16 @@ final class HandlingConnections {
     static final class NoThreadWhileAbandoning extends SecurityManager {
         final AtomicInteger thrown = new AtomicInteger();
         private final int refusals;
+        private final boolean onAnyThread;
 
         NoThreadWhileAbandoning(int refusals) {
+            this(refusals, false);
+        }
+
+        /** {@code onAnyThread}: an abandon on any thread (a stop's caller too), not only the supervisor's. */
+        NoThreadWhileAbandoning(int refusals, boolean onAnyThread) {
             this.refusals = refusals;
+            this.onAnyThread = onAnyThread;
         }
 
         @Override
@@ -112,7 +119,7 @@ final class HandlingConnections {
 
         @Override
         public void checkAccess(ThreadGroup g) {
-            if (Thread.currentThread().getName().equals("hookguard-inbox-supervisor")
+            if ((onAnyThread || Thread.currentThread().getName().equals("hookguard-inbox-supervisor"))
                     && StackWalker.getInstance().walk(s -> s.anyMatch(f -> f.getClassName().startsWith(Workers.class.getName())
                             && f.getMethodName().equals("abandon")))
                     && thrown.getAndIncrement() < refusals) {

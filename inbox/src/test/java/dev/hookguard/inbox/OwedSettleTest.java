@@ -7,7 +7,6 @@ import dev.hookguard.inbox.JdbcInboxTest.Database;
 import dev.hookguard.mautic.FormSubmitted;
 import dev.hookguard.mautic.MauticBatch;
 import java.lang.reflect.Proxy;
-import java.security.Permission;
 import java.sql.Connection;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
@@ -35,28 +34,6 @@ class OwedSettleTest {
         }
     }
 
-    /** Refuses any thread made with Workers.abandon on the stack, on whatever thread (the stop's caller included). */
-    static final class NoThreadInAnyAbandon extends SecurityManager {
-        final AtomicInteger thrown = new AtomicInteger();
-
-        @Override
-        public void checkPermission(Permission perm) {
-        }
-
-        @Override
-        public void checkPermission(Permission perm, Object context) {
-        }
-
-        @Override
-        public void checkAccess(ThreadGroup g) {
-            if (StackWalker.getInstance().walk(s -> s.anyMatch(f -> f.getClassName().startsWith(Workers.class.getName())
-                    && f.getMethodName().equals("abandon")))) {
-                thrown.incrementAndGet();
-                throw new OutOfMemoryError("unable to create native thread");
-            }
-        }
-    }
-
     /**
      * A handler ignores the stop's interrupt, and with no thread to spare the stop abandons its worker itself. Its
      * row's failure was owed to the rescuer, which had already ended: nobody ran it, and the row stayed RUNNING, to be
@@ -78,7 +55,7 @@ class OwedSettleTest {
             hangIgnoringInterrupts(8_000);
         }).inbox(inbox).build();
         assertThat(endpoint.process(JdbcInboxTest.mautic(JdbcInboxTest.forms(1, 1))).status()).isEqualTo(202);
-        NoThreadInAnyAbandon noThreads = new NoThreadInAnyAbandon();
+        HandlingConnections.NoThreadWhileAbandoning noThreads = new HandlingConnections.NoThreadWhileAbandoning(Integer.MAX_VALUE, true);
         inbox.start(endpoint);
         assertThat(running.await(15, TimeUnit.SECONDS)).isTrue();
         System.setSecurityManager(noThreads);
