@@ -50,7 +50,7 @@ final class Workers {
      * seconds (a checkpoint, a failover) must not fail a row whose handler succeeded, even under a short handler timeout.
      */
     static final Duration SETTLE_FLOOR = Duration.ofSeconds(10);
-    /** What the supervisor, with no thread to spare, gives each update it makes itself ({@link JdbcInbox#briefly}). */
+    /** The bound of each try of an update owed to an abandoned worker's rows when no thread could be made ({@link JdbcInbox#briefly}). */
     static final Duration BRIEF = Duration.ofSeconds(2);
     private static final long RESCUE_EVERY_MILLIS = 1_000;
     /** Orphaned rows made due again per rescue. */
@@ -106,8 +106,8 @@ final class Workers {
 
     void stop(Duration deadline) {
         running = false;
-        // Not an interrupt for the supervisor nor the rescuer: either may be inside a JDBC call (the supervisor when no
-        // thread can be made to settle an abandoned worker's rows), and H2 closes its file on one. Woken, they end.
+        // Not an interrupt for the supervisor nor the rescuer: the rescuer may be inside a JDBC call (its rescue, or what
+        // an abandon owes), and H2 closes its file on one. Woken, they end.
         LockSupport.unpark(supervisor);
         LockSupport.unpark(rescuer);
         long until = System.nanoTime() + deadline.toNanos();
@@ -498,8 +498,11 @@ final class Workers {
                 // statement the server runs keeps their locks until it ends, and the caller (the supervisor) must not
                 // wait on them. Once the server lets them go, the rescuer makes them due again; what only the row
                 // at fault needs is owed to the rescuer before the abort, so that no rescue takes it in between.
-                withoutThread.run();
-                abort(c);
+                try {
+                    withoutThread.run();
+                } finally {
+                    abort(c); // whatever recording what is owed met (memory short), the locks must go
+                }
             }
         }
 

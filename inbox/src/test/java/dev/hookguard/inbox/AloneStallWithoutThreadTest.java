@@ -121,13 +121,14 @@ class AloneStallWithoutThreadTest {
     }
 
     /**
-     * The same, and the inbox stopped while the supervisor, with no thread to spare, gives the row back on H2 itself.
-     * The stop interrupted the supervisor, and an interrupt inside H2 closes its file (it lost commits once); the
-     * supervisor is now woken, never interrupted, as the rescuer is.
+     * The same, and the inbox stopped while the row is being given back on H2 by the thread that settles what an
+     * abandon with no thread to spare owes (the supervisor first, the rescuer since). The stop interrupted the
+     * supervisor, and an interrupt inside H2 closes its file (it lost commits once); a stop now wakes its threads,
+     * never interrupts them.
      */
     @org.junit.jupiter.api.Test
     @SuppressWarnings("removal")
-    void aStopNeverInterruptsTheSupervisorInsideH2() throws Exception {
+    void aStopNeverInterruptsTheThreadGivingTheRowBackInsideH2() throws Exception {
         DataSource dataSource = Database.H2_FILE.dataSource();
         RescueTest.storedOneThatLostItsWorker(dataSource, 1, 1);
         CountDownLatch givingBack = new CountDownLatch(1);
@@ -144,7 +145,7 @@ class AloneStallWithoutThreadTest {
                                 if (m.getName().equals("prepareStatement") && givingBack.getCount() > 0) {
                                     givingBack.countDown();
                                     try {
-                                        Thread.sleep(1_500); // the supervisor inside H2, as the stop comes
+                                        Thread.sleep(1_500); // inside H2, as the stop comes
                                     } catch (InterruptedException e) {
                                         interrupted.set(true);
                                     }
@@ -161,12 +162,12 @@ class AloneStallWithoutThreadTest {
         new HandlingConnections.NoThreadWhileAbandoning(Integer.MAX_VALUE).install();
         try {
             inbox.start(endpoint);
-            assertThat(givingBack.await(30, TimeUnit.SECONDS)).as("the supervisor gives the row back itself").isTrue();
+            assertThat(givingBack.await(30, TimeUnit.SECONDS)).as("the row is given back with no thread to spare").isTrue();
             inbox.stop(Duration.ofSeconds(1));
             Thread.sleep(2_000);
         } finally {
             System.setSecurityManager(null);
         }
-        assertThat(interrupted).as("the supervisor was interrupted inside H2").isFalse();
+        assertThat(interrupted).as("the thread giving the row back was interrupted inside H2").isFalse();
     }
 }
